@@ -1,0 +1,15 @@
+/**
+ * The business day a moment belongs to: the store's time zone, shifted back by the cut-off hour,
+ * so a sale at 01:30 in a shop that closes its day at 04:00 belongs to the previous date.
+ */
+export function businessDate(at: Date, timeZone: string, cutoffHour: number): string {
+  const shifted = new Date(at.getTime() - cutoffHour * 3_600_000)
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(shifted)
+  const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? ''
+  return `${get('year')}-${get('month')}-${get('day')}`
+}
+
+/** `<device>-<yyyymmdd>-<seq>`: what a customer reads off the receipt and a cashier types to find it. */
+export function receiptNumber(deviceCode: string, date: string, daySeq: number): string {
+  return `${deviceCode}-${date.replace(/-/g, '')}-${String(daySeq).padStart(4, '0')}`
+}

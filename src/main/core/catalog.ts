@@ -1,0 +1,125 @@
+import type { Category, Product } from '../../shared/contract'
+import type { Db } from './db/sqlite'
+import { searchQuery, searchTerms } from './search-terms'
+
+interface ProductRow {
+  rid: number
+  id: string
+  sku: string
+  name_en: string
+  name_zh: string
+  category_id: string
+  tax_class_id: string
+  price_minor: number
+  unit: 'each' | 'kg'
+  codes: string | null
+}
+
+const PRODUCT_COLUMNS = `p.rowid AS rid, p.id, p.sku, p.name_en, p.name_zh, p.category_id, p.tax_class_id, p.price_minor, p.unit,
+  (SELECT group_concat(code, ',') FROM barcodes b WHERE b.product_id = p.id) AS codes`
+
+function toProduct(r: ProductRow): Product {
+  return {
+    id: r.id,
+    sku: r.sku,
+    nameEn: r.name_en,
+    nameZh: r.name_zh,
+    categoryId: r.category_id,
+    taxClassId: r.tax_class_id,
+    price: r.price_minor,
+    unit: r.unit,
+    barcodes: r.codes ? r.codes.split(',') : [],
+  }
+}
+
+export function listCategories(db: Db): Category[] {
+  return (db.prepare('SELECT id, name_en, name_zh FROM categories ORDER BY sort, id').all() as { id: string; name_en: string; name_zh: string }[]).map(
+    (r) => ({ id: r.id, nameEn: r.name_en, nameZh: r.name_zh }),
+  )
+}
+
+export function productById(db: Db, id: string): Product | undefined {
+  const r = db.prepare(`SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.id = ? AND p.active = 1`).get(id) as ProductRow | undefined
+  return r && toProduct(r)
+}
+
+export function productByBarcode(db: Db, code: string): Product | undefined {
+  const r = db
+    .prepare(`SELECT ${PRODUCT_COLUMNS} FROM barcodes b JOIN products p ON p.id = b.product_id WHERE b.code = ? AND p.active = 1`)
+    .get(code) as ProductRow | undefined
+  return r && toProduct(r)
+}
+
+/**
+ * Search as you type. An exact barcode or SKU comes first; then the FTS index, in index order
+ * (no ranking: ranking every match of a one-letter prefix over 200,000 products is what makes
+ * search slow, and the grid shows only the first page anyway).
+ */
+export function searchProducts(db: Db, typed: string, categoryId: string | undefined, limit: number): Product[] {
+  const text = typed.trim()
+  if (!text) {
+    const rows = db
+      .prepare(
+        `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.active = 1 ${categoryId ? 'AND p.category_id = ?' : ''} ORDER BY p.category_id, p.rowid LIMIT ?`,
+      )
+      .all(...(categoryId ? [categoryId, limit] : [limit])) as ProductRow[]
+    return rows.map(toProduct)
+  }
+  const out: Product[] = []
+  const seen = new Set<string>()
+  const exact = (db
+    .prepare(`SELECT ${PRODUCT_COLUMNS} FROM barcodes b JOIN products p ON p.id = b.product_id WHERE b.code = ? AND p.active = 1`)
+    .get(text) ??
+    db.prepare(`SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.sku = ? COLLATE NOCASE AND p.active = 1`).get(text)) as ProductRow | undefined
+  if (exact && (!categoryId || exact.category_id === categoryId)) {
+    out.push(toProduct(exact))
+    seen.add(exact.id)
+  }
+  const match = searchQuery(text)
+  if (match) {
+    const rows = db
+      .prepare(
+        `SELECT ${PRODUCT_COLUMNS} FROM product_search s JOIN products p ON p.rowid = s.rowid
+         WHERE product_search MATCH ? AND p.active = 1 ${categoryId ? 'AND p.category_id = ?' : ''} LIMIT ?`,
+      )
+      .all(...(categoryId ? [match, categoryId, limit + 1] : [match, limit + 1])) as ProductRow[]
+    for (const r of rows) if (!seen.has(r.id) && out.length < limit) out.push(toProduct(r))
+  }
+  return out
+}
+
+export interface CatalogImport {
+  categories: Category[]
+  products: Product[]
+}
+
+/** Loads or replaces categories and products (and their barcodes and search terms) atomically. */
+export function importCatalog(db: Db, data: CatalogImport, at: string): void {
+  const upsertCategory = db.prepare(
+    `INSERT INTO categories (id, name_en, name_zh, sort) VALUES (?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET name_en = excluded.name_en, name_zh = excluded.name_zh, sort = excluded.sort`,
+  )
+  const upsertProduct = db.prepare(
+    `INSERT INTO products (id, sku, name_en, name_zh, category_id, tax_class_id, price_minor, unit, active, updated_at)
+     VALUES (@id, @sku, @nameEn, @nameZh, @categoryId, @taxClassId, @price, @unit, 1, @at)
+     ON CONFLICT(id) DO UPDATE SET sku = excluded.sku, name_en = excluded.name_en, name_zh = excluded.name_zh,
+       category_id = excluded.category_id, tax_class_id = excluded.tax_class_id, price_minor = excluded.price_minor,
+       unit = excluded.unit, active = 1, updated_at = excluded.updated_at`,
+  )
+  const rowidOf = db.prepare('SELECT rowid AS rid FROM products WHERE id = ?')
+  const dropBarcodes = db.prepare('DELETE FROM barcodes WHERE product_id = ?')
+  const addBarcode = db.prepare('INSERT INTO barcodes (code, product_id) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id')
+  const dropTerms = db.prepare('DELETE FROM product_search WHERE rowid = ?')
+  const addTerms = db.prepare('INSERT INTO product_search (rowid, terms) VALUES (?, ?)')
+  db.transaction(() => {
+    data.categories.forEach((c, i) => upsertCategory.run(c.id, c.nameEn, c.nameZh, i))
+    for (const p of data.products) {
+      upsertProduct.run({ ...p, at })
+      const { rid } = rowidOf.get(p.id) as { rid: number }
+      dropBarcodes.run(p.id)
+      for (const code of p.barcodes) addBarcode.run(code, p.id)
+      dropTerms.run(rid)
+      addTerms.run(rid, searchTerms(p.nameEn, p.nameZh, p.sku))
+    }
+  })()
+}

@@ -1,0 +1,37 @@
+import { randomInt } from 'node:crypto'
+import { join } from 'node:path'
+import { openDatabase } from './db/sqlite'
+import { seedDemo, seedOwner } from './seed'
+import { Core, type CoreDeps } from './service'
+
+export interface OpenCoreOptions {
+  dataDir: string
+  demo: boolean
+  /** Where the demo catalog lives (resources/demo-catalog.json). */
+  resourcesDir: string
+  nativeBinding?: string | undefined
+  log?: (line: string) => void
+  now?: CoreDeps['now']
+}
+
+export const LEDGER_FILE = 'ledger.sqlite'
+
+/**
+ * Opens (creating if need be) the ledger in a data folder and starts the core on it. A fresh
+ * ledger gets the demo store when asked, otherwise a first owner whose PIN is returned once.
+ */
+export function openCore(o: OpenCoreOptions): { core: Core; file: string; seeded: 'demo' | { ownerPin: string } | null } {
+  const file = join(o.dataDir, LEDGER_FILE)
+  const db = openDatabase(file, { nativeBinding: o.nativeBinding })
+  const at = new Date().toISOString()
+  let seeded: 'demo' | { ownerPin: string } | null = null
+  if (o.demo) {
+    if (seedDemo(db, join(o.resourcesDir, 'demo-catalog.json'), at)) seeded = 'demo'
+  } else if (!db.prepare('SELECT 1 FROM staff LIMIT 1').get()) {
+    const ownerPin = String(randomInt(100000, 1000000))
+    seedOwner(db, 'Owner', ownerPin, at)
+    seeded = { ownerPin }
+  }
+  const core = new Core({ db, log: o.log, now: o.now })
+  return { core, file, seeded }
+}

@@ -1,0 +1,143 @@
+import Decimal from 'decimal.js'
+import type { Cart, CartQuote, Order, Settings } from '../../shared/contract'
+import { DaybookError } from '../../shared/errors'
+import { newId } from '../../shared/ids'
+import { priceCart, discountPercent, PricingError, quickCashAmounts, settleCash, type PricingLine, type TaxRate } from '../../shared/pricing'
+import { exponentOf, type Currency } from '../../shared/money'
+import { businessDate, receiptNumber } from './business-day'
+import { productById } from './catalog'
+import type { Db } from './db/sqlite'
+import type { Device } from './device'
+import { appendEvent } from './journal'
+import { insertOrder, readOrder, type OrderDocument } from './orders'
+
+interface ResolvedLine {
+  pricing: PricingLine
+  nameEn: string
+  nameZh: string
+  unit: 'each' | 'kg'
+}
+
+/** Looks every line up in the catalog: the till never trusts a price sent by the screen. */
+function resolveLines(db: Db, cart: Cart, settings: Settings): ResolvedLine[] {
+  const taxes = new Map(settings.taxes.map((t) => [t.id, t]))
+  const classes = new Map(settings.taxClasses.map((c) => [c.id, c]))
+  return cart.lines.map((l, i) => {
+    const p = productById(db, l.productId)
+    if (!p) throw new DaybookError('unknown_product', 'This product is not in the catalog any more.', { line: i, productId: l.productId })
+    if (p.unit === 'each' && l.quantity.includes('.') && !/\.0*$/.test(l.quantity)) {
+      throw new DaybookError('invalid_input', `${p.nameEn} is sold by the piece; the quantity must be whole.`, [
+        { path: ['lines', i, 'quantity'], message: 'whole number expected' },
+      ])
+    }
+    const cls = classes.get(p.taxClassId)
+    const lineTaxes: TaxRate[] = (cls?.taxIds ?? []).flatMap((id) => {
+      const t = taxes.get(id)
+      return t ? [{ id: t.id, name: t.name, rate: t.rate }] : []
+    })
+    return {
+      pricing: { productId: p.id, unitPrice: p.price, quantity: l.quantity, taxes: lineTaxes, discount: l.discount },
+      nameEn: p.nameEn,
+      nameZh: p.nameZh,
+      unit: p.unit,
+    }
+  })
+}
+
+/** Notes for quick cash: 1, 5, 10, 20, 50, 100 major units of the currency. */
+function noteValues(currency: Currency): number[] {
+  const unit = 10 ** exponentOf(currency)
+  return [1, 5, 10, 20, 50, 100].map((n) => n * unit)
+}
+
+function price(db: Db, cart: Cart, settings: Settings) {
+  const lines = resolveLines(db, cart, settings)
+  try {
+    const priced = priceCart(
+      lines.map((l) => l.pricing),
+      cart.orderDiscount,
+      settings,
+    )
+    return { lines, priced }
+  } catch (e) {
+    if (e instanceof PricingError) throw new DaybookError('invalid_input', e.message, [{ path: e.field.split('.'), message: e.message }])
+    throw e
+  }
+}
+
+export function quoteCart(db: Db, cart: Cart, settings: Settings): CartQuote {
+  const { lines, priced } = price(db, cart, settings)
+  const cash = settleCash(priced.total, 0, settings.cashRounding)
+  const pct = discountPercent(priced)
+  return {
+    ...priced,
+    lines: priced.lines.map((l, i) => ({ ...l, lineNo: i + 1, nameEn: lines[i]!.nameEn, nameZh: lines[i]!.nameZh, unit: lines[i]!.unit })),
+    cashDue: cash.roundedDue,
+    cashRounding: cash.rounding,
+    discountPercent: pct.toDecimalPlaces(2).toString(),
+    needsApproval: pct.gt(new Decimal(settings.discountLimitPercent)),
+    quickCash: quickCashAmounts(cash.roundedDue, noteValues(settings.currency)),
+  }
+}
+
+export interface SaleContext {
+  device: Device
+  staff: { id: string; name: string; role: string }
+  /** A supervisor who approved a discount over the limit, if any. */
+  approvedBy: { id: string; name: string } | null
+  now: Date
+}
+
+export interface SaleInput {
+  saleId: string
+  cart: Cart
+  cashTendered: number
+}
+
+/**
+ * Completes a cash sale in ONE SQLite transaction: order, lines, taxes, tender, journal event
+ * and outbox row. Only after it commits does anything print. The same saleId again returns the
+ * order already made, so a double click or a retried message can never sell twice.
+ */
+export function completeSale(db: Db, input: SaleInput, settings: Settings, ctx: SaleContext): Order {
+  const existing = readOrder(db, input.saleId)
+  if (existing) return existing
+  if (input.cart.lines.length === 0) throw new DaybookError('empty_cart', 'The cart is empty.')
+  const { lines, priced } = price(db, input.cart, settings)
+  if (discountPercent(priced).gt(new Decimal(settings.discountLimitPercent)) && ctx.staff.role === 'cashier' && !ctx.approvedBy) {
+    throw new DaybookError('approval_required', 'This discount is over the store limit: a supervisor must approve it.', {
+      discountPercent: discountPercent(priced).toDecimalPlaces(2).toString(),
+      limitPercent: settings.discountLimitPercent,
+    })
+  }
+  const cash = settleCash(priced.total, input.cashTendered, settings.cashRounding)
+  if (cash.change < 0) {
+    throw new DaybookError('insufficient_tender', 'Not enough cash was given.', { due: cash.roundedDue, tendered: cash.tendered, missing: -cash.change })
+  }
+  const at = ctx.now.toISOString()
+  const date = businessDate(ctx.now, settings.timeZone, settings.businessDayCutoffHour)
+
+  return db.transaction((): Order => {
+    const { n } = db.prepare('SELECT coalesce(max(day_seq), 0) + 1 AS n FROM orders WHERE business_date = ?').get(date) as { n: number }
+    const doc: OrderDocument = {
+      ...priced,
+      lines: priced.lines.map((l, i) => ({ ...l, lineNo: i + 1, nameEn: lines[i]!.nameEn, nameZh: lines[i]!.nameZh, unit: lines[i]!.unit })),
+      id: input.saleId,
+      receiptNo: receiptNumber(ctx.device.code, date, n),
+      businessDate: date,
+      createdAt: at,
+      storeName: settings.storeName,
+      deviceCode: ctx.device.code,
+      staff: { id: ctx.staff.id, name: ctx.staff.name },
+      approvedBy: ctx.approvedBy,
+      cashRounding: cash.rounding,
+      tenders: [{ id: newId(), method: 'cash', amount: cash.roundedDue, tendered: cash.tendered, change: cash.change }],
+      paid: cash.roundedDue,
+      change: cash.change,
+      receiptFooter: settings.receiptFooter,
+    }
+    const event = appendEvent(db, ctx.device.id, 'sale.completed', at, doc)
+    insertOrder(db, doc, ctx.device.id, n, event.seq)
+    return { ...doc, journal: { seq: event.seq, hash: event.hash }, reprints: 0 }
+  }).immediate()
+}

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto'
+import type { z } from 'zod'
+import { channels, InvokeEnvelopeSchema, isChannelName, type ChannelName, type ChannelOutput, type EventName, type Session, type Staff } from '../../shared/contract'
+import { DaybookError, fail, ok, toErrorData, type Result } from '../../shared/errors'
+import { newId } from '../../shared/ids'
+import { businessDate } from './business-day'
+import { listCategories, productByBarcode, searchProducts } from './catalog'
+import type { Db } from './db/sqlite'
+import { ensureDevice, type Device } from './device'
+import { verifyJournal } from './journal'
+import { listOrders, readOrder, reprintOrder } from './orders'
+import { listParked, parkCart, resumeCart } from './parked'
+import { completeSale, quoteCart } from './sales'
+import { readSettings, writeSettings } from './settings'
+import { checkPin, listStaff, saveStaff, staffById } from './staff'
+
+export interface CoreDeps {
+  db: Db
+  /** The clock is a dependency so tests can sell at 03:59 and 04:01. */
+  now?: () => Date
+  version?: string
+  log?: (line: string) => void
+}
+
+/** Idle sessions end after 12 hours; a cashier signs in at least once a shift. */
+const SESSION_TTL_MS = 12 * 3_600_000
+/** A supervisor's approval is for the sale in front of them, not for the rest of the day. */
+const APPROVAL_TTL_MS = 10 * 60_000
+
+type Handler<C extends ChannelName> = (input: z.output<(typeof channels)[C]['input']>, ctx: CallContext) => ChannelOutput<C>
+type Handlers = { [C in ChannelName]: Handler<C> }
+
+interface CallContext {
+  token: string | undefined
+  staff: Staff | undefined
+}
+
+/**
+ * The core service: the one place business rules run. Every transport hands it an envelope;
+ * it validates the input against the contract, checks who is asking, runs the handler and
+ * answers with data, never a thrown error. It knows nothing of Electron or sockets.
+ */
+export class Core {
+  readonly db: Db
+  readonly device: Device
+  private readonly now: () => Date
+  private readonly version: string
+  private readonly log: (line: string) => void
+  private readonly sessions = new Map<string, { staffId: string; expires: number }>()
+  private readonly approvals = new Map<string, { supervisor: Staff; expires: number; token: string }>()
+  private readonly listeners = new Set<(event: EventName, payload: unknown) => void>()
+  private readonly handlers: Handlers
+
+  constructor(deps: CoreDeps) {
+    this.db = deps.db
+    this.now = deps.now ?? (() => new Date())
+    this.version = deps.version ?? '0.1.0'
+    this.log = deps.log ?? (() => {})
+    this.device = ensureDevice(this.db)
+    this.handlers = this.makeHandlers()
+  }
+
+  onEvent(listener: (event: EventName, payload: unknown) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit(event: EventName, payload: unknown = null): void {
+    for (const l of this.listeners) l(event, payload)
+  }
+
+  /** The single entry point of every transport. */
+  handle(raw: unknown): Result<unknown> {
+    const env = InvokeEnvelopeSchema.safeParse(raw)
+    if (!env.success) return fail('invalid_input', 'The request was not understood.', issues(env.error))
+    const { channel, session } = env.data
+    if (!isChannelName(channel)) return fail('unknown_channel', `There is no channel called ${channel.slice(0, 64)}.`)
+    const spec = channels[channel]
+    const input = spec.input.safeParse(env.data.input)
+    if (!input.success) return fail('invalid_input', 'Some of the details are not valid.', issues(input.error))
+    const staff = this.staffFor(session)
+    if (spec.auth !== 'none' && !staff) return fail('not_signed_in', 'Please sign in first.')
+    if (spec.auth === 'owner' && staff?.role !== 'owner') return fail('forbidden', 'Only the owner can do this.')
+    try {
+      const handler = this.handlers[channel] as (i: unknown, c: CallContext) => unknown
+      return ok(handler(input.data, { token: session, staff }))
+    } catch (e) {
+      if (!(e instanceof DaybookError)) this.log(`internal error on ${channel}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
+      return { ok: false, error: toErrorData(e) }
+    }
+  }
+
+  private staffFor(token: string | undefined): Staff | undefined {
+    if (!token) return undefined
+    const s = this.sessions.get(token)
+    const now = this.now().getTime()
+    if (!s || s.expires < now) {
+      if (s) this.sessions.delete(token)
+      return undefined
+    }
+    s.expires = now + SESSION_TTL_MS
+    const staff = staffById(this.db, s.staffId)
+    return staff?.active ? staff : undefined
+  }
+
+  private makeHandlers(): Handlers {
+    const db = this.db
+    const at = (): string => this.now().toISOString()
+    const must = (ctx: CallContext): Staff => {
+      if (!ctx.staff) throw new DaybookError('not_signed_in', 'Please sign in first.')
+      return ctx.staff
+    }
+    return {
+      'app-info': () => {
+        const s = readSettings(db)
+        return {
+          storeName: s.storeName,
+          deviceId: this.device.id,
+          deviceCode: this.device.code,
+          currency: s.currency,
+          businessDate: businessDate(this.now(), s.timeZone, s.businessDayCutoffHour),
+          timeZone: s.timeZone,
+          version: this.version,
+        }
+      },
+      'staff-list': () => listStaff(db),
+      'session-signin': ({ staffId, pin }) => {
+        const staff = checkPin(db, staffId, pin, this.now().getTime())
+        const token = randomBytes(24).toString('base64url')
+        this.sessions.set(token, { staffId: staff.id, expires: this.now().getTime() + SESSION_TTL_MS })
+        return { token, staff } satisfies Session
+      },
+      'session-get': (_i, ctx) => (ctx.staff && ctx.token ? { token: ctx.token, staff: ctx.staff } : null),
+      'session-signout': (_i, ctx) => {
+        if (ctx.token) this.sessions.delete(ctx.token)
+        return null
+      },
+      'catalog-categories': () => listCategories(db),
+      'catalog-search': ({ query, categoryId, limit }) => searchProducts(db, query, categoryId, limit ?? 60),
+      'catalog-barcode': ({ code }) => {
+        const p = productByBarcode(db, code.trim())
+        if (!p) throw new DaybookError('not_found', `No product has barcode ${code.trim().slice(0, 32)}.`, { code: code.trim().slice(0, 64) })
+        return p
+      },
+      'cart-price': (cart) => quoteCart(db, cart, readSettings(db)),
+      'approval-grant': ({ staffId, pin }, ctx) => {
+        const supervisor = checkPin(db, staffId, pin, this.now().getTime())
+        if (supervisor.role === 'cashier') throw new DaybookError('forbidden', 'Only a supervisor or the owner can approve this.')
+        const approvalId = newId()
+        this.approvals.set(approvalId, { supervisor, expires: this.now().getTime() + APPROVAL_TTL_MS, token: ctx.token ?? '' })
+        return { approvalId, supervisor }
+      },
+      'cart-park': ({ cart, label }, ctx) => parkCart(db, cart, label, must(ctx).id, at()),
+      'cart-parked-list': () => listParked(db),
+      'cart-resume': ({ id }) => resumeCart(db, id),
+      'sale-complete': ({ saleId, cart, cashTendered, approvalId }, ctx) => {
+        const staff = must(ctx)
+        let approvedBy: { id: string; name: string } | null = null
+        if (approvalId) {
+          const a = this.approvals.get(approvalId)
+          if (!a || a.expires < this.now().getTime() || a.token !== ctx.token) {
+            throw new DaybookError('approval_invalid', 'That approval has expired. Ask the supervisor again.')
+          }
+          approvedBy = { id: a.supervisor.id, name: a.supervisor.name }
+        }
+        const order = completeSale(db, { saleId, cart, cashTendered }, readSettings(db), { device: this.device, staff, approvedBy, now: this.now() })
+        if (approvalId) this.approvals.delete(approvalId)
+        this.emit('orders-changed', { id: order.id })
+        return order
+      },
+      'order-list': ({ businessDate: date, query }) => {
+        const s = readSettings(db)
+        return listOrders(db, date ?? businessDate(this.now(), s.timeZone, s.businessDayCutoffHour), query)
+      },
+      'order-get': ({ id }) => {
+        const o = readOrder(db, id)
+        if (!o) throw new DaybookError('not_found', 'No order with that number.')
+        return o
+      },
+      'order-reprint': ({ id }, ctx) => {
+        const o = reprintOrder(db, id, this.device.id, must(ctx).id, this.now())
+        this.emit('orders-changed', { id })
+        return o
+      },
+      'settings-get': () => readSettings(db),
+      'settings-update': (s, ctx) => {
+        const saved = writeSettings(db, s, at(), must(ctx).id)
+        this.emit('settings-changed')
+        return saved
+      },
+      'staff-save': (input) => {
+        const saved = saveStaff(db, input, at())
+        this.emit('staff-changed')
+        return saved
+      },
+      'journal-verify': () => verifyJournal(db),
+    }
+  }
+}
+
+function issues(error: z.ZodError): { path: (string | number)[]; message: string }[] {
+  return error.issues.slice(0, 20).map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }))
+}

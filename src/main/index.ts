@@ -1,0 +1,104 @@
+/**
+ * The Electron shell: windows, the IPC guard and the core's host process. Nothing here knows a
+ * business rule; the core runs in a utility process and this file only carries messages.
+ */
+import { app, BrowserWindow, ipcMain, session, utilityProcess, type IpcMainInvokeEvent, type UtilityProcess } from 'electron'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { WireFromCore } from '../shared/bridge'
+import { fail, type Result } from '../shared/errors'
+import { IPC_EVENT, IPC_INVOKE } from '../shared/events'
+
+const rendererUrl = process.env.ELECTRON_RENDERER_URL
+const rendererFile = join(__dirname, '../renderer/index.html')
+const appOrigin = rendererUrl ? new URL(rendererUrl).origin : null
+
+let host: UtilityProcess | null = null
+let nextId = 1
+const pending = new Map<number, (r: Result<unknown>) => void>()
+
+function startCoreHost(): void {
+  const root = app.isPackaged ? process.resourcesPath : app.getAppPath()
+  host = utilityProcess.fork(join(__dirname, 'core-host.js'), [], {
+    serviceName: 'Daybook core',
+    env: {
+      ...process.env,
+      DAYBOOK_APP_ROOT: app.getAppPath(),
+      DAYBOOK_NATIVE_ROOT: root,
+      DAYBOOK_RESOURCES: app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources'),
+      DAYBOOK_DATA: join(app.getPath('userData'), 'data'),
+    },
+  })
+  host.on('message', (msg: WireFromCore | { kind: 'ready' }) => {
+    if (msg.kind === 'result') {
+      pending.get(msg.id)?.(msg.result)
+      pending.delete(msg.id)
+    } else if (msg.kind === 'event') {
+      for (const w of BrowserWindow.getAllWindows()) w.webContents.send(IPC_EVENT, msg.event, msg.payload)
+    }
+  })
+  host.on('exit', (code) => {
+    for (const resolve of pending.values()) resolve(fail('internal', 'The Daybook core stopped. Restart Daybook; no completed sale is lost.'))
+    pending.clear()
+    if (code !== 0) console.error(`core host exited with ${code}`)
+  })
+}
+
+/** Only our own top-level page may talk to the core: not a sub-frame, not a page navigated elsewhere. */
+function trustedSender(e: IpcMainInvokeEvent): boolean {
+  const frame = e.senderFrame
+  if (!frame || frame !== e.sender.mainFrame) return false
+  const url = frame.url
+  if (appOrigin) return new URL(url).origin === appOrigin
+  return url === pathToFileURL(rendererFile).href || url.startsWith(`${pathToFileURL(rendererFile).href}#`)
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    minWidth: 1024,
+    minHeight: 700,
+    title: 'Daybook',
+    show: false,
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.js'),
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  })
+  win.once('ready-to-show', () => win.show())
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  win.webContents.on('will-navigate', (e) => e.preventDefault())
+  win.webContents.on('will-redirect', (e) => e.preventDefault())
+  win.webContents.on('will-attach-webview', (e) => e.preventDefault())
+  if (rendererUrl) void win.loadURL(rendererUrl)
+  else void win.loadFile(rendererFile)
+}
+
+app.enableSandbox()
+void app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  startCoreHost()
+  ipcMain.handle(IPC_INVOKE, (e, envelope: unknown) => {
+    if (!trustedSender(e)) return fail('forbidden', 'This window may not talk to Daybook.')
+    if (!host) return fail('internal', 'The Daybook core is not running.')
+    const id = nextId++
+    return new Promise<Result<unknown>>((resolve) => {
+      pending.set(id, resolve)
+      host?.postMessage({ kind: 'invoke', id, envelope })
+    })
+  })
+  createWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+})
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})
+app.on('before-quit', () => host?.kill())

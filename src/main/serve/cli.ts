@@ -1,0 +1,55 @@
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { DEMO_STAFF } from '../core/seed'
+import { openCore } from '../core/open-core'
+import { DaybookError } from '../../shared/errors'
+import { startServer } from './server'
+
+/**
+ * npm run serve [-- --port N] [--data DIR] [--demo]
+ * The whole app without Electron: the core in this Node process, the renderer in any browser.
+ * The URL is printed on a line of its own so scripts (and the end-to-end tests) can read it.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '4310' },
+      data: { type: 'string', default: '.daybook-data' },
+      demo: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) {
+    console.log('Usage: npm run serve -- [--port 4310] [--data .daybook-data] [--demo]')
+    return
+  }
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got ${values.port}`)
+  const repo = resolve(__dirname, '../../..')
+  const dataDir = resolve(values.data)
+  const { core, file, seeded } = openCore({
+    dataDir,
+    demo: values.demo,
+    resourcesDir: resolve(repo, 'resources'),
+    log: (l) => console.error(l),
+  })
+  const handle = await startServer(core, resolve(repo, 'out/renderer'), port)
+  console.log(`Daybook ledger: ${file}`)
+  if (seeded === 'demo') console.log(`Demo store created. PINs: ${DEMO_STAFF.map((s) => `${s.name} (${s.role}) ${s.pin}`).join(', ')}`)
+  else if (seeded) console.log(`New store created. Owner PIN: ${seeded.ownerPin} (change it in Settings)`)
+  console.log('Open this link (it works once; reloads keep working):')
+  console.log(handle.url)
+  const stop = (): void => {
+    void handle.close().then(() => {
+      core.db.close()
+      process.exit(0)
+    })
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof DaybookError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e))
+  process.exit(1)
+})

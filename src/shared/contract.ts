@@ -1,0 +1,316 @@
+import { z } from 'zod'
+import { CURRENCIES, MAX_MINOR, ROUNDING_MODES } from './money'
+
+/**
+ * The renderer↔core contract: one map of `noun-verb` channel names to zod schemas for input and
+ * output. The core validates every input on arrival; a bad one gets `invalid_input` and changes
+ * nothing. Every transport (Electron IPC, WebSocket, in-memory) carries exactly these messages.
+ */
+
+// ---- primitives -------------------------------------------------------------------------------
+
+const Id = z.string().min(1).max(64)
+const Text = (max: number) => z.string().max(max)
+/** Whole minor units, never negative, never beyond a trillion major units. */
+export const MinorSchema = z.number().int().min(0).max(MAX_MINOR)
+/** Quantity: decimal string, up to 3 decimals (weighed goods), more than 0, at most 99,999. */
+export const QuantitySchema = z
+  .string()
+  .regex(/^\d{1,5}(\.\d{1,3})?$/, 'quantity must be a number with at most 3 decimals')
+  .refine((q) => /[1-9]/.test(q), 'quantity must be more than zero')
+/** Percent 0–100 with up to 2 decimals, as a string so no float ever holds it. */
+export const PercentSchema = z
+  .string()
+  .regex(/^\d{1,3}(\.\d{1,2})?$/, 'percent must be a number with at most 2 decimals')
+  .refine((p) => Number(p) <= 100, 'percent must be at most 100')
+/** A tax rate in percent, up to 4 decimals. */
+export const TaxRateSchema = z
+  .string()
+  .regex(/^\d{1,2}(\.\d{1,4})?$/, 'tax rate must be a percent with at most 4 decimals')
+export const CurrencySchema = z.enum(CURRENCIES as [string, ...string[]]).transform((c) => c as (typeof CURRENCIES)[number])
+export const RoundingModeSchema = z.enum(ROUNDING_MODES)
+export const RoleSchema = z.enum(['cashier', 'supervisor', 'owner'])
+export type Role = z.infer<typeof RoleSchema>
+export const PinSchema = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits')
+const BusinessDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
+
+export const DiscountSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('amount'), amount: MinorSchema }),
+  z.strictObject({ kind: z.literal('percent'), percent: PercentSchema }),
+])
+
+// ---- catalog -------------------------------------------------------------------------------------
+
+export const ProductSchema = z.object({
+  id: Id,
+  sku: z.string(),
+  nameEn: z.string(),
+  nameZh: z.string(),
+  categoryId: z.string(),
+  taxClassId: z.string(),
+  price: MinorSchema,
+  unit: z.enum(['each', 'kg']),
+  barcodes: z.array(z.string()),
+})
+export type Product = z.infer<typeof ProductSchema>
+
+export const CategorySchema = z.object({ id: Id, nameEn: z.string(), nameZh: z.string() })
+export type Category = z.infer<typeof CategorySchema>
+
+// ---- cart and pricing ----------------------------------------------------------------------------
+
+export const CartLineSchema = z.strictObject({
+  productId: Id,
+  quantity: QuantitySchema,
+  discount: DiscountSchema.optional(),
+})
+export const CartSchema = z.strictObject({
+  lines: z.array(CartLineSchema).max(500),
+  orderDiscount: DiscountSchema.optional(),
+})
+export type CartLine = z.infer<typeof CartLineSchema>
+export type Cart = z.infer<typeof CartSchema>
+
+const TaxRowSchema = z.object({ taxId: z.string(), name: z.string(), rate: z.string(), base: z.number(), amount: z.number() })
+
+export const PricedLineSchema = z.object({
+  lineNo: z.number().int(),
+  productId: z.string(),
+  nameEn: z.string(),
+  nameZh: z.string(),
+  quantity: z.string(),
+  unit: z.enum(['each', 'kg']),
+  unitPrice: z.number(),
+  gross: z.number(),
+  lineDiscount: z.number(),
+  orderDiscount: z.number(),
+  total: z.number(),
+  taxIds: z.array(z.string()),
+  tax: z.number().nullable(),
+})
+
+const PricingFigures = {
+  currency: z.string(),
+  priceMode: z.enum(['inclusive', 'exclusive']),
+  taxRounding: z.enum(['line', 'document']),
+  roundingMode: RoundingModeSchema,
+  lines: z.array(PricedLineSchema),
+  subtotal: z.number(),
+  lineDiscounts: z.number(),
+  orderDiscount: z.number(),
+  taxes: z.array(TaxRowSchema),
+  taxTotal: z.number(),
+  total: z.number(),
+}
+
+export const CartQuoteSchema = z.object({
+  ...PricingFigures,
+  /** What cash would be asked for if the whole total is paid in cash (after cash rounding). */
+  cashDue: z.number(),
+  cashRounding: z.number(),
+  /** Discounts as a percent of the subtotal, and whether that is over the store limit. */
+  discountPercent: z.string(),
+  needsApproval: z.boolean(),
+  quickCash: z.array(z.number()),
+})
+export type CartQuote = z.infer<typeof CartQuoteSchema>
+
+// ---- orders --------------------------------------------------------------------------------------
+
+const StaffRef = z.object({ id: z.string(), name: z.string() })
+
+export const TenderSchema = z.object({
+  id: z.string(),
+  method: z.enum(['cash']),
+  /** Applied to the order (after cash rounding). */
+  amount: z.number(),
+  tendered: z.number(),
+  change: z.number(),
+})
+
+export const OrderSchema = z.object({
+  ...PricingFigures,
+  id: z.string(),
+  receiptNo: z.string(),
+  businessDate: BusinessDate,
+  createdAt: z.string(),
+  storeName: z.string(),
+  deviceCode: z.string(),
+  staff: StaffRef,
+  approvedBy: StaffRef.nullable(),
+  /** Cash rounding: its own receipt line, paid − total. */
+  cashRounding: z.number(),
+  tenders: z.array(TenderSchema),
+  paid: z.number(),
+  change: z.number(),
+  receiptFooter: z.string(),
+  journal: z.object({ seq: z.number(), hash: z.string() }),
+  reprints: z.number(),
+})
+export type Order = z.infer<typeof OrderSchema>
+export type Tender = z.infer<typeof TenderSchema>
+
+export const OrderSummarySchema = z.object({
+  id: z.string(),
+  receiptNo: z.string(),
+  createdAt: z.string(),
+  businessDate: z.string(),
+  staffName: z.string(),
+  total: z.number(),
+  currency: z.string(),
+  lineCount: z.number(),
+})
+export type OrderSummary = z.infer<typeof OrderSummarySchema>
+
+// ---- settings and staff --------------------------------------------------------------------------
+
+export const TaxSchema = z.strictObject({ id: Id, name: Text(40).min(1), rate: TaxRateSchema })
+export const TaxClassSchema = z.strictObject({ id: Id, name: Text(40).min(1), taxIds: z.array(Id).max(4) })
+
+export const SettingsSchema = z
+  .strictObject({
+    storeName: Text(80).min(1),
+    currency: CurrencySchema,
+    timeZone: Text(64).refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz })
+        return true
+      } catch {
+        return false
+      }
+    }, 'unknown time zone'),
+    businessDayCutoffHour: z.number().int().min(0).max(23),
+    priceMode: z.enum(['inclusive', 'exclusive']),
+    taxRounding: z.enum(['line', 'document']),
+    roundingMode: RoundingModeSchema,
+    cashRounding: z.strictObject({ increment: z.number().int().min(1).max(100_000), mode: RoundingModeSchema }),
+    discountLimitPercent: PercentSchema,
+    receiptFooter: Text(200),
+    taxes: z.array(TaxSchema).min(1).max(20),
+    taxClasses: z.array(TaxClassSchema).min(1).max(20),
+  })
+  .superRefine((s, ctx) => {
+    const taxIds = new Set(s.taxes.map((t) => t.id))
+    if (taxIds.size !== s.taxes.length) ctx.addIssue({ code: 'custom', path: ['taxes'], message: 'tax ids must be unique' })
+    s.taxClasses.forEach((c, i) =>
+      c.taxIds.forEach((t) => {
+        if (!taxIds.has(t)) ctx.addIssue({ code: 'custom', path: ['taxClasses', i, 'taxIds'], message: `unknown tax ${t}` })
+      }),
+    )
+  })
+export type Settings = z.infer<typeof SettingsSchema>
+
+export const StaffSchema = z.object({ id: z.string(), name: z.string(), role: RoleSchema, active: z.boolean() })
+export type Staff = z.infer<typeof StaffSchema>
+
+export const SessionSchema = z.object({ token: z.string(), staff: StaffSchema })
+export type Session = z.infer<typeof SessionSchema>
+
+export const AppInfoSchema = z.object({
+  storeName: z.string(),
+  deviceId: z.string(),
+  deviceCode: z.string(),
+  currency: z.string(),
+  businessDate: BusinessDate,
+  timeZone: z.string(),
+  version: z.string(),
+})
+export type AppInfo = z.infer<typeof AppInfoSchema>
+
+export const JournalReportSchema = z.object({
+  ok: z.boolean(),
+  events: z.number(),
+  lastSeq: z.number(),
+  lastHash: z.string(),
+  problem: z
+    .object({ kind: z.enum(['gap', 'broken_link', 'bad_hash', 'bad_payload']), seq: z.number(), message: z.string() })
+    .nullable(),
+})
+export type JournalReport = z.infer<typeof JournalReportSchema>
+
+const ParkedSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  createdAt: z.string(),
+  staffName: z.string(),
+  lineCount: z.number(),
+})
+
+// ---- the channel map -----------------------------------------------------------------------------
+
+const Empty = z.strictObject({}).optional()
+
+export const channels = {
+  'app-info': { input: Empty, output: AppInfoSchema, auth: 'none' },
+  'staff-list': { input: Empty, output: z.array(StaffSchema), auth: 'none' },
+  'session-signin': { input: z.strictObject({ staffId: Id, pin: PinSchema }), output: SessionSchema, auth: 'none' },
+  'session-get': { input: Empty, output: SessionSchema.nullable(), auth: 'none' },
+  'session-signout': { input: Empty, output: z.null(), auth: 'none' },
+  'catalog-categories': { input: Empty, output: z.array(CategorySchema), auth: 'staff' },
+  'catalog-search': {
+    input: z.strictObject({ query: Text(100), categoryId: Id.optional(), limit: z.number().int().min(1).max(200).optional() }),
+    output: z.array(ProductSchema),
+    auth: 'staff',
+  },
+  'catalog-barcode': { input: z.strictObject({ code: Text(64).min(1) }), output: ProductSchema, auth: 'staff' },
+  'cart-price': { input: CartSchema, output: CartQuoteSchema, auth: 'staff' },
+  'approval-grant': {
+    input: z.strictObject({ staffId: Id, pin: PinSchema, reason: z.enum(['discount']) }),
+    output: z.object({ approvalId: z.string(), supervisor: StaffSchema }),
+    auth: 'staff',
+  },
+  'cart-park': { input: z.strictObject({ cart: CartSchema, label: Text(60).optional() }), output: z.object({ id: z.string() }), auth: 'staff' },
+  'cart-parked-list': { input: Empty, output: z.array(ParkedSchema), auth: 'staff' },
+  'cart-resume': { input: z.strictObject({ id: Id }), output: CartSchema, auth: 'staff' },
+  'sale-complete': {
+    input: z.strictObject({
+      /** Made by the till when Pay is pressed; a repeat of the same id returns the same order. */
+      saleId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'saleId must be a ULID'),
+      cart: CartSchema,
+      cashTendered: MinorSchema,
+      approvalId: Id.optional(),
+    }),
+    output: OrderSchema,
+    auth: 'staff',
+  },
+  'order-list': {
+    input: z.strictObject({ businessDate: BusinessDate.optional(), query: Text(64).optional() }),
+    output: z.array(OrderSummarySchema),
+    auth: 'staff',
+  },
+  'order-get': { input: z.strictObject({ id: Id }), output: OrderSchema, auth: 'staff' },
+  'order-reprint': { input: z.strictObject({ id: Id }), output: OrderSchema, auth: 'staff' },
+  'settings-get': { input: Empty, output: SettingsSchema, auth: 'staff' },
+  'settings-update': { input: SettingsSchema, output: SettingsSchema, auth: 'owner' },
+  'staff-save': {
+    input: z.strictObject({
+      id: Id.optional(),
+      name: Text(60).min(1),
+      role: RoleSchema,
+      pin: PinSchema.optional(),
+      active: z.boolean(),
+    }),
+    output: StaffSchema,
+    auth: 'owner',
+  },
+  'journal-verify': { input: Empty, output: JournalReportSchema, auth: 'staff' },
+} as const
+
+export type Channels = typeof channels
+export type ChannelName = keyof Channels
+export type ChannelInput<C extends ChannelName> = z.input<Channels[C]['input']>
+export type ChannelOutput<C extends ChannelName> = z.output<Channels[C]['output']>
+
+export { EVENT_NAMES, type EventName } from './events'
+
+/** The one message shape every transport carries to the core. */
+export const InvokeEnvelopeSchema = z.strictObject({
+  channel: z.string().max(64),
+  input: z.unknown(),
+  session: z.string().max(128).optional(),
+})
+export type InvokeEnvelope = z.infer<typeof InvokeEnvelopeSchema>
+
+export function isChannelName(name: string): name is ChannelName {
+  return Object.prototype.hasOwnProperty.call(channels, name)
+}
