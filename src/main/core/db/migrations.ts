@@ -172,7 +172,8 @@ export const MIGRATIONS: readonly Migration[] = [
       // (unicode61 does not segment Chinese), so "牛奶" and "milk" both hit an index.
       db.exec(`CREATE VIRTUAL TABLE product_search USING fts5(terms, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');`)
       const insert = db.prepare('INSERT INTO product_search(rowid, terms) VALUES (?, ?)')
-      const rows = db.prepare('SELECT rowid AS rid, sku, name_en, name_zh FROM products').iterate() as Iterable<{
+      // .all(), not .iterate(): better-sqlite3 refuses writes while a read cursor is open.
+      const rows = db.prepare('SELECT rowid AS rid, sku, name_en, name_zh FROM products').all() as Array<{
         rid: number
         sku: string
         name_en: string
