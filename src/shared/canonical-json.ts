@@ -1,5 +1,5 @@
 /**
- * Canonical JSON for hashing: object keys sorted by code point, no white space, only
+ * Canonical JSON for hashing: object keys sorted by UTF-16 code unit (as RFC 8785), no white space, only
  * safe integers as numbers (money is integer minor units, so a float here is a bug).
  * Two equal values always give the same string, on every device and on the platform.
  */

@@ -56,7 +56,8 @@ const DECIMAL_MODE: Record<RoundingMode, Decimal.Rounding> = {
 
 /** Round an exact decimal amount of minor units to a whole minor unit. */
 export function roundMinor(value: Decimal, mode: RoundingMode): Minor {
-  return value.toDecimalPlaces(0, DECIMAL_MODE[mode]).toNumber()
+  // + 0 turns -0 (e.g. -0.4 rounded) into 0: a receipt never shows "-0.00".
+  return value.toDecimalPlaces(0, DECIMAL_MODE[mode]).toNumber() + 0
 }
 
 /** Round to a multiple of `increment` minor units (cash rounding: 5 for CHF 0.05, 10 for 抹零 to the jiao). */
@@ -85,7 +86,7 @@ export function parseMajor(text: string, currency: Currency): Minor | null {
   const frac = m[3] ?? ''
   if (frac.length > e) return null
   const minor = new Decimal(`${m[2]}.${frac || '0'}`).mul(Decimal.pow(10, e))
-  const value = minor.toNumber() * (m[1] ? -1 : 1)
+  const value = minor.toNumber() * (m[1] ? -1 : 1) + 0
   return Number.isSafeInteger(value) ? value : null
 }
 
@@ -108,22 +109,23 @@ export function formatMoney(amount: Minor, currency: Currency, locale: string): 
  */
 export function allocateLargestRemainder(total: Minor, weights: readonly Minor[]): Minor[] {
   if (total < 0) return allocateLargestRemainder(-total, weights).map((p) => (p === 0 ? 0 : -p))
-  const sum = weights.reduce((a, w) => a + w, 0)
   if (weights.some((w) => w < 0)) throw new RangeError('weights must not be negative')
-  if (sum === 0) {
+  const sum = weights.reduce((a, w) => a + BigInt(w), 0n)
+  if (sum === 0n) {
     if (total !== 0) throw new RangeError('cannot allocate a non-zero amount over zero weights')
     return weights.map(() => 0)
   }
-  const exact = weights.map((w) => new Decimal(total).mul(w).div(sum))
-  const parts = exact.map((x) => x.floor().toNumber())
-  let left = total - parts.reduce((a, p) => a + p, 0)
-  const order = exact
-    .map((x, i) => ({ i, frac: x.minus(x.floor()) }))
-    .sort((a, b) => b.frac.comparedTo(a.frac) || a.i - b.i)
+  // Exact integer arithmetic: share_i = floor(total·w_i / Σw), remainder_i = (total·w_i) mod Σw.
+  // Comparing remainders as BigInts keeps ties exact however large the amounts.
+  const t = BigInt(total)
+  const shares = weights.map((w, i) => ({ i, floor: (t * BigInt(w)) / sum, rem: (t * BigInt(w)) % sum }))
+  let left = t - shares.reduce((a, s) => a + s.floor, 0n)
+  const parts = shares.map((s) => s.floor)
+  const order = [...shares].sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1))
   for (const { i } of order) {
-    if (left <= 0) break
-    parts[i] = (parts[i] ?? 0) + 1
+    if (left <= 0n) break
+    parts[i] = (parts[i] ?? 0n) + 1n
     left--
   }
-  return parts
+  return parts.map(Number)
 }
