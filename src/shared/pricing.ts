@@ -125,6 +125,23 @@ function exactLineTaxes(total: Minor, taxes: readonly TaxRate[], priceMode: Pric
   return rates.map((r) => new Decimal(total).mul(r).div(divisor))
 }
 
+/**
+ * Rule: tax carried inside a price never exceeds that price, so net = gross − tax is never
+ * negative. Only rounding several taxes up on a tiny amount can break it; the excess then comes
+ * off the last taxes first.
+ */
+function capInsidePrice(amounts: Minor[], price: Minor, priceMode: PriceMode): Minor[] {
+  let excess = amounts.reduce((a, x) => a + x, 0) - price
+  if (priceMode !== 'inclusive' || excess <= 0) return amounts
+  const out = [...amounts]
+  for (let j = out.length - 1; j >= 0 && excess > 0; j--) {
+    const take = Math.min(excess, out[j] ?? 0)
+    out[j] = (out[j] ?? 0) - take
+    excess -= take
+  }
+  return out
+}
+
 export function priceCart(lines: readonly PricingLine[], orderDiscount: Discount | undefined, s: PricingSettings): PricedCart {
   const mode = s.roundingMode
   const firstPass = lines.map((l, i) => {
@@ -145,24 +162,19 @@ export function priceCart(lines: readonly PricingLine[], orderDiscount: Discount
     const share = shares[i] ?? 0
     const total = x.afterLine - share
     const exact = exactLineTaxes(total, x.l.taxes, s.priceMode)
-    let lineTax: Minor | null = s.taxRounding === 'line' ? 0 : null
+    // Rule (per line): round each tax on each line, then add the rounded amounts.
+    const rounded = s.taxRounding === 'line' ? capInsidePrice(exact.map((e) => roundMinor(e, mode)), total, s.priceMode) : null
     x.l.taxes.forEach((t, j) => {
-      const e = exact[j] ?? new Decimal(0)
       let entry = taxRows.get(t.id)
       if (!entry) {
         entry = { row: { taxId: t.id, name: t.name, rate: t.rate, base: 0, amount: 0 }, exact: new Decimal(0) }
         taxRows.set(t.id, entry)
       }
       entry.row.base += total
-      if (s.taxRounding === 'line') {
-        // Rule (per line): round each tax on each line, then add the rounded amounts.
-        const rounded = roundMinor(e, mode)
-        entry.row.amount += rounded
-        lineTax = (lineTax ?? 0) + rounded
-      } else {
-        entry.exact = entry.exact.plus(e)
-      }
+      if (rounded) entry.row.amount += rounded[j] ?? 0
+      else entry.exact = entry.exact.plus(exact[j] ?? 0)
     })
+    const lineTax = rounded ? rounded.reduce((a, r) => a + r, 0) : null
     return {
       productId: x.l.productId,
       unitPrice: x.l.unitPrice,
@@ -175,12 +187,20 @@ export function priceCart(lines: readonly PricingLine[], orderDiscount: Discount
       tax: lineTax,
     }
   })
+  const linesTotal = priced.reduce((a, l) => a + l.total, 0)
   // Rule (per document): add the unrounded tax of every line for each tax, then round once.
-  if (s.taxRounding === 'document') for (const e of taxRows.values()) e.row.amount = roundMinor(e.exact, mode)
+  if (s.taxRounding === 'document') {
+    const rows = [...taxRows.values()]
+    const capped = capInsidePrice(
+      rows.map((e) => roundMinor(e.exact, mode)),
+      linesTotal,
+      s.priceMode,
+    )
+    rows.forEach((e, j) => (e.row.amount = capped[j] ?? 0))
+  }
 
   const taxes = [...taxRows.values()].map((e) => e.row)
   const taxTotal = taxes.reduce((a, t) => a + t.amount, 0)
-  const linesTotal = priced.reduce((a, l) => a + l.total, 0)
   return {
     currency: s.currency,
     priceMode: s.priceMode,

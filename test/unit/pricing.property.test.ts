@@ -92,6 +92,18 @@ interface RefCart {
   total: number
 }
 
+function refCapInside(amounts: bigint[], price: bigint, priceMode: string): bigint[] {
+  const out = [...amounts]
+  let excess = out.reduce((a, x) => a + x, 0n) - price
+  if (priceMode !== 'inclusive') return out
+  for (let j = out.length - 1; j >= 0 && excess > 0n; j--) {
+    const take = excess < out[j]! ? excess : out[j]!
+    out[j] = out[j]! - take
+    excess -= take
+  }
+  return out
+}
+
 /** The spec, written out again with exact rationals. */
 function refPriceCart(lines: readonly PricingLine[], orderDiscount: Discount | undefined, s: PricingSettings): RefCart {
   const mode = s.roundingMode
@@ -112,16 +124,21 @@ function refPriceCart(lines: readonly PricingLine[], orderDiscount: Discount | u
     const ratesPct = x.l.taxes.map((t) => qDec(t.rate))
     // inclusive: tax_j = total × R_j / (100 + ΣR);  exclusive: tax_j = total × R_j / 100
     const divisor = s.priceMode === 'inclusive' ? ratesPct.reduce((a, r) => qAdd(a, r), q(100n)) : q(100n)
+    const exacts = x.l.taxes.map((_t, j) => qDiv(qMul(q(total), ratesPct[j]!), divisor))
+    // Spec: tax inside a price never exceeds it; any excess from rounding up comes off the last taxes.
+    const roundedLine = refCapInside(
+      exacts.map((e) => roundQ(e, mode)),
+      total,
+      s.priceMode,
+    )
     let lineTax = 0n
     x.l.taxes.forEach((t, j) => {
-      const exact = qDiv(qMul(q(total), ratesPct[j]!), divisor)
       const row = rows.get(t.id) ?? { base: 0n, exact: q(0n), rounded: 0n }
       rows.set(t.id, row)
       row.base += total
-      row.exact = qAdd(row.exact, exact)
-      const r = roundQ(exact, mode)
-      row.rounded += r
-      lineTax += r
+      row.exact = qAdd(row.exact, exacts[j]!)
+      row.rounded += roundedLine[j]!
+      lineTax += roundedLine[j]!
     })
     return {
       gross: Number(x.gross),
@@ -131,13 +148,19 @@ function refPriceCart(lines: readonly PricingLine[], orderDiscount: Discount | u
       tax: s.taxRounding === 'line' ? Number(lineTax) : null,
     }
   })
-  const taxes = [...rows.entries()].map(([taxId, r]) => ({
+  const linesTotal = outLines.reduce((a, l) => a + l.total, 0)
+  const entries = [...rows.entries()]
+  const docAmounts = refCapInside(
+    entries.map(([, r]) => roundQ(r.exact, mode)),
+    BigInt(linesTotal),
+    s.priceMode,
+  )
+  const taxes = entries.map(([taxId, r], j) => ({
     taxId,
     base: Number(r.base),
-    amount: Number(s.taxRounding === 'line' ? r.rounded : roundQ(r.exact, mode)),
+    amount: Number(s.taxRounding === 'line' ? r.rounded : docAmounts[j]!),
   }))
   const taxTotal = taxes.reduce((a, t) => a + t.amount, 0)
-  const linesTotal = outLines.reduce((a, l) => a + l.total, 0)
   return {
     lines: outLines,
     taxes,

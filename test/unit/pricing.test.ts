@@ -502,3 +502,20 @@ describe('quickCashAmounts', () => {
     expect(quickCashAmounts(1000, [])).toEqual([1000])
   })
 })
+
+describe('rule: tax carried inside a price never exceeds it', () => {
+  it('caps two taxes rounded up on a 1-fen line, taking the excess off the last tax', () => {
+    // 1 fen incl. 13% + 6%: exact taxes 1×13/119 = 0.109 and 1×6/119 = 0.050; rounding up gives 1 + 1 = 2 > 1.
+    const settings = { currency: 'CNY' as const, priceMode: 'inclusive' as const, taxRounding: 'line' as const, roundingMode: 'up' as const, cashRounding: { increment: 1, mode: 'half_up' as const } }
+    const taxes = [
+      { id: 'vat13', name: 'VAT 13%', rate: '13' },
+      { id: 'svc6', name: 'Service 6%', rate: '6' },
+    ]
+    const c = priceCart([{ productId: 'p', unitPrice: 1, quantity: '1', taxes }], undefined, settings)
+    expect(c.taxes.map((t) => t.amount)).toEqual([1, 0])
+    expect(c.lines[0]!.tax).toBe(1)
+    expect(c.total).toBe(1)
+    const doc = priceCart([{ productId: 'p', unitPrice: 1, quantity: '1', taxes }], undefined, { ...settings, taxRounding: 'document' })
+    expect(doc.taxTotal).toBe(1)
+  })
+})
