@@ -1,6 +1,9 @@
 // npm test: the type check of every tsconfig, the lint (with the layering rule), the build the
 // end-to-end tests serve, then every test (unit, property, integration, crash, e2e in Chromium).
 import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { findOrInstallChromium } from './chromium.mjs'
 
 const steps = [
@@ -10,16 +13,27 @@ const steps = [
   ['build', ['electron-vite', 'build', '--logLevel', 'warn']],
 ]
 
-function run(label, [bin, ...args], env = process.env) {
+function run(label, [bin, ...args], env = process.env, onFail = () => {}) {
   console.log(`\n▶ ${label}: ${bin} ${args.join(' ')}`)
   const r = spawnSync(`node_modules/.bin/${bin}`, args, { stdio: 'inherit', env, shell: process.platform === 'win32' })
   if (r.status !== 0) {
+    onFail()
     console.error(`\n✖ ${label} failed`)
     process.exit(r.status ?? 1)
   }
 }
 
+/** One plain closing line, 'N passed, N failed', whatever the runner printed above it. */
+function summary(file) {
+  if (!existsSync(file)) return
+  const r = JSON.parse(readFileSync(file, 'utf8'))
+  console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)
+}
+
 for (const step of steps) run(step[0], step[1])
 const chromium = findOrInstallChromium()
 console.log(`\nChromium for the end-to-end tests: ${chromium}`)
-run('tests', ['vitest', 'run', ...process.argv.slice(2)], { ...process.env, CHROMIUM_PATH: chromium })
+const report = join(mkdtempSync(join(tmpdir(), 'daybook-test-')), 'vitest.json')
+const onFail = () => summary(report)
+run('tests', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], { ...process.env, CHROMIUM_PATH: chromium }, onFail)
+summary(report)
