@@ -242,7 +242,8 @@ const Empty = z.strictObject({}).optional()
 
 export const channels = {
   'app-info': { input: Empty, output: AppInfoSchema, auth: 'none' },
-  'staff-list': { input: Empty, output: z.array(StaffSchema), auth: 'none' },
+  /** Active staff for the sign-in screen; the owner may ask for inactive people too. */
+  'staff-list': { input: z.strictObject({ includeInactive: z.boolean().optional() }).optional(), output: z.array(StaffSchema), auth: 'none' },
   'session-signin': { input: z.strictObject({ staffId: Id, pin: PinSchema }), output: SessionSchema, auth: 'none' },
   'session-get': { input: Empty, output: SessionSchema.nullable(), auth: 'none' },
   'session-signout': { input: Empty, output: z.null(), auth: 'none' },
@@ -255,7 +256,8 @@ export const channels = {
   'catalog-barcode': { input: z.strictObject({ code: Text(64).min(1) }), output: ProductSchema, auth: 'staff' },
   'cart-price': { input: CartSchema, output: CartQuoteSchema, auth: 'staff' },
   'approval-grant': {
-    input: z.strictObject({ staffId: Id, pin: PinSchema, reason: z.enum(['discount']) }),
+    /** The approval covers this cart's discount and no larger one. */
+    input: z.strictObject({ staffId: Id, pin: PinSchema, reason: z.enum(['discount']), cart: CartSchema }),
     output: z.object({ approvalId: z.string(), supervisor: StaffSchema }),
     auth: 'staff',
   },

@@ -60,7 +60,8 @@ export function searchProducts(db: Db, typed: string, categoryId: string | undef
   if (!text) {
     const rows = db
       .prepare(
-        `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.active = 1 ${categoryId ? 'AND p.category_id = ?' : ''} ORDER BY p.category_id, p.rowid LIMIT ?`,
+        `SELECT ${PRODUCT_COLUMNS} FROM products p JOIN categories c ON c.id = p.category_id
+         WHERE p.active = 1 ${categoryId ? 'AND p.category_id = ?' : ''} ORDER BY c.sort, p.rowid LIMIT ?`,
       )
       .all(...(categoryId ? [categoryId, limit] : [limit])) as ProductRow[]
     return rows.map(toProduct)

@@ -83,8 +83,8 @@ export function quoteCart(db: Db, cart: Cart, settings: Settings): CartQuote {
 export interface SaleContext {
   device: Device
   staff: { id: string; name: string; role: string }
-  /** A supervisor who approved a discount over the limit, if any. */
-  approvedBy: { id: string; name: string } | null
+  /** A supervisor's approval of a discount over the limit, up to the percent they saw. */
+  approval: { by: { id: string; name: string }; maxPercent: string } | null
   now: Date
 }
 
@@ -104,12 +104,21 @@ export function completeSale(db: Db, input: SaleInput, settings: Settings, ctx: 
   if (existing) return existing
   if (input.cart.lines.length === 0) throw new DaybookError('empty_cart', 'The cart is empty.')
   const { lines, priced } = price(db, input.cart, settings)
-  if (discountPercent(priced).gt(new Decimal(settings.discountLimitPercent)) && ctx.staff.role === 'cashier' && !ctx.approvedBy) {
+  const pct = discountPercent(priced)
+  const overLimit = pct.gt(new Decimal(settings.discountLimitPercent)) && ctx.staff.role === 'cashier'
+  if (overLimit && !ctx.approval) {
     throw new DaybookError('approval_required', 'This discount is over the store limit: a supervisor must approve it.', {
-      discountPercent: discountPercent(priced).toDecimalPlaces(2).toString(),
+      discountPercent: pct.toDecimalPlaces(2).toString(),
       limitPercent: settings.discountLimitPercent,
     })
   }
+  if (overLimit && ctx.approval && pct.toDecimalPlaces(2).gt(new Decimal(ctx.approval.maxPercent))) {
+    throw new DaybookError('approval_invalid', 'The discount grew after the supervisor approved it. Ask the supervisor again.', {
+      approvedPercent: ctx.approval.maxPercent,
+      discountPercent: pct.toDecimalPlaces(2).toString(),
+    })
+  }
+  const approvedBy = overLimit && ctx.approval ? ctx.approval.by : null
   const cash = settleCash(priced.total, input.cashTendered, settings.cashRounding)
   if (cash.change < 0) {
     throw new DaybookError('insufficient_tender', 'Not enough cash was given.', { due: cash.roundedDue, tendered: cash.tendered, missing: -cash.change })
@@ -129,7 +138,7 @@ export function completeSale(db: Db, input: SaleInput, settings: Settings, ctx: 
       storeName: settings.storeName,
       deviceCode: ctx.device.code,
       staff: { id: ctx.staff.id, name: ctx.staff.name },
-      approvedBy: ctx.approvedBy,
+      approvedBy,
       cashRounding: cash.rounding,
       tenders: [{ id: newId(), method: 'cash', amount: cash.roundedDue, tendered: cash.tendered, change: cash.change }],
       paid: cash.roundedDue,

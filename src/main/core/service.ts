@@ -47,7 +47,7 @@ export class Core {
   private readonly version: string
   private readonly log: (line: string) => void
   private readonly sessions = new Map<string, { staffId: string; expires: number }>()
-  private readonly approvals = new Map<string, { supervisor: Staff; expires: number; token: string }>()
+  private readonly approvals = new Map<string, { supervisor: Staff; maxPercent: string; expires: number; token: string }>()
   private readonly listeners = new Set<(event: EventName, payload: unknown) => void>()
   private readonly handlers: Handlers
 
@@ -123,7 +123,7 @@ export class Core {
           version: this.version,
         }
       },
-      'staff-list': () => listStaff(db),
+      'staff-list': (input, ctx) => listStaff(db, input?.includeInactive === true && ctx.staff?.role === 'owner'),
       'session-signin': ({ staffId, pin }) => {
         const staff = checkPin(db, staffId, pin, this.now().getTime())
         const token = randomBytes(24).toString('base64url')
@@ -143,11 +143,12 @@ export class Core {
         return p
       },
       'cart-price': (cart) => quoteCart(db, cart, readSettings(db)),
-      'approval-grant': ({ staffId, pin }, ctx) => {
+      'approval-grant': ({ staffId, pin, cart }, ctx) => {
         const supervisor = checkPin(db, staffId, pin, this.now().getTime())
         if (supervisor.role === 'cashier') throw new DaybookError('forbidden', 'Only a supervisor or the owner can approve this.')
         const approvalId = newId()
-        this.approvals.set(approvalId, { supervisor, expires: this.now().getTime() + APPROVAL_TTL_MS, token: ctx.token ?? '' })
+        const maxPercent = quoteCart(db, cart, readSettings(db)).discountPercent
+        this.approvals.set(approvalId, { supervisor, maxPercent, expires: this.now().getTime() + APPROVAL_TTL_MS, token: ctx.token ?? '' })
         return { approvalId, supervisor }
       },
       'cart-park': ({ cart, label }, ctx) => parkCart(db, cart, label, must(ctx).id, at()),
@@ -155,15 +156,15 @@ export class Core {
       'cart-resume': ({ id }) => resumeCart(db, id),
       'sale-complete': ({ saleId, cart, cashTendered, approvalId }, ctx) => {
         const staff = must(ctx)
-        let approvedBy: { id: string; name: string } | null = null
+        let approval: { by: { id: string; name: string }; maxPercent: string } | null = null
         if (approvalId) {
           const a = this.approvals.get(approvalId)
           if (!a || a.expires < this.now().getTime() || a.token !== ctx.token) {
             throw new DaybookError('approval_invalid', 'That approval has expired. Ask the supervisor again.')
           }
-          approvedBy = { id: a.supervisor.id, name: a.supervisor.name }
+          approval = { by: { id: a.supervisor.id, name: a.supervisor.name }, maxPercent: a.maxPercent }
         }
-        const order = completeSale(db, { saleId, cart, cashTendered }, readSettings(db), { device: this.device, staff, approvedBy, now: this.now() })
+        const order = completeSale(db, { saleId, cart, cashTendered }, readSettings(db), { device: this.device, staff, approval, now: this.now() })
         if (approvalId) this.approvals.delete(approvalId)
         this.emit('orders-changed', { id: order.id })
         return order

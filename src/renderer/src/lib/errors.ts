@@ -1,0 +1,69 @@
+import type { TFunction } from 'i18next'
+import type { ErrorData } from '../../../shared/errors'
+
+/** What the screen knows that the error itself may not say. */
+export interface ErrorContext {
+  /** The barcode that was looked up (not_found on a scan). */
+  barcode?: string
+  /** Formatted amount still missing (insufficient_tender). */
+  shortBy?: string
+  /** The action was a sale completion: an internal error may mean "unknown outcome". */
+  sale?: boolean
+}
+
+function numberIn(details: unknown, keys: readonly string[]): number | null {
+  if (!details || typeof details !== 'object') return null
+  const rec = details as Record<string, unknown>
+  for (const k of keys) {
+    const v = rec[k]
+    if (typeof v === 'number' && Number.isFinite(v)) return v
+  }
+  return null
+}
+
+/** A sentence a cashier understands, in the current language; never a stack trace. */
+export function describeError(t: TFunction, error: ErrorData, ctx: ErrorContext = {}): string {
+  switch (error.code) {
+    case 'wrong_pin': {
+      const left = numberIn(error.details, ['triesLeft', 'attemptsLeft', 'remainingAttempts', 'remaining', 'left'])
+      return left === null ? t('errors.wrong_pin') : t('errors.wrong_pin_tries', { count: left })
+    }
+    case 'locked_out': {
+      const ms = numberIn(error.details, ['retryAfterMs', 'lockedForMs'])
+      const s = ms !== null ? Math.ceil(ms / 1000) : numberIn(error.details, ['retryAfterSeconds', 'retryAfter', 'seconds'])
+      return s !== null && s > 0 && s !== 60 ? t('errors.locked_out_seconds', { count: s }) : t('errors.locked_out')
+    }
+    case 'not_found':
+      return ctx.barcode ? t('errors.barcode_not_found', { code: ctx.barcode }) : t('errors.not_found')
+    case 'insufficient_tender':
+      return ctx.shortBy ? t('errors.insufficient_tender_amount', { amount: ctx.shortBy }) : t('errors.insufficient_tender')
+    case 'internal':
+      if (ctx.sale) return t('errors.sale_retry')
+      return /connection|reachable/i.test(error.message) ? t('errors.connection') : t('errors.internal')
+    default:
+      return t(`errors.${error.code}`)
+  }
+}
+
+export interface FieldIssue {
+  path: string
+  message: string
+}
+
+/** zod issues from `details` ({path, message}[]) as "a.b.0" → message. */
+export function fieldIssues(details: unknown): FieldIssue[] {
+  if (details && typeof details === 'object' && !Array.isArray(details)) {
+    const inner = (details as Record<string, unknown>).issues
+    if (Array.isArray(inner)) return fieldIssues(inner)
+  }
+  if (!Array.isArray(details)) return []
+  const out: FieldIssue[] = []
+  for (const d of details) {
+    if (!d || typeof d !== 'object') continue
+    const rec = d as Record<string, unknown>
+    const path = Array.isArray(rec.path) ? rec.path.map(String).join('.') : typeof rec.path === 'string' ? rec.path : ''
+    const message = typeof rec.message === 'string' ? rec.message : ''
+    if (message) out.push({ path, message })
+  }
+  return out
+}

@@ -1,0 +1,100 @@
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { Cart } from '../../../../shared/contract'
+import type { ErrorData } from '../../../../shared/errors'
+import { Dialog } from '../../components/Dialog'
+import { ErrorNote } from '../../components/ErrorNote'
+import { PinPad } from '../../components/PinPad'
+import { useApp } from '../../store'
+
+/**
+ * A supervisor (or the owner) approves a discount over the store limit with their PIN.
+ * Cancelling puts the cart back as it was before the discount.
+ */
+export function ApprovalDialog({ then, revert }: { then: 'keep' | 'pay'; revert: Cart | null }) {
+  const { t } = useTranslation()
+  const staffList = useApp((s) => s.staffList)
+  const session = useApp((s) => s.session)
+  const quote = useApp((s) => s.quote)
+  const grantApproval = useApp((s) => s.grantApproval)
+  const closeDialog = useApp((s) => s.closeDialog)
+  const openDialog = useApp((s) => s.openDialog)
+  const restoreCart = useApp((s) => s.restoreCart)
+  const ensureSaleId = useApp((s) => s.ensureSaleId)
+
+  const approvers = staffList.filter((s) => s.active && (s.role === 'supervisor' || s.role === 'owner'))
+  const [chosen, setChosen] = useState<string | null>(() => {
+    const me = session?.staff
+    if (me && (me.role === 'supervisor' || me.role === 'owner')) return me.id
+    return approvers.length === 1 ? (approvers[0]?.id ?? null) : null
+  })
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<ErrorData | null>(null)
+  const person = approvers.find((a) => a.id === chosen) ?? null
+
+  const cancel = () => {
+    if (revert) restoreCart(revert)
+    closeDialog()
+  }
+
+  const submit = async (pin: string) => {
+    if (!person) return
+    setBusy(true)
+    setError(null)
+    const err = await grantApproval(person.id, pin)
+    setBusy(false)
+    if (err) {
+      setError(err)
+      return
+    }
+    if (then === 'pay') {
+      ensureSaleId()
+      openDialog({ kind: 'pay' })
+    } else {
+      closeDialog()
+    }
+  }
+
+  return (
+    <Dialog title={t('approval.title')} onClose={cancel} testId="approval-dialog" size="large">
+      <p className="approval-why">
+        {quote ? t('approval.why', { percent: quote.discountPercent }) : t('approval.whyShort')}
+      </p>
+      {approvers.length === 0 ? <p className="field-error">{t('approval.noSupervisor')}</p> : null}
+      <div className="approval-body">
+        <div className="approvers">
+          <span className="field-label">{t('approval.chooseSupervisor')}</span>
+          {approvers.map((a) => (
+            <button
+              key={a.id}
+              type="button"
+              className={a.id === chosen ? 'staff-tile small active' : 'staff-tile small'}
+              data-testid={`approver-${a.id}`}
+              data-name={a.name}
+              onClick={() => {
+                setChosen(a.id)
+                setError(null)
+              }}
+            >
+              <span className="avatar" aria-hidden="true">
+                {a.name.slice(0, 1)}
+              </span>
+              <span className="tile-name">{a.name}</span>
+              <span className={`role role-${a.role}`}>{t(`roles.${a.role}`)}</span>
+            </button>
+          ))}
+        </div>
+        {person ? (
+          <PinPad
+            key={person.id}
+            label={t('signin.pinFor', { name: person.name })}
+            enterLabel={t('approval.approve')}
+            busy={busy}
+            onSubmit={(pin) => void submit(pin)}
+            error={error ? <ErrorNote error={error} testId="approval-error" /> : null}
+          />
+        ) : null}
+      </div>
+    </Dialog>
+  )
+}

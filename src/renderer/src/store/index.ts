@@ -1,0 +1,60 @@
+import { create } from 'zustand'
+import { connectionStatus, onConnectionStatus, onEvent, onSignedOut } from '../api'
+import { createCartSlice } from './cart'
+import { createCatalogSlice } from './catalog'
+import { createOrdersSlice } from './orders'
+import { createSessionSlice } from './session'
+import { createSettingsSlice } from './settings'
+import type { AppState } from './types'
+import { createUiSlice } from './ui'
+
+export type { AppState } from './types'
+
+export const useApp = create<AppState>()((...a) => ({
+  ...createUiSlice(...a),
+  ...createSessionSlice(...a),
+  ...createCatalogSlice(...a),
+  ...createCartSlice(...a),
+  ...createOrdersSlice(...a),
+  ...createSettingsSlice(...a),
+}))
+
+let wired = false
+
+/** Subscribe the store to the core's change events and the connection, once. */
+export function wireStore(): void {
+  if (wired) return
+  wired = true
+  const get = useApp.getState
+  onSignedOut(() => get().sessionLost())
+  onEvent('orders-changed', () => {
+    if (get().screen === 'orders') void get().loadOrders()
+  })
+  onEvent('settings-changed', () => {
+    void get().loadAppInfo()
+    if (!get().session) return
+    void get().loadSettings()
+    if (get().cart.lines.length > 0) void get().requote()
+  })
+  onEvent('catalog-changed', () => {
+    if (!get().session) return
+    void get().loadCategories()
+    void get().search()
+    if (get().cart.lines.length > 0) void get().requote()
+  })
+  onEvent('staff-changed', () => void get().loadStaff())
+
+  get().setConnection(connectionStatus())
+  let openedBefore = connectionStatus() === 'open'
+  onConnectionStatus((status) => {
+    get().setConnection(status)
+    if (status !== 'open') return
+    if (openedBefore) {
+      // Back after a drop: anything may have changed while we were away.
+      void get().loadAppInfo()
+      void get().loadStaff()
+      if (get().session) void get().afterSignIn()
+    }
+    openedBefore = true
+  })
+}

@@ -1,0 +1,12 @@
+import type { StateCreator } from 'zustand'
+import type { CartSlice } from './cart'
+import type { CatalogSlice } from './catalog'
+import type { OrdersSlice } from './orders'
+import type { SessionSlice } from './session'
+import type { SettingsSlice } from './settings'
+import type { UiSlice } from './ui'
+
+export type AppState = UiSlice & SessionSlice & CatalogSlice & CartSlice & OrdersSlice & SettingsSlice
+
+/** A slice sees the whole state (to read other slices) but only defines its own part. */
+export type Slice<T> = StateCreator<AppState, [], [], T>
