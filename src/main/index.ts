@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url'
 import type { WireFromCore } from '../shared/bridge'
 import { fail, type Result } from '../shared/errors'
 import { IPC_EVENT, IPC_INVOKE } from '../shared/events'
+import { isTrustedSender } from './ipc-guard'
 
 const rendererUrl = process.env.ELECTRON_RENDERER_URL
 const rendererFile = join(__dirname, '../renderer/index.html')
@@ -44,13 +45,12 @@ function startCoreHost(): void {
   })
 }
 
-/** Only our own top-level page may talk to the core: not a sub-frame, not a page navigated elsewhere. */
 function trustedSender(e: IpcMainInvokeEvent): boolean {
   const frame = e.senderFrame
-  if (!frame || frame !== e.sender.mainFrame) return false
-  const url = frame.url
-  if (appOrigin) return new URL(url).origin === appOrigin
-  return url === pathToFileURL(rendererFile).href || url.startsWith(`${pathToFileURL(rendererFile).href}#`)
+  return isTrustedSender(
+    { frameUrl: frame?.url, isMainFrame: !!frame && frame === e.sender.mainFrame },
+    { devOrigin: appOrigin, rendererFileUrl: pathToFileURL(rendererFile).href },
+  )
 }
 
 function createWindow(): void {
