@@ -85,11 +85,18 @@ describe('a cash sale', () => {
     const zhang = staff.find((s) => s.name.includes('Zhang'))!
     const liNa = staff.find((s) => s.name.includes('Li Na'))!
     // A cashier cannot approve, even with the right PIN.
-    expect(core.handle({ channel: 'approval-grant', input: { staffId: liNa.id, pin: '1111', reason: 'discount' }, session: cashier })).toMatchObject({
+    expect(core.handle({ channel: 'approval-grant', input: { staffId: liNa.id, pin: '1111', reason: 'discount', cart }, session: cashier })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     })
-    const { approvalId } = call<{ approvalId: string }>(core, 'approval-grant', { staffId: zhang.id, pin: '2222', reason: 'discount' }, cashier)
+    // An approval covers the discount the supervisor saw, not a bigger one made afterwards.
+    const { approvalId: forTwenty } = call<{ approvalId: string }>(core, 'approval-grant', { staffId: zhang.id, pin: '2222', reason: 'discount', cart }, cashier)
+    const bigger = { ...cart, orderDiscount: { kind: 'percent' as const, percent: '50' } }
+    expect(core.handle({ channel: 'sale-complete', input: { saleId: newId(), cart: bigger, cashTendered: 2000, approvalId: forTwenty }, session: cashier })).toMatchObject({
+      ok: false,
+      error: { code: 'approval_invalid' },
+    })
+    const { approvalId } = call<{ approvalId: string }>(core, 'approval-grant', { staffId: zhang.id, pin: '2222', reason: 'discount', cart }, cashier)
     const order = call<Order>(core, 'sale-complete', { saleId: newId(), cart, cashTendered: 2000, approvalId }, cashier)
     expect(order.orderDiscount).toBe(280)
     expect(order.total).toBe(1120)
