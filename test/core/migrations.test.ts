@@ -129,7 +129,7 @@ describe('migration 3: parked carts and reprints', () => {
     const v2 = openDatabase(file, { migrations: MIGRATIONS.slice(0, 2) })
     importCatalog(v2, { categories: [{ id: 'c', nameEn: 'C', nameZh: '类' }], products: [] }, 'x')
     v2.close()
-    const db = openDatabase(file)
+    const db = openDatabase(file, { migrations: MIGRATIONS.slice(0, 3) })
     expect(schemaVersion(db)).toBe(3)
     const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name)
     expect(names).toEqual(expect.arrayContaining(['parked_carts', 'reprints', 'categories']))
@@ -137,5 +137,24 @@ describe('migration 3: parked carts and reprints', () => {
     expect(() => db.prepare('DELETE FROM reprints').run()).not.toThrow() // empty table: trigger fires per row only
     db.close()
     expect(existsSync(file)).toBe(true)
+  })
+})
+
+describe('migration 4: search-speed', () => {
+  it('finds SKUs in any case through an index, and keeps earlier products searchable by prefix', () => {
+    const file = join(tempDir(), 'l.sqlite')
+    const v3 = openDatabase(file, { migrations: MIGRATIONS.slice(0, 3) })
+    importCatalog(v3, { categories: [{ id: 'c', nameEn: 'C', nameZh: '类' }], products: [
+      { id: 'p1', sku: 'AB-100', nameEn: 'Milk Tea', nameZh: '奶茶', categoryId: 'c', taxClassId: 'std', price: 900, unit: 'each', barcodes: ['6900000000001'] },
+    ] }, 'x')
+    v3.close()
+    const db = openDatabase(file)
+    expect(schemaVersion(db)).toBe(4)
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT id FROM products WHERE sku = ? COLLATE NOCASE').all('ab-100') as { detail: string }[]
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX products_by_sku_nocase/)
+    expect(searchProducts(db, 'ab-100', undefined, 5).map((p) => p.id)).toEqual(['p1'])
+    expect(searchProducts(db, 'm', undefined, 5).map((p) => p.id)).toEqual(['p1'])
+    expect(searchProducts(db, '奶', undefined, 5).map((p) => p.id)).toEqual(['p1'])
+    db.close()
   })
 })

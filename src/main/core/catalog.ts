@@ -1,5 +1,6 @@
 import type { Category, Product } from '../../shared/contract'
 import type { Db } from './db/sqlite'
+import { stmt } from './db/statements'
 import { searchQuery, searchTerms } from './search-terms'
 
 interface ProductRow {
@@ -33,19 +34,18 @@ function toProduct(r: ProductRow): Product {
 }
 
 export function listCategories(db: Db): Category[] {
-  return (db.prepare('SELECT id, name_en, name_zh FROM categories ORDER BY sort, id').all() as { id: string; name_en: string; name_zh: string }[]).map(
+  return (stmt(db, 'SELECT id, name_en, name_zh FROM categories ORDER BY sort, id').all() as { id: string; name_en: string; name_zh: string }[]).map(
     (r) => ({ id: r.id, nameEn: r.name_en, nameZh: r.name_zh }),
   )
 }
 
 export function productById(db: Db, id: string): Product | undefined {
-  const r = db.prepare(`SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.id = ? AND p.active = 1`).get(id) as ProductRow | undefined
+  const r = stmt(db, `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.id = ? AND p.active = 1`).get(id) as ProductRow | undefined
   return r && toProduct(r)
 }
 
 export function productByBarcode(db: Db, code: string): Product | undefined {
-  const r = db
-    .prepare(`SELECT ${PRODUCT_COLUMNS} FROM barcodes b JOIN products p ON p.id = b.product_id WHERE b.code = ? AND p.active = 1`)
+  const r = stmt(db, `SELECT ${PRODUCT_COLUMNS} FROM barcodes b JOIN products p ON p.id = b.product_id WHERE b.code = ? AND p.active = 1`)
     .get(code) as ProductRow | undefined
   return r && toProduct(r)
 }
@@ -58,8 +58,7 @@ export function productByBarcode(db: Db, code: string): Product | undefined {
 export function searchProducts(db: Db, typed: string, categoryId: string | undefined, limit: number): Product[] {
   const text = typed.trim()
   if (!text) {
-    const rows = db
-      .prepare(
+    const rows = stmt(db, 
         `SELECT ${PRODUCT_COLUMNS} FROM products p JOIN categories c ON c.id = p.category_id
          WHERE p.active = 1 ${categoryId ? 'AND p.category_id = ?' : ''} ORDER BY c.sort, p.rowid LIMIT ?`,
       )
@@ -68,18 +67,16 @@ export function searchProducts(db: Db, typed: string, categoryId: string | undef
   }
   const out: Product[] = []
   const seen = new Set<string>()
-  const exact = (db
-    .prepare(`SELECT ${PRODUCT_COLUMNS} FROM barcodes b JOIN products p ON p.id = b.product_id WHERE b.code = ? AND p.active = 1`)
+  const exact = (stmt(db, `SELECT ${PRODUCT_COLUMNS} FROM barcodes b JOIN products p ON p.id = b.product_id WHERE b.code = ? AND p.active = 1`)
     .get(text) ??
-    db.prepare(`SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.sku = ? COLLATE NOCASE AND p.active = 1`).get(text)) as ProductRow | undefined
+    stmt(db, `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.sku = ? COLLATE NOCASE AND p.active = 1`).get(text)) as ProductRow | undefined
   if (exact && (!categoryId || exact.category_id === categoryId)) {
     out.push(toProduct(exact))
     seen.add(exact.id)
   }
   const match = searchQuery(text)
   if (match) {
-    const rows = db
-      .prepare(
+    const rows = stmt(db, 
         `SELECT ${PRODUCT_COLUMNS} FROM product_search s JOIN products p ON p.rowid = s.rowid
          WHERE product_search MATCH ? AND p.active = 1 ${categoryId ? 'AND p.category_id = ?' : ''} LIMIT ?`,
       )
@@ -96,22 +93,22 @@ export interface CatalogImport {
 
 /** Loads or replaces categories and products (and their barcodes and search terms) atomically. */
 export function importCatalog(db: Db, data: CatalogImport, at: string): void {
-  const upsertCategory = db.prepare(
+  const upsertCategory = stmt(db, 
     `INSERT INTO categories (id, name_en, name_zh, sort) VALUES (?, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET name_en = excluded.name_en, name_zh = excluded.name_zh, sort = excluded.sort`,
   )
-  const upsertProduct = db.prepare(
+  const upsertProduct = stmt(db, 
     `INSERT INTO products (id, sku, name_en, name_zh, category_id, tax_class_id, price_minor, unit, active, updated_at)
      VALUES (@id, @sku, @nameEn, @nameZh, @categoryId, @taxClassId, @price, @unit, 1, @at)
      ON CONFLICT(id) DO UPDATE SET sku = excluded.sku, name_en = excluded.name_en, name_zh = excluded.name_zh,
        category_id = excluded.category_id, tax_class_id = excluded.tax_class_id, price_minor = excluded.price_minor,
        unit = excluded.unit, active = 1, updated_at = excluded.updated_at`,
   )
-  const rowidOf = db.prepare('SELECT rowid AS rid FROM products WHERE id = ?')
-  const dropBarcodes = db.prepare('DELETE FROM barcodes WHERE product_id = ?')
-  const addBarcode = db.prepare('INSERT INTO barcodes (code, product_id) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id')
-  const dropTerms = db.prepare('DELETE FROM product_search WHERE rowid = ?')
-  const addTerms = db.prepare('INSERT INTO product_search (rowid, terms) VALUES (?, ?)')
+  const rowidOf = stmt(db, 'SELECT rowid AS rid FROM products WHERE id = ?')
+  const dropBarcodes = stmt(db, 'DELETE FROM barcodes WHERE product_id = ?')
+  const addBarcode = stmt(db, 'INSERT INTO barcodes (code, product_id) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id')
+  const dropTerms = stmt(db, 'DELETE FROM product_search WHERE rowid = ?')
+  const addTerms = stmt(db, 'INSERT INTO product_search (rowid, terms) VALUES (?, ?)')
   db.transaction(() => {
     data.categories.forEach((c, i) => upsertCategory.run(c.id, c.nameEn, c.nameZh, i))
     for (const p of data.products) {

@@ -3,6 +3,7 @@ import { canonicalJson } from '../../shared/canonical-json'
 import type { JournalReport } from '../../shared/contract'
 import { newId } from '../../shared/ids'
 import type { Db } from './db/sqlite'
+import { stmt } from './db/statements'
 
 /**
  * The per-device journal: every posted record is an event with a gap-free sequence number and
@@ -35,15 +36,15 @@ export function eventHash(prevHash: string, event: JournalEvent): string {
 /** Must run inside the caller's transaction: the event belongs to the record it posts. */
 export function appendEvent(db: Db, deviceId: string, type: string, at: string, data: unknown): Appended {
   if (!db.inTransaction) throw new Error('appendEvent must run inside the posting transaction')
-  const last = db.prepare('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined
+  const last = stmt(db, 'SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined
   const seq = (last?.seq ?? 0) + 1
   const prevHash = last?.hash ?? GENESIS_HASH
   const event: JournalEvent = { id: newId(), device: deviceId, seq, type, at, data }
   const hash = eventHash(prevHash, event)
-  db.prepare(
+  stmt(db, 
     'INSERT INTO journal (seq, event_id, device_id, type, created_at, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   ).run(seq, event.id, deviceId, type, at, canonicalJson(data), prevHash, hash)
-  db.prepare('INSERT INTO outbox (event_id, seq, created_at) VALUES (?, ?, ?)').run(event.id, seq, at)
+  stmt(db, 'INSERT INTO outbox (event_id, seq, created_at) VALUES (?, ?, ?)').run(event.id, seq, at)
   return { eventId: event.id, seq, hash }
 }
 

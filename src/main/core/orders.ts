@@ -2,13 +2,14 @@ import type { Order, OrderSummary } from '../../shared/contract'
 import { DaybookError } from '../../shared/errors'
 import { newId } from '../../shared/ids'
 import type { Db } from './db/sqlite'
+import { stmt } from './db/statements'
 import { appendEvent } from './journal'
 
 /** A completed order as posted to the journal: everything but where it landed in the chain. */
 export type OrderDocument = Omit<Order, 'journal' | 'reprints'>
 
 export function insertOrder(db: Db, o: OrderDocument, deviceId: string, daySeq: number, journalSeq: number): void {
-  db.prepare(
+  stmt(db, 
     `INSERT INTO orders (id, receipt_no, business_date, day_seq, created_at, device_id, device_code, staff_id, staff_name,
        approved_by_id, approved_by_name, currency, price_mode, tax_rounding, rounding_mode, subtotal_minor,
        line_discounts_minor, order_discount_minor, tax_minor, total_minor, cash_rounding_minor, paid_minor, change_minor,
@@ -42,16 +43,16 @@ export function insertOrder(db: Db, o: OrderDocument, deviceId: string, daySeq: 
     o.receiptFooter,
     journalSeq,
   )
-  const line = db.prepare(
+  const line = stmt(db, 
     `INSERT INTO order_lines (order_id, line_no, product_id, name_en, name_zh, unit, quantity, unit_price_minor, gross_minor,
        line_discount_minor, order_discount_minor, total_minor, tax_minor, tax_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   for (const l of o.lines) {
     line.run(o.id, l.lineNo, l.productId, l.nameEn, l.nameZh, l.unit, l.quantity, l.unitPrice, l.gross, l.lineDiscount, l.orderDiscount, l.total, l.tax, JSON.stringify(l.taxIds))
   }
-  const tax = db.prepare('INSERT INTO order_taxes (order_id, position, tax_id, name, rate, base_minor, amount_minor) VALUES (?, ?, ?, ?, ?, ?, ?)')
+  const tax = stmt(db, 'INSERT INTO order_taxes (order_id, position, tax_id, name, rate, base_minor, amount_minor) VALUES (?, ?, ?, ?, ?, ?, ?)')
   o.taxes.forEach((t, i) => tax.run(o.id, i, t.taxId, t.name, t.rate, t.base, t.amount))
-  const tender = db.prepare(
+  const tender = stmt(db, 
     'INSERT INTO order_tenders (id, order_id, position, method, amount_minor, tendered_minor, change_minor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   )
   o.tenders.forEach((t, i) => tender.run(t.id, o.id, i, t.method, t.amount, t.tendered, t.change, o.createdAt))
@@ -87,16 +88,15 @@ interface OrderRow {
 }
 
 export function readOrder(db: Db, id: string): Order | undefined {
-  const o = db
-    .prepare(
+  const o = stmt(db, 
       `SELECT o.*, j.hash, (SELECT count(*) FROM reprints r WHERE r.order_id = o.id) AS reprints
        FROM orders o JOIN journal j ON j.seq = o.journal_seq WHERE o.id = ?`,
     )
     .get(id) as OrderRow | undefined
   if (!o) return undefined
-  const lines = db.prepare('SELECT * FROM order_lines WHERE order_id = ? ORDER BY line_no').all(id) as Record<string, unknown>[]
-  const taxes = db.prepare('SELECT * FROM order_taxes WHERE order_id = ? ORDER BY position').all(id) as Record<string, unknown>[]
-  const tenders = db.prepare('SELECT * FROM order_tenders WHERE order_id = ? ORDER BY position').all(id) as Record<string, unknown>[]
+  const lines = stmt(db, 'SELECT * FROM order_lines WHERE order_id = ? ORDER BY line_no').all(id) as Record<string, unknown>[]
+  const taxes = stmt(db, 'SELECT * FROM order_taxes WHERE order_id = ? ORDER BY position').all(id) as Record<string, unknown>[]
+  const tenders = stmt(db, 'SELECT * FROM order_tenders WHERE order_id = ? ORDER BY position').all(id) as Record<string, unknown>[]
   return {
     id: o.id,
     receiptNo: o.receipt_no,
@@ -156,8 +156,7 @@ export function readOrder(db: Db, id: string): Order | undefined {
 /** Orders of one business day, newest first; a query narrows by receipt number (any part of it). */
 export function listOrders(db: Db, date: string, query: string | undefined): OrderSummary[] {
   const q = query?.trim()
-  const rows = db
-    .prepare(
+  const rows = stmt(db, 
       `SELECT o.id, o.receipt_no, o.created_at, o.business_date, o.staff_name, o.total_minor, o.currency,
          (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id) AS line_count
        FROM orders o WHERE ${q ? "o.receipt_no LIKE '%' || ? || '%' ESCAPE '\\'" : 'o.business_date = ?'}
@@ -188,12 +187,12 @@ export function listOrders(db: Db, date: string, query: string | undefined): Ord
 /** A reprint is itself posted: the journal shows every duplicate that left the printer, and who asked. */
 export function reprintOrder(db: Db, id: string, deviceId: string, staffId: string, now: Date): Order {
   db.transaction(() => {
-    const o = db.prepare('SELECT receipt_no FROM orders WHERE id = ?').get(id) as { receipt_no: string } | undefined
+    const o = stmt(db, 'SELECT receipt_no FROM orders WHERE id = ?').get(id) as { receipt_no: string } | undefined
     if (!o) throw new DaybookError('not_found', 'No order with that number.')
     const at = now.toISOString()
     const reprintId = newId()
     const ev = appendEvent(db, deviceId, 'receipt.reprinted', at, { reprintId, orderId: id, receiptNo: o.receipt_no, staffId })
-    db.prepare('INSERT INTO reprints (id, order_id, staff_id, created_at, journal_seq) VALUES (?, ?, ?, ?, ?)').run(reprintId, id, staffId, at, ev.seq)
+    stmt(db, 'INSERT INTO reprints (id, order_id, staff_id, created_at, journal_seq) VALUES (?, ?, ?, ?, ?)').run(reprintId, id, staffId, at, ev.seq)
   }).immediate()
   return readOrder(db, id) as Order
 }

@@ -7,6 +7,7 @@ import { exponentOf, type Currency } from '../../shared/money'
 import { businessDate, receiptNumber } from './business-day'
 import { productById } from './catalog'
 import type { Db } from './db/sqlite'
+import { stmt } from './db/statements'
 import type { Device } from './device'
 import { appendEvent } from './journal'
 import { insertOrder, readOrder, type OrderDocument } from './orders'
@@ -100,8 +101,7 @@ export interface SaleInput {
  * order already made, so a double click or a retried message can never sell twice.
  */
 export function completeSale(db: Db, input: SaleInput, settings: Settings, ctx: SaleContext): Order {
-  const existing = readOrder(db, input.saleId)
-  if (existing) return existing
+  if (stmt(db, 'SELECT 1 FROM orders WHERE id = ?').get(input.saleId)) return readOrder(db, input.saleId) as Order
   if (input.cart.lines.length === 0) throw new DaybookError('empty_cart', 'The cart is empty.')
   const { lines, priced } = price(db, input.cart, settings)
   const pct = discountPercent(priced)
@@ -127,7 +127,7 @@ export function completeSale(db: Db, input: SaleInput, settings: Settings, ctx: 
   const date = businessDate(ctx.now, settings.timeZone, settings.businessDayCutoffHour)
 
   return db.transaction((): Order => {
-    const { n } = db.prepare('SELECT coalesce(max(day_seq), 0) + 1 AS n FROM orders WHERE business_date = ?').get(date) as { n: number }
+    const { n } = stmt(db, 'SELECT coalesce(max(day_seq), 0) + 1 AS n FROM orders WHERE business_date = ?').get(date) as { n: number }
     const doc: OrderDocument = {
       ...priced,
       lines: priced.lines.map((l, i) => ({ ...l, lineNo: i + 1, nameEn: lines[i]!.nameEn, nameZh: lines[i]!.nameZh, unit: lines[i]!.unit })),

@@ -1,6 +1,7 @@
 import { SettingsSchema, type Settings } from '../../shared/contract'
 import { DaybookError } from '../../shared/errors'
 import type { Db } from './db/sqlite'
+import { stmt } from './db/statements'
 
 /** A new store starts like a typical Chinese convenience store: CNY, VAT-inclusive shelf prices. */
 export const DEFAULT_SETTINGS: Settings = {
@@ -25,7 +26,7 @@ export const DEFAULT_SETTINGS: Settings = {
 }
 
 export function readSettings(db: Db): Settings {
-  const row = db.prepare('SELECT json FROM settings WHERE id = 1').get() as { json: string } | undefined
+  const row = stmt(db, 'SELECT json FROM settings WHERE id = 1').get() as { json: string } | undefined
   if (!row) return DEFAULT_SETTINGS
   return SettingsSchema.parse(JSON.parse(row.json))
 }
@@ -37,14 +38,14 @@ export function readSettings(db: Db): Settings {
 export function writeSettings(db: Db, s: Settings, at: string, by: string | null): Settings {
   const parsed = SettingsSchema.parse(s)
   const classes = new Set(parsed.taxClasses.map((c) => c.id))
-  const used = db.prepare('SELECT DISTINCT tax_class_id AS id FROM products WHERE active = 1').all() as { id: string }[]
+  const used = stmt(db, 'SELECT DISTINCT tax_class_id AS id FROM products WHERE active = 1').all() as { id: string }[]
   const missing = used.map((u) => u.id).filter((id) => !classes.has(id))
   if (missing.length > 0) {
     throw new DaybookError('invalid_input', `Products still use tax class ${missing.join(', ')}; it cannot be removed.`, [
       { path: ['taxClasses'], message: `in use: ${missing.join(', ')}` },
     ])
   }
-  db.prepare(
+  stmt(db, 
     `INSERT INTO settings (id, json, updated_at, updated_by) VALUES (1, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
   ).run(JSON.stringify(parsed), at, by)

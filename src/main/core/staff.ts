@@ -3,6 +3,7 @@ import type { Role, Staff } from '../../shared/contract'
 import { DaybookError } from '../../shared/errors'
 import { newId } from '../../shared/ids'
 import type { Db } from './db/sqlite'
+import { stmt } from './db/statements'
 
 /** scrypt parameters: N=2^14 keeps a sign-in near 50 ms on a till while making a stolen hash costly. */
 const N = 16384
@@ -39,12 +40,12 @@ interface StaffRow {
 const toStaff = (r: StaffRow): Staff => ({ id: r.id, name: r.name, role: r.role, active: r.active === 1 })
 
 export function listStaff(db: Db, includeInactive = false): Staff[] {
-  const rows = db.prepare(`SELECT * FROM staff ${includeInactive ? '' : 'WHERE active = 1'} ORDER BY created_at, rowid`).all() as StaffRow[]
+  const rows = stmt(db, `SELECT * FROM staff ${includeInactive ? '' : 'WHERE active = 1'} ORDER BY created_at, rowid`).all() as StaffRow[]
   return rows.map(toStaff)
 }
 
 export function staffById(db: Db, id: string): Staff | undefined {
-  const r = db.prepare('SELECT * FROM staff WHERE id = ?').get(id) as StaffRow | undefined
+  const r = stmt(db, 'SELECT * FROM staff WHERE id = ?').get(id) as StaffRow | undefined
   return r && toStaff(r)
 }
 
@@ -53,7 +54,7 @@ export function staffById(db: Db, id: string): Staff | undefined {
  * lives in SQLite so restarting the app does not reset it.
  */
 export function checkPin(db: Db, staffId: string, pin: string, now: number): Staff {
-  const r = db.prepare('SELECT * FROM staff WHERE id = ? AND active = 1').get(staffId) as StaffRow | undefined
+  const r = stmt(db, 'SELECT * FROM staff WHERE id = ? AND active = 1').get(staffId) as StaffRow | undefined
   if (!r) throw new DaybookError('not_found', 'That person is not on the staff list.')
   if (r.locked_until > now) {
     throw new DaybookError('locked_out', 'Too many wrong PINs. Try again in a minute.', {
@@ -61,15 +62,15 @@ export function checkPin(db: Db, staffId: string, pin: string, now: number): Sta
     })
   }
   if (pinMatches(pin, r.pin_hash)) {
-    if (r.failed_attempts !== 0 || r.locked_until !== 0) db.prepare('UPDATE staff SET failed_attempts = 0, locked_until = 0 WHERE id = ?').run(staffId)
+    if (r.failed_attempts !== 0 || r.locked_until !== 0) stmt(db, 'UPDATE staff SET failed_attempts = 0, locked_until = 0 WHERE id = ?').run(staffId)
     return toStaff(r)
   }
   const failed = r.failed_attempts + 1
   if (failed >= MAX_PIN_TRIES) {
-    db.prepare('UPDATE staff SET failed_attempts = 0, locked_until = ? WHERE id = ?').run(now + LOCKOUT_MS, staffId)
+    stmt(db, 'UPDATE staff SET failed_attempts = 0, locked_until = ? WHERE id = ?').run(now + LOCKOUT_MS, staffId)
     throw new DaybookError('locked_out', 'Too many wrong PINs. Try again in a minute.', { retryAfterSeconds: LOCKOUT_MS / 1000 })
   }
-  db.prepare('UPDATE staff SET failed_attempts = ? WHERE id = ?').run(failed, staffId)
+  stmt(db, 'UPDATE staff SET failed_attempts = ? WHERE id = ?').run(failed, staffId)
   throw new DaybookError('wrong_pin', 'That PIN is not right.', { triesLeft: MAX_PIN_TRIES - failed })
 }
 
@@ -83,18 +84,18 @@ export interface StaffInput {
 
 export function saveStaff(db: Db, input: StaffInput, at: string): Staff {
   if (input.id) {
-    const existing = db.prepare('SELECT id FROM staff WHERE id = ?').get(input.id)
+    const existing = stmt(db, 'SELECT id FROM staff WHERE id = ?').get(input.id)
     if (!existing) throw new DaybookError('not_found', 'That person is not on the staff list.')
     db.transaction(() => {
-      db.prepare('UPDATE staff SET name = ?, role = ?, active = ? WHERE id = ?').run(input.name, input.role, input.active ? 1 : 0, input.id)
-      if (input.pin) db.prepare('UPDATE staff SET pin_hash = ?, failed_attempts = 0, locked_until = 0 WHERE id = ?').run(hashPin(input.pin), input.id)
+      stmt(db, 'UPDATE staff SET name = ?, role = ?, active = ? WHERE id = ?').run(input.name, input.role, input.active ? 1 : 0, input.id)
+      if (input.pin) stmt(db, 'UPDATE staff SET pin_hash = ?, failed_attempts = 0, locked_until = 0 WHERE id = ?').run(hashPin(input.pin), input.id)
       assertAnOwnerRemains(db)
     })()
     return staffById(db, input.id) as Staff
   }
   if (!input.pin) throw new DaybookError('invalid_input', 'A new staff member needs a PIN.', [{ path: ['pin'], message: 'required' }])
   const id = newId()
-  db.prepare('INSERT INTO staff (id, name, role, pin_hash, active, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+  stmt(db, 'INSERT INTO staff (id, name, role, pin_hash, active, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
     id,
     input.name,
     input.role,
@@ -107,6 +108,6 @@ export function saveStaff(db: Db, input: StaffInput, at: string): Staff {
 
 /** A store without an active owner could never change its settings again. */
 function assertAnOwnerRemains(db: Db): void {
-  const n = db.prepare("SELECT count(*) AS n FROM staff WHERE role = 'owner' AND active = 1").get() as { n: number }
+  const n = stmt(db, "SELECT count(*) AS n FROM staff WHERE role = 'owner' AND active = 1").get() as { n: number }
   if (n.n === 0) throw new DaybookError('conflict', 'The store must keep at least one active owner.')
 }

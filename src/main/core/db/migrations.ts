@@ -20,6 +20,14 @@ function appendOnly(table: string): string {
       BEGIN SELECT RAISE(ABORT, 'posted records are append-only: ${table}'); END;`
 }
 
+/** Fills the search index from the catalog, for migrations that (re)create it. */
+function indexExistingProducts(db: Database.Database): void {
+  const insert = db.prepare('INSERT INTO product_search(rowid, terms) VALUES (?, ?)')
+  // .all(), not .iterate(): better-sqlite3 refuses writes while a read cursor is open.
+  const rows = db.prepare('SELECT rowid AS rid, sku, name_en, name_zh FROM products').all() as { rid: number; sku: string; name_en: string; name_zh: string }[]
+  for (const r of rows) insert.run(r.rid, searchTerms(r.name_en, r.name_zh, r.sku))
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -171,15 +179,7 @@ export const MIGRATIONS: readonly Migration[] = [
       // Contentless FTS5 over prepared terms: latin words, and CJK text as unigrams plus bigrams
       // (unicode61 does not segment Chinese), so "牛奶" and "milk" both hit an index.
       db.exec(`CREATE VIRTUAL TABLE product_search USING fts5(terms, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');`)
-      const insert = db.prepare('INSERT INTO product_search(rowid, terms) VALUES (?, ?)')
-      // .all(), not .iterate(): better-sqlite3 refuses writes while a read cursor is open.
-      const rows = db.prepare('SELECT rowid AS rid, sku, name_en, name_zh FROM products').all() as Array<{
-        rid: number
-        sku: string
-        name_en: string
-        name_zh: string
-      }>
-      for (const r of rows) insert.run(r.rid, searchTerms(r.name_en, r.name_zh, r.sku))
+      indexExistingProducts(db)
     },
   },
   {
@@ -204,6 +204,19 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX reprints_by_order ON reprints(order_id);
         ${appendOnly('reprints')}
       `)
+    },
+  },
+  {
+    version: 4,
+    name: 'search-speed',
+    up(db) {
+      // Cashiers type SKUs in any case: an index with the same collation the lookup uses,
+      // or every keystroke scans the catalog (29 ms at 200,000 products).
+      db.exec('CREATE INDEX products_by_sku_nocase ON products(sku COLLATE NOCASE)')
+      // Prefix indexes for the 1–3 letters typed first, rebuilt from the catalog.
+      db.exec(`DROP TABLE product_search;
+        CREATE VIRTUAL TABLE product_search USING fts5(terms, content='', contentless_delete=1, prefix='1 2 3', tokenize='unicode61 remove_diacritics 2');`)
+      indexExistingProducts(db)
     },
   },
 ]
