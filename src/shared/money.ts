@@ -70,9 +70,12 @@ export function roundToIncrement(amount: Minor, increment: Minor, mode: Rounding
 
 /** "12.50" for 1250 CNY: the exact decimal string of an amount, for display and adapters only. */
 export function minorToDecimalString(amount: Minor, currency: Currency): string {
-  // Decimal#toFixed is exact decimal arithmetic, not the float Number#toFixed the lint rule guards against.
-  // eslint-disable-next-line no-restricted-syntax
-  return new Decimal(assertMinor(amount)).div(Decimal.pow(10, exponentOf(currency))).toFixed(exponentOf(currency))
+  // Place the decimal point in the integer's digits: exact, and no float or rounding anywhere.
+  const e = exponentOf(currency)
+  const n = assertMinor(amount)
+  const digits = String(Math.abs(n)).padStart(e + 1, '0')
+  const sign = n < 0 ? '-' : ''
+  return e === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -e)}.${digits.slice(-e)}`
 }
 
 /**

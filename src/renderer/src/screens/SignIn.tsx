@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { ErrorData } from '../../../shared/errors'
 import { ErrorNote } from '../components/ErrorNote'
 import { PinPad } from '../components/PinPad'
+import { StaffTile } from '../components/StaffTile'
 import { LanguageSwitch } from '../components/TopBar'
 import { useApp } from '../store'
 
@@ -74,24 +75,16 @@ export function SignIn() {
           {active.length === 0 ? <p>{t('signin.noStaff')}</p> : null}
           <div className="staff-tiles">
             {active.map((s) => (
-              <button
+              <StaffTile
                 key={s.id}
-                type="button"
-                className="staff-tile"
-                data-testid={`staff-tile-${s.id}`}
-                data-name={s.name}
-                data-role={s.role}
-                onClick={() => {
+                staff={s}
+                size="big"
+                testId={`staff-tile-${s.id}`}
+                onPick={() => {
                   setChosen(s.id)
                   setError(null)
                 }}
-              >
-                <span className="avatar big" aria-hidden="true">
-                  {s.name.slice(0, 1)}
-                </span>
-                <span className="tile-name">{s.name}</span>
-                <span className={`role role-${s.role}`}>{t(`roles.${s.role}`)}</span>
-              </button>
+              />
             ))}
           </div>
         </section>

@@ -5,6 +5,7 @@ import type { ErrorData } from '../../../../shared/errors'
 import { Dialog } from '../../components/Dialog'
 import { ErrorNote } from '../../components/ErrorNote'
 import { PinPad } from '../../components/PinPad'
+import { StaffTile } from '../../components/StaffTile'
 import { useApp } from '../../store'
 
 /**
@@ -65,23 +66,17 @@ export function ApprovalDialog({ then, revert }: { then: 'keep' | 'pay'; revert:
         <div className="approvers">
           <span className="field-label">{t('approval.chooseSupervisor')}</span>
           {approvers.map((a) => (
-            <button
+            <StaffTile
               key={a.id}
-              type="button"
-              className={a.id === chosen ? 'staff-tile small active' : 'staff-tile small'}
-              data-testid={`approver-${a.id}`}
-              data-name={a.name}
-              onClick={() => {
+              staff={a}
+              size="small"
+              active={a.id === chosen}
+              testId={`approver-${a.id}`}
+              onPick={() => {
                 setChosen(a.id)
                 setError(null)
               }}
-            >
-              <span className="avatar" aria-hidden="true">
-                {a.name.slice(0, 1)}
-              </span>
-              <span className="tile-name">{a.name}</span>
-              <span className={`role role-${a.role}`}>{t(`roles.${a.role}`)}</span>
-            </button>
+            />
           ))}
         </div>
         {person ? (
