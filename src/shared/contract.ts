@@ -240,6 +240,43 @@ const ParkedSchema = z.object({
 
 const Empty = z.strictObject({}).optional()
 
+// ---- sync with the platform ----------------------------------------------------------------------
+
+/** What the cashier sees in the sync dot and the owner in Settings → Platform. */
+export const SyncStatusSchema = z.object({
+  /** unpaired: no platform yet; idle: nothing to send; sending; backoff: waiting after a failure. */
+  state: z.enum(['unpaired', 'idle', 'sending', 'backoff']),
+  platformUrl: z.string().nullable(),
+  storeName: z.string().nullable(),
+  /** The platform's id for this till (its own journal id is app-info.deviceId). */
+  platformDeviceId: z.string().nullable(),
+  pairedAt: z.string().nullable(),
+  pending: z.number().int().min(0),
+  oldestPendingAt: z.string().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  lastAttemptAt: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+  lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).nullable(),
+  /** platform clock − till clock, estimated at the last answer; null before the first. */
+  clockOffsetMs: z.number().int().nullable(),
+  catalogCursor: z.string().nullable(),
+  lastCatalogAt: z.string().nullable(),
+})
+export type SyncStatus = z.infer<typeof SyncStatusSchema>
+
+export const PlatformUrlSchema = z
+  .string()
+  .trim()
+  .max(200)
+  .refine((u) => {
+    try {
+      const url = new URL(u)
+      return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && !url.search && !url.hash
+    } catch {
+      return false
+    }
+  }, 'a platform address like https://platform.example.com')
+
 export const channels = {
   'app-info': { input: Empty, output: AppInfoSchema, auth: 'none' },
   /** Active staff for the sign-in screen; the owner may ask for inactive people too. */
@@ -296,6 +333,17 @@ export const channels = {
     auth: 'owner',
   },
   'journal-verify': { input: Empty, output: JournalReportSchema, auth: 'staff' },
+  'sync-status': { input: Empty, output: SyncStatusSchema, auth: 'staff' },
+  /** Tries to send now (cancels a backoff wait). */
+  'sync-now': { input: Empty, output: SyncStatusSchema, auth: 'staff' },
+  /** Asynchronous: calls the platform. */
+  'sync-pair': {
+    input: z.strictObject({ platformUrl: PlatformUrlSchema, code: z.string().trim().min(8).max(16) }),
+    output: SyncStatusSchema,
+    auth: 'owner',
+  },
+  /** Forgets the credentials; unsent events stay in the outbox for the next pairing. */
+  'sync-unpair': { input: Empty, output: SyncStatusSchema, auth: 'owner' },
 } as const
 
 export type Channels = typeof channels

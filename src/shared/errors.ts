@@ -19,6 +19,10 @@ export const ERROR_CODES = [
   'db_newer_than_app',
   'migration_failed',
   'posted_record_immutable',
+  'platform_unreachable',
+  'platform_refused',
+  'not_paired',
+  'already_paired',
   'internal',
 ] as const
 

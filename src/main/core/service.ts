@@ -195,8 +195,17 @@ export class Core {
         return saved
       },
       'journal-verify': () => verifyJournal(db),
+      // Placeholders until the sync relay lands (issue 3, in progress).
+      'sync-status': () => notYet(),
+      'sync-now': () => notYet(),
+      'sync-pair': () => notYet(),
+      'sync-unpair': () => notYet(),
     }
   }
+}
+
+function notYet(): never {
+  throw new DaybookError('not_paired', 'Sync with a platform is not available yet.')
 }
 
 function issues(error: z.ZodError): { path: (string | number)[]; message: string }[] {

@@ -1,0 +1,434 @@
+import { z } from 'zod'
+import { CURRENCIES, MAX_MINOR } from './money'
+import { OrderSchema } from './contract'
+import { ULID_PATTERN } from './ids'
+
+/**
+ * The till↔platform contract, `/v1`: every route, its auth, its input and output schemas and the
+ * error codes it may answer with. The platform server registers its routes from this table, the
+ * till's sync relay builds its requests from it, and scripts/openapi.ts writes docs/openapi.json
+ * (OpenAPI 3.1) from it. Amounts are integer minor units plus an ISO 4217 currency.
+ */
+
+export const API_VERSION = 'v1'
+
+// ---- errors ----------------------------------------------------------------------------------------
+
+/** Stable error codes: tills and tests key on them, so never rename one. */
+export const PLATFORM_ERROR_CODES = [
+  'invalid_request', // 400: the body, query or path does not match the schema
+  'payload_too_large', // 413: the body is over the limit (1 MiB)
+  'unauthorized', // 401: missing or wrong admin token
+  'unknown_device', // 401: the device header names no paired device
+  'bad_signature', // 401: the HMAC does not match, or a signature header is missing
+  'clock_skew', // 401: the request timestamp is more than 5 minutes from the platform's clock
+  'nonce_replayed', // 401: this nonce was already used by this device
+  'pairing_code_invalid', // 404: no such pairing code, or it was already used
+  'pairing_code_expired', // 410: the code is older than 10 minutes
+  'device_journal_mismatch', // 409: the device is already bound to another till's journal
+  'event_conflict', // 409: an event id already stored with a different payload
+  'sequence_gap', // 422: the batch would leave a gap in the device's sequence
+  'chain_broken', // 422: an event's prev_hash is not the hash of the event before it
+  'hash_mismatch', // 422: an event's hash is not sha256(prev_hash + canonical_json(event))
+  'event_invalid', // 422: an event's device, order or payload is not acceptable
+  'not_found', // 404: no such store, device, order or route
+  'rate_limited', // 429: too many requests from this device; see Retry-After
+  'not_ready', // 503: the database is not reachable
+  'internal', // 500
+] as const
+export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number]
+
+export const PlatformErrorSchema = z.object({
+  error: z.object({ code: z.enum(PLATFORM_ERROR_CODES), message: z.string(), details: z.unknown().optional() }),
+})
+export type PlatformError = z.infer<typeof PlatformErrorSchema>
+
+/** HTTP status for each code: one place, so server and client agree. */
+export const PLATFORM_ERROR_STATUS: Record<PlatformErrorCode, number> = {
+  invalid_request: 400,
+  payload_too_large: 413,
+  unauthorized: 401,
+  unknown_device: 401,
+  bad_signature: 401,
+  clock_skew: 401,
+  nonce_replayed: 401,
+  pairing_code_invalid: 404,
+  pairing_code_expired: 410,
+  device_journal_mismatch: 409,
+  event_conflict: 409,
+  sequence_gap: 422,
+  chain_broken: 422,
+  hash_mismatch: 422,
+  event_invalid: 422,
+  not_found: 404,
+  rate_limited: 429,
+  not_ready: 503,
+  internal: 500,
+}
+
+// ---- request signing --------------------------------------------------------------------------------
+
+/**
+ * Every device request carries these headers. The signature is hex HMAC-SHA256, keyed with the
+ * device secret (base64url), over `signingString(...)`. The body digest is hex SHA-256 of the exact
+ * body bytes (of the empty string for a GET). Hashing lives with each side (node:crypto); this file
+ * stays pure so the renderer may import it.
+ */
+export const SIGNATURE_HEADERS = {
+  device: 'x-daybook-device',
+  timestamp: 'x-daybook-timestamp',
+  nonce: 'x-daybook-nonce',
+  digest: 'x-daybook-content-sha256',
+  signature: 'x-daybook-signature',
+} as const
+
+/** A timestamp further than this from the platform's clock is refused (`clock_skew`). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000
+/** Nonces are remembered at least this long, so a replay inside the skew window is always caught. */
+export const NONCE_TTL_MS = 2 * MAX_CLOCK_SKEW_MS
+export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/
+
+/**
+ * What is signed, one field a line: method, path with query exactly as sent, timestamp (Unix ms,
+ * decimal), nonce, body digest.
+ */
+export function signingString(p: { method: string; path: string; timestamp: string; nonce: string; bodySha256: string }): string {
+  return [p.method.toUpperCase(), p.path, p.timestamp, p.nonce, p.bodySha256].join('\n')
+}
+
+// ---- primitives ---------------------------------------------------------------------------------------
+
+const Ulid = z.string().regex(ULID_PATTERN, 'a ULID')
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256')
+const IsoTime = z.iso.datetime({ offset: true })
+const BusinessDate = z.iso.date()
+const Minor = z.number().int().min(0).max(MAX_MINOR)
+const SignedMinor = z.number().int().min(-MAX_MINOR).max(MAX_MINOR)
+const Currency = z.enum(CURRENCIES)
+const Name = z.string().trim().min(1).max(80)
+const TimeZone = z.string().min(1).max(64).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}, 'an IANA time zone')
+const CatalogId = z.string().min(1).max(64)
+/** Opaque to the till: it stores the cursor and sends it back. */
+const Cursor = z.string().regex(/^\d{1,19}$/, 'a cursor returned by the platform')
+
+// ---- journal events ------------------------------------------------------------------------------------
+
+/**
+ * One journal event as the till posted it. `hash = sha256(prevHash + canonical_json({id, device,
+ * seq, type, at, data}))`; the platform recomputes it. The hash covers the whole event, so it is
+ * also the payload hash that permanent dedupe compares.
+ */
+export const WireEventSchema = z.strictObject({
+  id: Ulid,
+  device: Ulid,
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  type: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'an event type like sale.completed'),
+  at: IsoTime,
+  data: z.unknown(),
+  prevHash: Hex64,
+  hash: Hex64,
+})
+export type WireEvent = z.infer<typeof WireEventSchema>
+
+export const MAX_BATCH_EVENTS = 500
+/** The relay keeps a batch body under this; the platform refuses bodies over BODY_LIMIT_BYTES. */
+export const MAX_BATCH_BYTES = 1_000_000
+export const BODY_LIMIT_BYTES = 1_048_576
+
+/** Payload of `sale.completed`: the order document the till printed (see contract.ts OrderSchema). */
+export const SaleCompletedDataSchema = OrderSchema.omit({ journal: true, reprints: true })
+export type SaleCompletedData = z.infer<typeof SaleCompletedDataSchema>
+
+export const EventResultSchema = z.object({
+  eventId: Ulid,
+  seq: z.number().int(),
+  /** applied: stored now; duplicate: stored before with the same hash (the stored answer again). */
+  status: z.enum(['applied', 'duplicate']),
+  receivedAt: IsoTime,
+})
+
+export const IngestRequestSchema = z.strictObject({ events: z.array(WireEventSchema).min(1).max(MAX_BATCH_EVENTS) })
+export const IngestResponseSchema = z.object({
+  results: z.array(EventResultSchema),
+  /** The device's last stored event after this batch. */
+  lastSeq: z.number().int().min(0),
+  lastHash: Hex64,
+  /** The platform's clock when it answered (for the till's clock-offset estimate). */
+  serverTime: IsoTime,
+})
+export type IngestResponse = z.infer<typeof IngestResponseSchema>
+
+/** `details` of a `sequence_gap` answer: exactly what is missing. */
+export const SequenceGapDetailsSchema = z.object({ expectedSeq: z.number().int(), receivedSeq: z.number().int(), missingFrom: z.number().int(), missingTo: z.number().int() })
+/** `details` of a `chain_broken` answer. */
+export const ChainBrokenDetailsSchema = z.object({ seq: z.number().int(), expectedPrevHash: Hex64, receivedPrevHash: Hex64 })
+
+export const DeviceStateSchema = z.object({
+  deviceId: Ulid,
+  storeId: Ulid,
+  storeName: z.string(),
+  journalDeviceId: Ulid.nullable(),
+  lastSeq: z.number().int().min(0),
+  lastHash: Hex64,
+  serverTime: IsoTime,
+})
+export type DeviceState = z.infer<typeof DeviceStateSchema>
+
+// ---- catalog ---------------------------------------------------------------------------------------------
+
+export const FeedCategorySchema = z.strictObject({ id: CatalogId, nameEn: z.string().max(80), nameZh: z.string().max(80), sort: z.number().int().min(0).max(1_000_000) })
+export const FeedTaxSchema = z.strictObject({ id: CatalogId, name: z.string().min(1).max(40), rate: z.string().regex(/^\d{1,2}(\.\d{1,4})?$/, 'a percent like 13 or 6.5') })
+export const FeedTaxClassSchema = z.strictObject({ id: CatalogId, name: z.string().min(1).max(40), taxIds: z.array(CatalogId).max(4) })
+export const FeedProductSchema = z.strictObject({
+  id: CatalogId,
+  sku: z.string().min(1).max(64),
+  nameEn: z.string().max(120),
+  nameZh: z.string().max(120),
+  categoryId: CatalogId,
+  taxClassId: CatalogId,
+  price: Minor,
+  unit: z.enum(['each', 'kg']),
+  barcodes: z.array(z.string().regex(/^[0-9A-Za-z-]{1,64}$/)).max(16),
+  active: z.boolean(),
+})
+
+/** One change in the feed; the cursor of the last change of a page is the next page's cursor. */
+export const CatalogChangeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('category'), cursor: Cursor, category: FeedCategorySchema }),
+  z.object({ kind: z.literal('tax'), cursor: Cursor, tax: FeedTaxSchema }),
+  z.object({ kind: z.literal('tax-class'), cursor: Cursor, taxClass: FeedTaxClassSchema }),
+  z.object({ kind: z.literal('product'), cursor: Cursor, product: FeedProductSchema }),
+])
+export type CatalogChange = z.infer<typeof CatalogChangeSchema>
+
+export const CatalogPageQuerySchema = z.strictObject({
+  cursor: Cursor.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+})
+export const CatalogPageSchema = z.object({
+  changes: z.array(CatalogChangeSchema),
+  /** Send this back to get the next page; equal to the request's cursor when nothing is new. */
+  nextCursor: Cursor,
+  hasMore: z.boolean(),
+  currency: Currency,
+  serverTime: IsoTime,
+})
+export type CatalogPage = z.infer<typeof CatalogPageSchema>
+
+/** What an admin loads: the whole catalog or part of it; products not named are left as they are. */
+export const CatalogLoadSchema = z.strictObject({
+  categories: z.array(FeedCategorySchema).max(10_000).default([]),
+  taxes: z.array(FeedTaxSchema).max(100).default([]),
+  taxClasses: z.array(FeedTaxClassSchema).max(100).default([]),
+  products: z.array(FeedProductSchema).max(5_000).default([]),
+})
+export const CatalogLoadResultSchema = z.object({ changes: z.number().int(), cursor: Cursor })
+
+// ---- stores, devices, pairing -----------------------------------------------------------------------------
+
+export const StoreSchema = z.object({ id: Ulid, name: z.string(), currency: Currency, timeZone: z.string(), createdAt: IsoTime })
+export type Store = z.infer<typeof StoreSchema>
+export const StoreCreateSchema = z.strictObject({ name: Name, currency: Currency.default('CNY'), timeZone: TimeZone.default('Asia/Shanghai') })
+
+export const DeviceSchema = z.object({
+  id: Ulid,
+  storeId: Ulid,
+  name: z.string(),
+  createdAt: IsoTime,
+  pairedAt: IsoTime.nullable(),
+  journalDeviceId: Ulid.nullable(),
+  lastSeq: z.number().int().min(0),
+  lastEventAt: IsoTime.nullable(),
+})
+export type PlatformDevice = z.infer<typeof DeviceSchema>
+export const DeviceCreateSchema = z.strictObject({ name: Name })
+
+export const PAIRING_CODE_TTL_MS = 10 * 60_000
+/** Eight characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown as XXXX-XXXX. */
+export const PairingCodeSchema = z
+  .string()
+  .transform((s) => s.replace(/[\s-]/g, '').toUpperCase())
+  .pipe(z.string().regex(/^[2-9A-HJKMNP-Z]{8}$/, 'an 8-character pairing code'))
+export const PairingSchema = z.object({ code: z.string(), expiresAt: IsoTime })
+export const DeviceCreatedSchema = z.object({ device: DeviceSchema, pairing: PairingSchema })
+
+export const PairRequestSchema = z.strictObject({
+  code: PairingCodeSchema,
+  /** The till's own device id, the `device` of every event in its journal. */
+  journalDeviceId: Ulid,
+  deviceCode: z.string().min(1).max(16),
+  appVersion: z.string().max(32),
+})
+export const PairResponseSchema = z.object({
+  deviceId: Ulid,
+  /** base64url, 32 bytes. Shown once: the till keeps it encrypted; the platform keeps it to verify. */
+  secret: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  store: StoreSchema,
+  lastSeq: z.number().int().min(0),
+  lastHash: Hex64,
+  serverTime: IsoTime,
+})
+export type PairResponse = z.infer<typeof PairResponseSchema>
+
+// ---- read API -----------------------------------------------------------------------------------------------
+
+export const DaysQuerySchema = z.strictObject({ from: BusinessDate.optional(), to: BusinessDate.optional() })
+export const DayTotalsSchema = z.object({
+  businessDate: BusinessDate,
+  currency: Currency,
+  orders: z.number().int(),
+  total: Minor,
+  taxTotal: Minor,
+  byDevice: z.array(z.object({ deviceId: Ulid, deviceName: z.string(), orders: z.number().int(), total: Minor, taxTotal: Minor })),
+  byTender: z.array(z.object({ method: z.string(), amount: SignedMinor })),
+})
+export const DaysSchema = z.object({ storeId: Ulid, days: z.array(DayTotalsSchema) })
+
+export const PlatformOrderSchema = z.object({
+  id: z.string(),
+  storeId: Ulid,
+  deviceId: Ulid,
+  receiptNo: z.string(),
+  businessDate: BusinessDate,
+  createdAt: IsoTime,
+  /** When the platform stored the event (device time is createdAt). */
+  receivedAt: IsoTime,
+  currency: Currency,
+  subtotal: Minor,
+  discountTotal: Minor,
+  taxTotal: Minor,
+  total: Minor,
+  staffName: z.string(),
+  journalSeq: z.number().int(),
+  lines: z.array(z.object({ lineNo: z.number().int(), productId: z.string(), name: z.string(), quantity: z.string(), unitPrice: Minor, total: Minor })),
+  tenders: z.array(z.object({ id: z.string(), method: z.string(), amount: Minor })),
+})
+export type PlatformOrder = z.infer<typeof PlatformOrderSchema>
+export const DayOrdersQuerySchema = z.strictObject({ deviceId: Ulid.optional() })
+export const DayOrdersSchema = z.object({ storeId: Ulid, businessDate: BusinessDate, orders: z.array(PlatformOrderSchema) })
+
+export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() })
+export const ReadySchema = z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) })
+
+// ---- the route table ---------------------------------------------------------------------------------------
+
+export type RouteAuth = 'none' | 'admin' | 'device'
+
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'PUT'
+  /** Fastify-style path with :params. */
+  path: string
+  auth: RouteAuth
+  summary: string
+  params?: z.ZodType
+  query?: z.ZodType
+  body?: z.ZodType
+  response: z.ZodType
+  /** 200 unless said. */
+  status?: number
+  errors: readonly PlatformErrorCode[]
+}
+
+const StoreParams = z.strictObject({ storeId: Ulid })
+const DeviceParams = z.strictObject({ deviceId: Ulid })
+const SIGNED = ['unknown_device', 'bad_signature', 'clock_skew', 'nonce_replayed', 'rate_limited', 'invalid_request'] as const
+const ADMIN = ['unauthorized', 'invalid_request'] as const
+
+export const platformRoutes = {
+  health: { method: 'GET', path: '/v1/health', auth: 'none', summary: 'Liveness: the process answers.', response: HealthSchema, errors: [] },
+  ready: { method: 'GET', path: '/v1/ready', auth: 'none', summary: 'Readiness: the database answers.', response: ReadySchema, errors: ['not_ready'] },
+
+  'store-create': { method: 'POST', path: '/v1/admin/stores', auth: 'admin', summary: 'Create a store.', body: StoreCreateSchema, response: StoreSchema, status: 201, errors: ADMIN },
+  'store-list': { method: 'GET', path: '/v1/admin/stores', auth: 'admin', summary: 'List stores.', response: z.object({ stores: z.array(StoreSchema) }), errors: ADMIN },
+  'device-create': {
+    method: 'POST',
+    path: '/v1/admin/stores/:storeId/devices',
+    auth: 'admin',
+    summary: 'Create a device (a till) in a store and return its one-time pairing code (10 minutes).',
+    params: StoreParams,
+    body: DeviceCreateSchema,
+    response: DeviceCreatedSchema,
+    status: 201,
+    errors: [...ADMIN, 'not_found'],
+  },
+  'device-list': { method: 'GET', path: '/v1/admin/stores/:storeId/devices', auth: 'admin', summary: "List a store's devices.", params: StoreParams, response: z.object({ devices: z.array(DeviceSchema) }), errors: [...ADMIN, 'not_found'] },
+  'device-pairing-code': {
+    method: 'POST',
+    path: '/v1/admin/devices/:deviceId/pairing-code',
+    auth: 'admin',
+    summary: 'A new one-time pairing code for a device (a replaced till, lost credentials). Earlier unused codes stop working.',
+    params: DeviceParams,
+    response: PairingSchema,
+    status: 201,
+    errors: [...ADMIN, 'not_found'],
+  },
+  'catalog-load': {
+    method: 'PUT',
+    path: '/v1/admin/stores/:storeId/catalog',
+    auth: 'admin',
+    summary: 'Load or change categories, taxes, tax classes and products; each change gets the next feed cursor.',
+    params: StoreParams,
+    body: CatalogLoadSchema,
+    response: CatalogLoadResultSchema,
+    errors: [...ADMIN, 'not_found', 'payload_too_large'],
+  },
+  'store-days': {
+    method: 'GET',
+    path: '/v1/admin/stores/:storeId/days',
+    auth: 'admin',
+    summary: 'Orders and totals per business day, per device and per tender method.',
+    params: StoreParams,
+    query: DaysQuerySchema,
+    response: DaysSchema,
+    errors: [...ADMIN, 'not_found'],
+  },
+  'store-day-orders': {
+    method: 'GET',
+    path: '/v1/admin/stores/:storeId/days/:businessDate/orders',
+    auth: 'admin',
+    summary: 'The orders of one business day, with lines and tenders.',
+    params: z.strictObject({ storeId: Ulid, businessDate: BusinessDate }),
+    query: DayOrdersQuerySchema,
+    response: DayOrdersSchema,
+    errors: [...ADMIN, 'not_found'],
+  },
+
+  pair: {
+    method: 'POST',
+    path: '/v1/pair',
+    auth: 'none',
+    summary: 'Exchange a one-time pairing code for device credentials.',
+    body: PairRequestSchema,
+    response: PairResponseSchema,
+    errors: ['invalid_request', 'pairing_code_invalid', 'pairing_code_expired', 'device_journal_mismatch', 'rate_limited'],
+  },
+  'device-state': { method: 'GET', path: '/v1/device/state', auth: 'device', summary: "The device's last stored event and the platform clock.", response: DeviceStateSchema, errors: SIGNED },
+  'events-ingest': {
+    method: 'POST',
+    path: '/v1/device/events',
+    auth: 'device',
+    summary: 'A batch of journal events, in sequence order. All or nothing; permanent dedupe on event id.',
+    body: IngestRequestSchema,
+    response: IngestResponseSchema,
+    errors: [...SIGNED, 'payload_too_large', 'event_conflict', 'sequence_gap', 'chain_broken', 'hash_mismatch', 'event_invalid'],
+  },
+  'catalog-feed': {
+    method: 'GET',
+    path: '/v1/device/catalog',
+    auth: 'device',
+    summary: "A page of the store's catalog changes after a cursor (all of it from no cursor), oldest first.",
+    query: CatalogPageQuerySchema,
+    response: CatalogPageSchema,
+    errors: SIGNED,
+  },
+} as const satisfies Record<string, RouteSpec>
+
+export type PlatformRoutes = typeof platformRoutes
+export type PlatformRouteName = keyof PlatformRoutes
