@@ -33,6 +33,12 @@ function summary(file) {
 for (const step of steps) run(step[0], step[1])
 const chromium = findOrInstallChromium()
 console.log(`\nChromium for the end-to-end tests: ${chromium}`)
+// The platform tests run on embedded PGlite always, and on a PostgreSQL server when one is named.
+if (process.env.DAYBOOK_TEST_PG_URL) console.log(`PostgreSQL for the platform tests: ${process.env.DAYBOOK_TEST_PG_URL.replace(/:[^:@/]*@/, ':***@')}`)
+else if (process.env.CI) {
+  console.error('\n✖ CI must run the platform tests on PostgreSQL too: set DAYBOOK_TEST_PG_URL (.ci/run does).')
+  process.exit(1)
+} else console.log('PostgreSQL for the platform tests: none (set DAYBOOK_TEST_PG_URL=postgres://… to run them on a server too; they are reported as skipped)')
 const report = join(mkdtempSync(join(tmpdir(), 'daybook-test-')), 'vitest.json')
 const onFail = () => summary(report)
 run('tests', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], { ...process.env, CHROMIUM_PATH: chromium }, onFail)
