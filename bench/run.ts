@@ -4,7 +4,7 @@
  *
  *   npm run bench                      all benchmarks, full size → results/foundation-<date>.json and results/latest.json
  *   npm run bench -- --quick           smaller sizes, a smoke run → results/foundation-<date>-quick.json
- *   npm run bench -- --only commit     one or more of: commit, catalog, open (comma-separated or repeated)
+ *   npm run bench -- --only commit     one or more of: commit, catalog, open, drain, ingest (comma-separated or repeated)
  *
  * Not part of npm test. Targets from the foundation issue; ratios are taken against a bare baseline
  * measured in the same run, because this machine is small and noisy.
@@ -14,10 +14,12 @@ import { performance } from 'node:perf_hooks'
 import { benchCatalog } from './catalog'
 import { benchCommit } from './commit'
 import { benchOpen } from './open'
+import { benchIngest } from './platform-ingest'
+import { benchDrain } from './sync-drain'
 import { machineInfo, table, writeReport, type BenchResult, type Report } from './lib/results'
 import { cleanupScratch } from './lib/tmp'
 
-const NAMES = ['commit', 'catalog', 'open'] as const
+const NAMES = ['commit', 'catalog', 'open', 'drain', 'ingest'] as const
 type Name = (typeof NAMES)[number]
 
 function parseArgs(argv: string[]): { quick: boolean; only: Name[] | null } {
@@ -28,13 +30,13 @@ function parseArgs(argv: string[]): { quick: boolean; only: Name[] | null } {
     if (a === '--quick') quick = true
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a === '--only' ? argv[++i] : a.slice('--only='.length)
-      if (!v) throw new Error('--only needs a name: commit, catalog or open')
+      if (!v) throw new Error('--only needs a name: commit, catalog, open, drain or ingest')
       for (const n of v.split(',').map((s) => s.trim()).filter(Boolean)) {
         if (!(NAMES as readonly string[]).includes(n)) throw new Error(`unknown benchmark ${n}: choose from ${NAMES.join(', ')}`)
         only.push(n as Name)
       }
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--only commit,catalog,open]')
+      console.log('usage: npm run bench -- [--quick] [--only commit,catalog,open,drain,ingest]')
       process.exit(0)
     } else throw new Error(`unknown argument ${a}`)
   }
@@ -46,11 +48,15 @@ const SIZES = {
     commit: { sales: 2000, warmup: 200 },
     catalog: { products: 200_000, lookups: 5000, searches: 1200 },
     open: { orders: 1_000_000, runs: 5 },
+    drain: { events: 100_000 },
+    ingest: { devices: 50, eventsPerDevice: 400, batch: 100 },
   },
   quick: {
     commit: { sales: 200, warmup: 20 },
     catalog: { products: 20_000, lookups: 1000, searches: 200 },
     open: { orders: 20_000, runs: 3 },
+    drain: { events: 5_000 },
+    ingest: { devices: 50, eventsPerDevice: 40, batch: 20 },
   },
 }
 
@@ -59,7 +65,7 @@ async function main(): Promise<void> {
   try {
     args = parseArgs(process.argv.slice(2))
   } catch (e) {
-    console.error(`${e instanceof Error ? e.message : String(e)}\nusage: npm run bench -- [--quick] [--only commit,catalog,open]`)
+    console.error(`${e instanceof Error ? e.message : String(e)}\nusage: npm run bench -- [--quick] [--only commit,catalog,open,drain,ingest]`)
     process.exit(2)
   }
   const { quick, only } = args
@@ -84,6 +90,14 @@ async function main(): Promise<void> {
     if (wanted('open')) {
       log(`open: ledger of ${size.open.orders.toLocaleString('en')} orders, ${size.open.runs} fresh processes`)
       results.push(...(await benchOpen({ ...size.open, root, log })))
+    }
+    if (wanted('drain')) {
+      log(`drain: a backlog of ${size.drain.events.toLocaleString('en')} events to a local platform vs a bare loop`)
+      results.push(...(await benchDrain({ ...size.drain, root, log })))
+    }
+    if (wanted('ingest')) {
+      log(`ingest: ${size.ingest.devices} devices posting at once, PGlite and PostgreSQL`)
+      results.push(...(await benchIngest({ ...size.ingest, root, log })))
     }
   } finally {
     cleanupScratch()

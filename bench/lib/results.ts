@@ -8,9 +8,10 @@ import type { Summary } from './stats'
 export type Stat = 'p50' | 'p95' | 'p99'
 
 export interface Target {
-  /** Every listed statistic must be at most `max` for the target to be met. */
+  /** Every listed statistic must be at most `max` (and at least `min`) for the target to be met. */
   stats: Stat[]
   max: number
+  min?: number
   text: string
 }
 
@@ -28,7 +29,7 @@ export interface BenchResult {
 }
 
 export function result(name: string, unit: string, s: Pick<Summary, 'samples' | 'p50' | 'p95' | 'p99'>, target: Target | null, note?: string): BenchResult {
-  const met = target ? target.stats.every((k) => s[k] <= target.max) : null
+  const met = target ? target.stats.every((k) => s[k] <= target.max && s[k] >= (target.min ?? -Infinity)) : null
   return { name, unit, samples: s.samples, p50: s.p50, p95: s.p95, p99: s.p99, target, met, ...(note ? { note } : {}) }
 }
 
@@ -41,6 +42,14 @@ export const atMost = (max: number, stats: Stat[], unit: string): Target => ({
   stats,
   max,
   text: `${stats.join(' & ')} ≤ ${max}${unit === '×' ? '×' : ` ${unit}`}`,
+})
+
+/** A throughput or ratio that must reach a floor (events/s, a ratio to a bare baseline). */
+export const atLeast = (min: number, stats: Stat[], unit: string): Target => ({
+  stats,
+  max: Infinity,
+  min,
+  text: `${stats.join(' & ')} ≥ ${min}${unit === '×' ? '×' : ` ${unit}`}`,
 })
 
 export function machineInfo(): Record<string, unknown> {
@@ -63,7 +72,7 @@ export function machineInfo(): Record<string, unknown> {
 }
 
 export interface Report {
-  suite: 'foundation'
+  suite: 'foundation' | 'sync'
   date: string
   mode: 'full' | 'quick'
   only: string[] | null

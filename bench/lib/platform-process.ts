@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+
+export interface PlatformProcess {
+  url: string
+  adminToken: string
+  child: ChildProcess
+  stop(): Promise<void>
+}
+
+/**
+ * `npm run platform` as a tenant would run it: its own process (so it has its own event loop and
+ * core, as in production), reading the URL and the admin token file from what it prints.
+ */
+export async function spawnPlatform(root: string, dataDir: string, env: Record<string, string | undefined> = {}): Promise<PlatformProcess> {
+  const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'src/platform/cli.ts'), '--port', '0', '--data', dataDir], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let err = ''
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)))
+  const lines = createInterface({ input: child.stdout! })
+  const found = await new Promise<{ url: string; tokenFile: string }>((resolve, reject) => {
+    let url = ''
+    let tokenFile = ''
+    const timer = setTimeout(() => reject(new Error(`the platform did not start within 60 s: ${err}`)), 60_000)
+    child.once('exit', (code) => reject(new Error(`the platform exited (${code}) before it was ready: ${err}`)))
+    lines.on('line', (l) => {
+      url ||= /^Daybook platform: (http\S+)/.exec(l)?.[1] ?? ''
+      tokenFile ||= /^Admin token: (.+)$/.exec(l)?.[1]?.trim() ?? ''
+      if (url && tokenFile) {
+        clearTimeout(timer)
+        resolve({ url, tokenFile })
+      }
+    })
+  })
+  lines.on('line', () => {})
+  const adminToken = readFileSync(found.tokenFile, 'utf8').trim()
+  return {
+    url: found.url,
+    adminToken,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+        setTimeout(() => child.kill('SIGKILL'), 15_000).unref()
+      }),
+  }
+}
+
+export async function admin<T>(p: { url: string; adminToken: string }, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(p.url + path, {
+    method,
+    headers: { authorization: `Bearer ${p.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const json = (await res.json()) as T
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`)
+  return json
+}
+
+/** A store and `n` devices, each with a fresh pairing code. */
+export async function storeWithDevices(p: { url: string; adminToken: string }, n: number): Promise<{ storeId: string; devices: { id: string; code: string }[] }> {
+  const store = await admin<{ id: string }>(p, 'POST', '/v1/admin/stores', { name: 'Bench Mart', currency: 'CNY', timeZone: 'Asia/Shanghai' })
+  const devices: { id: string; code: string }[] = []
+  for (let i = 0; i < n; i++) {
+    const d = await admin<{ device: { id: string }; pairing: { code: string } }>(p, 'POST', `/v1/admin/stores/${store.id}/devices`, { name: `Till ${i + 1}` })
+    devices.push({ id: d.device.id, code: d.pairing.code })
+  }
+  return { storeId: store.id, devices }
+}

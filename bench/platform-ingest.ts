@@ -1,0 +1,150 @@
+/**
+ * Benchmark: platform ingest with 50 tills posting at once. Each device is paired for real, then
+ * posts its own hash-chained `sale.completed` events (copies of a sale the real core completed, with
+ * their own ids) in signed batches, all devices concurrently, to `npm run platform` in its own
+ * process: on PGlite, and on PostgreSQL when DAYBOOK_BENCH_PG_URL (or DAYBOOK_TEST_PG_URL) names one.
+ * Reports events/s over the whole run and the latency of one batch request (p50/p95/p99).
+ */
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import pg from 'pg'
+import { canonicalJson } from '../src/shared/canonical-json'
+import { newId } from '../src/shared/ids'
+import type { PairResponse, WireEvent } from '../src/shared/platform-api'
+import { eventHash, GENESIS_HASH, type JournalEvent } from '../src/main/core/journal'
+import { openCore } from '../src/main/core/open-core'
+import { signRequest } from '../src/main/core/sync/signing'
+import { spawnPlatform, storeWithDevices } from './lib/platform-process'
+import { result, single, type BenchResult } from './lib/results'
+import { summarize } from './lib/stats'
+import { scratchPath } from './lib/tmp'
+
+export interface IngestOptions {
+  devices: number
+  eventsPerDevice: number
+  batch: number
+  root: string
+  log: (line: string) => void
+}
+
+/** One real sale document, as the journal holds it. */
+function saleTemplate(root: string): Record<string, unknown> {
+  const { core } = openCore({ dataDir: scratchPath('ingest-template'), demo: true, resourcesDir: join(root, 'resources') })
+  try {
+    const staff = core.handle({ channel: 'staff-list', input: {} })
+    if (!staff.ok) throw new Error('staff-list failed')
+    const cashier = (staff.value as { id: string; role: string }[]).find((s) => s.role === 'cashier')!
+    const signin = core.handle({ channel: 'session-signin', input: { staffId: cashier.id, pin: '1111' } })
+    if (!signin.ok) throw new Error('sign-in failed')
+    const session = (signin.value as { token: string }).token
+    const cart = { lines: [{ productId: 'p1001', quantity: '2' }, { productId: 'p1002', quantity: '1' }, { productId: 'p1003', quantity: '3' }] }
+    const sale = core.handle({ channel: 'sale-complete', input: { saleId: newId(), cart, cashTendered: 10_000 }, session })
+    if (!sale.ok) throw new Error(`sale failed: ${sale.error.message}`)
+    const row = core.db.prepare("SELECT payload FROM journal WHERE type = 'sale.completed' ORDER BY seq DESC LIMIT 1").get() as { payload: string }
+    return JSON.parse(row.payload) as Record<string, unknown>
+  } finally {
+    core.db.close()
+  }
+}
+
+function chain(journalDevice: string, n: number, template: Record<string, unknown>, tag: string): WireEvent[] {
+  const out: WireEvent[] = []
+  let prev = GENESIS_HASH
+  const t0 = Date.parse('2026-11-20T02:00:00Z')
+  for (let seq = 1; seq <= n; seq++) {
+    const data = { ...template, id: newId(), receiptNo: `${tag}-20261120-${String(seq).padStart(5, '0')}` }
+    const ev: JournalEvent = { id: newId(), device: journalDevice, seq, type: 'sale.completed', at: new Date(t0 + seq * 1000).toISOString(), data }
+    const hash = eventHash(prev, ev)
+    out.push({ ...ev, prevHash: prev, hash })
+    prev = hash
+  }
+  return out
+}
+
+async function pair(url: string, code: string, journalDeviceId: string, i: number): Promise<PairResponse> {
+  const res = await fetch(`${url}/v1/pair`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, journalDeviceId, deviceCode: `B${i}`, appVersion: 'bench' }),
+  })
+  if (!res.ok) throw new Error(`pairing device ${i} failed: ${res.status} ${await res.text()}`)
+  return (await res.json()) as PairResponse
+}
+
+async function runOn(label: string, env: Record<string, string | undefined>, o: IngestOptions, template: Record<string, unknown>): Promise<BenchResult[]> {
+  const platform = await spawnPlatform(o.root, scratchPath(`ingest-${label}`), env)
+  try {
+    const { devices } = await storeWithDevices(platform, o.devices)
+    const tills = await Promise.all(
+      devices.map(async (d, i) => {
+        const journalDevice = newId()
+        const creds = await pair(platform.url, d.code, journalDevice, i)
+        const events = chain(journalDevice, o.eventsPerDevice, template, `B${i}`)
+        const bodies: string[] = []
+        for (let k = 0; k < events.length; k += o.batch) bodies.push(canonicalJson({ events: events.slice(k, k + o.batch) }))
+        return { creds, bodies }
+      }),
+    )
+    o.log(`  ${label}: ${o.devices} devices × ${o.eventsPerDevice} events in batches of ${o.batch}, all at once`)
+    const latencies: number[] = []
+    const t0 = performance.now()
+    await Promise.all(
+      tills.map(async ({ creds, bodies }) => {
+        for (const body of bodies) {
+          const path = '/v1/device/events'
+          const headers = signRequest({ method: 'POST', path, body, deviceId: creds.deviceId, secret: creds.secret, now: new Date() })
+          const s = performance.now()
+          const res = await fetch(platform.url + path, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body })
+          const text = await res.text()
+          latencies.push(performance.now() - s)
+          if (!res.ok) throw new Error(`ingest answered ${res.status}: ${text.slice(0, 300)}`)
+        }
+      }),
+    )
+    const seconds = (performance.now() - t0) / 1000
+    const total = o.devices * o.eventsPerDevice
+    return [
+      single(`ingest ${label}: ${o.devices} devices`, 'events/s', total / seconds, null, `${total.toLocaleString('en')} events in ${seconds.toFixed(1)} s`),
+      result(`ingest ${label}: one batch of ${o.batch}`, 'ms', summarize(latencies), null),
+    ]
+  } finally {
+    await platform.stop()
+  }
+}
+
+/** A throwaway database on the server, so each run starts empty and leaves nothing behind. */
+async function freshPgDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `daybook_bench_${Date.now()}`
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  await c.query(`CREATE DATABASE ${name}`)
+  await c.end()
+  const u = new URL(url)
+  u.pathname = `/${name}`
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const d = new pg.Client({ connectionString: url })
+      await d.connect()
+      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await d.end()
+    },
+  }
+}
+
+export async function benchIngest(o: IngestOptions): Promise<BenchResult[]> {
+  const template = saleTemplate(o.root)
+  const out = await runOn('PGlite', { DATABASE_URL: undefined }, o, template)
+  const pgUrl = process.env.DAYBOOK_BENCH_PG_URL ?? process.env.DAYBOOK_TEST_PG_URL
+  if (!pgUrl) {
+    o.log('  PostgreSQL: skipped (set DAYBOOK_BENCH_PG_URL=postgres://… to measure it)')
+    return out
+  }
+  const db = await freshPgDatabase(pgUrl)
+  try {
+    out.push(...(await runOn('PostgreSQL', { DATABASE_URL: db.url }, o, template)))
+  } finally {
+    await db.drop()
+  }
+  return out
+}
