@@ -9,6 +9,8 @@ import type { WireFromCore } from '../shared/bridge'
 import { fail, type Result } from '../shared/errors'
 import { IPC_EVENT, IPC_INVOKE } from '../shared/events'
 import { isTrustedSender } from './ipc-guard'
+import { EncryptedFileSecretStore, type SecretStore } from './core/sync/secret-store'
+import { keychainAvailable, SAFE_SECRET_FILE, SafeStorageSecretStore } from './secret-store-electron'
 
 const rendererUrl = process.env.ELECTRON_RENDERER_URL
 const rendererFile = join(__dirname, '../renderer/index.html')
@@ -18,8 +20,20 @@ let host: UtilityProcess | null = null
 let nextId = 1
 const pending = new Map<number, (r: Result<unknown>) => void>()
 
+/** Messages about the platform secret between this process and the core host. */
+type SecretMessage = { kind: 'secret-set'; secret: string } | { kind: 'secret-clear' }
+
+function secretStore(dataDir: string): SecretStore {
+  if (keychainAvailable()) return new SafeStorageSecretStore(join(app.getPath('userData'), SAFE_SECRET_FILE))
+  // No OS keychain (Linux without a keyring): the encrypted file of serve mode, and say so.
+  console.warn('No OS keychain is available: the platform secret is kept in an encrypted file in the data folder.')
+  return new EncryptedFileSecretStore(dataDir)
+}
+
 function startCoreHost(): void {
   const root = app.isPackaged ? process.resourcesPath : app.getAppPath()
+  const dataDir = join(app.getPath('userData'), 'data')
+  const secrets = secretStore(dataDir)
   host = utilityProcess.fork(join(__dirname, 'core-host.js'), [], {
     serviceName: 'Daybook core',
     env: {
@@ -27,11 +41,15 @@ function startCoreHost(): void {
       DAYBOOK_APP_ROOT: app.getAppPath(),
       DAYBOOK_NATIVE_ROOT: root,
       DAYBOOK_RESOURCES: app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources'),
-      DAYBOOK_DATA: join(app.getPath('userData'), 'data'),
+      DAYBOOK_DATA: dataDir,
     },
   })
-  host.on('message', (msg: WireFromCore | { kind: 'ready' }) => {
-    if (msg.kind === 'result') {
+  // First message: the secret, so the core can sync from its first moment (never via env or argv).
+  host.postMessage({ kind: 'secret-init', secret: secrets.get() })
+  host.on('message', (msg: WireFromCore | SecretMessage | { kind: 'ready' }) => {
+    if (msg.kind === 'secret-set') secrets.set(msg.secret)
+    else if (msg.kind === 'secret-clear') secrets.clear()
+    else if (msg.kind === 'result') {
       pending.get(msg.id)?.(msg.result)
       pending.delete(msg.id)
     } else if (msg.kind === 'event') {

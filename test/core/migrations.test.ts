@@ -148,13 +148,48 @@ describe('migration 4: search-speed', () => {
       { id: 'p1', sku: 'AB-100', nameEn: 'Milk Tea', nameZh: '奶茶', categoryId: 'c', taxClassId: 'std', price: 900, unit: 'each', barcodes: ['6900000000001'] },
     ] }, 'x')
     v3.close()
-    const db = openDatabase(file)
+    const db = openDatabase(file, { migrations: MIGRATIONS.slice(0, 4) })
     expect(schemaVersion(db)).toBe(4)
     const plan = db.prepare('EXPLAIN QUERY PLAN SELECT id FROM products WHERE sku = ? COLLATE NOCASE').all('ab-100') as { detail: string }[]
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX products_by_sku_nocase/)
     expect(searchProducts(db, 'ab-100', undefined, 5).map((p) => p.id)).toEqual(['p1'])
     expect(searchProducts(db, 'm', undefined, 5).map((p) => p.id)).toEqual(['p1'])
     expect(searchProducts(db, '奶', undefined, 5).map((p) => p.id)).toEqual(['p1'])
+    db.close()
+  })
+})
+
+describe('migration 5: platform-sync', () => {
+  it('adds one empty sync state row and a received time to every outbox row, keeping what was there', () => {
+    const file = join(tempDir(), 'l.sqlite')
+    const v4 = openDatabase(file, { migrations: MIGRATIONS.slice(0, 4) })
+    v4.prepare("INSERT INTO journal (seq, event_id, device_id, type, created_at, payload, prev_hash, hash) VALUES (1, 'e1', 'd', 't', 'x', '{}', 'p', 'h')").run()
+    v4.prepare("INSERT INTO outbox (event_id, seq, created_at, sent_at) VALUES ('e1', 1, 'x', 'y')").run()
+    v4.close()
+    const db = openDatabase(file, { migrations: MIGRATIONS.slice(0, 5) })
+    expect(schemaVersion(db)).toBe(5)
+    expect(db.prepare('SELECT * FROM sync_state').all()).toEqual([
+      {
+        id: 1,
+        platform_url: null,
+        platform_device_id: null,
+        store_id: null,
+        store_name: null,
+        store_currency: null,
+        paired_at: null,
+        catalog_cursor: null,
+        last_catalog_at: null,
+        last_success_at: null,
+        last_attempt_at: null,
+        last_error_code: null,
+        last_error_message: null,
+        last_error_at: null,
+        clock_offset_ms: null,
+      },
+    ])
+    expect(db.prepare('SELECT seq, sent_at, received_at FROM outbox').all()).toEqual([{ seq: 1, sent_at: 'y', received_at: null }])
+    // Exactly one row, ever: a second would make "the" sync state ambiguous.
+    expect(() => db.prepare('INSERT INTO sync_state (id) VALUES (2)').run()).toThrow(/CHECK/)
     db.close()
   })
 })

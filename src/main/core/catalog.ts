@@ -91,33 +91,39 @@ export interface CatalogImport {
   products: Product[]
 }
 
-/** Loads or replaces categories and products (and their barcodes and search terms) atomically. */
-export function importCatalog(db: Db, data: CatalogImport, at: string): void {
-  const upsertCategory = stmt(db, 
+/** Adds or changes one category. Callers run it inside their own transaction. */
+export function upsertCategory(db: Db, c: Category, sort: number): void {
+  stmt(db,
     `INSERT INTO categories (id, name_en, name_zh, sort) VALUES (?, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET name_en = excluded.name_en, name_zh = excluded.name_zh, sort = excluded.sort`,
-  )
-  const upsertProduct = stmt(db, 
+  ).run(c.id, c.nameEn, c.nameZh, sort)
+}
+
+/**
+ * Adds or changes one product with its barcodes and search terms; `active = false` takes it off
+ * sale (kept, because posted orders name it). Callers run it inside their own transaction: the
+ * import of a catalog file and each page of the platform's catalog feed share this one path.
+ */
+export function upsertProduct(db: Db, p: Product, at: string, active = true): void {
+  stmt(db,
     `INSERT INTO products (id, sku, name_en, name_zh, category_id, tax_class_id, price_minor, unit, active, updated_at)
-     VALUES (@id, @sku, @nameEn, @nameZh, @categoryId, @taxClassId, @price, @unit, 1, @at)
+     VALUES (@id, @sku, @nameEn, @nameZh, @categoryId, @taxClassId, @price, @unit, @active, @at)
      ON CONFLICT(id) DO UPDATE SET sku = excluded.sku, name_en = excluded.name_en, name_zh = excluded.name_zh,
        category_id = excluded.category_id, tax_class_id = excluded.tax_class_id, price_minor = excluded.price_minor,
-       unit = excluded.unit, active = 1, updated_at = excluded.updated_at`,
-  )
-  const rowidOf = stmt(db, 'SELECT rowid AS rid FROM products WHERE id = ?')
-  const dropBarcodes = stmt(db, 'DELETE FROM barcodes WHERE product_id = ?')
+       unit = excluded.unit, active = excluded.active, updated_at = excluded.updated_at`,
+  ).run({ id: p.id, sku: p.sku, nameEn: p.nameEn, nameZh: p.nameZh, categoryId: p.categoryId, taxClassId: p.taxClassId, price: p.price, unit: p.unit, active: active ? 1 : 0, at })
+  const { rid } = stmt(db, 'SELECT rowid AS rid FROM products WHERE id = ?').get(p.id) as { rid: number }
+  stmt(db, 'DELETE FROM barcodes WHERE product_id = ?').run(p.id)
   const addBarcode = stmt(db, 'INSERT INTO barcodes (code, product_id) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET product_id = excluded.product_id')
-  const dropTerms = stmt(db, 'DELETE FROM product_search WHERE rowid = ?')
-  const addTerms = stmt(db, 'INSERT INTO product_search (rowid, terms) VALUES (?, ?)')
+  for (const code of p.barcodes) addBarcode.run(code, p.id)
+  stmt(db, 'DELETE FROM product_search WHERE rowid = ?').run(rid)
+  stmt(db, 'INSERT INTO product_search (rowid, terms) VALUES (?, ?)').run(rid, searchTerms(p.nameEn, p.nameZh, p.sku))
+}
+
+/** Loads or replaces categories and products (and their barcodes and search terms) atomically. */
+export function importCatalog(db: Db, data: CatalogImport, at: string): void {
   db.transaction(() => {
-    data.categories.forEach((c, i) => upsertCategory.run(c.id, c.nameEn, c.nameZh, i))
-    for (const p of data.products) {
-      upsertProduct.run({ ...p, at })
-      const { rid } = rowidOf.get(p.id) as { rid: number }
-      dropBarcodes.run(p.id)
-      for (const code of p.barcodes) addBarcode.run(code, p.id)
-      dropTerms.run(rid)
-      addTerms.run(rid, searchTerms(p.nameEn, p.nameZh, p.sku))
-    }
+    data.categories.forEach((c, i) => upsertCategory(db, c, i))
+    for (const p of data.products) upsertProduct(db, p, at)
   })()
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { openDatabase } from './db/sqlite'
 import { seedDemo, seedOwner } from './seed'
 import { Core, type CoreDeps } from './service'
+import { EncryptedFileSecretStore, type SecretStore } from './sync/secret-store'
 
 export interface OpenCoreOptions {
   dataDir: string
@@ -12,6 +13,16 @@ export interface OpenCoreOptions {
   nativeBinding?: string | undefined
   log?: (line: string) => void
   now?: CoreDeps['now']
+  version?: string
+  /**
+   * Where the platform device secret is kept. Default: AES-256-GCM sealed in
+   * `<dataDir>/platform-secret.enc` (see EncryptedFileSecretStore for what that protects against);
+   * the Electron app passes the OS keychain (safeStorage) instead.
+   */
+  secrets?: SecretStore
+  sync?: CoreDeps['sync']
+  /** Start the sync relay at once (it only runs when the ledger is paired). Default true. */
+  startSync?: boolean
 }
 
 export const LEDGER_FILE = 'ledger.sqlite'
@@ -32,6 +43,14 @@ export function openCore(o: OpenCoreOptions): { core: Core; file: string; seeded
     seedOwner(db, 'Owner', ownerPin, at)
     seeded = { ownerPin }
   }
-  const core = new Core({ db, log: o.log, now: o.now })
+  const core = new Core({
+    db,
+    log: o.log,
+    now: o.now,
+    ...(o.version ? { version: o.version } : {}),
+    secrets: o.secrets ?? new EncryptedFileSecretStore(o.dataDir),
+    ...(o.sync ? { sync: o.sync } : {}),
+  })
+  if (o.startSync !== false) core.startSync()
   return { core, file, seeded }
 }

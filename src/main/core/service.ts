@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { z } from 'zod'
 import { channels, InvokeEnvelopeSchema, isChannelName, type ChannelName, type ChannelOutput, type EventName, type Session, type Staff } from '../../shared/contract'
-import { DaybookError, fail, ok, toErrorData, type Result } from '../../shared/errors'
+import { DaybookError, fail, ok, toErrorData, type ErrorData, type Result } from '../../shared/errors'
 import { newId } from '../../shared/ids'
 import { businessDate } from './business-day'
 import { listCategories, productByBarcode, searchProducts } from './catalog'
@@ -13,6 +13,8 @@ import { listParked, parkCart, resumeCart } from './parked'
 import { completeSale, quoteCart } from './sales'
 import { readSettings, writeSettings } from './settings'
 import { checkPin, listStaff, saveStaff, staffById } from './staff'
+import { MemorySecretStore, type SecretStore } from './sync/secret-store'
+import { SyncRelay, type RelayDeps } from './sync/relay'
 
 export interface CoreDeps {
   db: Db
@@ -20,14 +22,24 @@ export interface CoreDeps {
   now?: () => Date
   version?: string
   log?: (line: string) => void
+  /**
+   * Where the platform device secret is kept. Defaults to memory only (forgotten on exit);
+   * openCore passes the encrypted file in the data folder, the Electron app the OS keychain.
+   */
+  secrets?: SecretStore
+  /** The sync relay's injectable parts (fetch, timers, random) and options. */
+  sync?: Pick<RelayDeps, 'fetch' | 'random' | 'timers' | 'options'>
 }
+
+/** Channels whose handler waits on the network: only `invoke` runs them, never `handle`. */
+export const ASYNC_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>(['sync-pair'])
 
 /** Idle sessions end after 12 hours; a cashier signs in at least once a shift. */
 const SESSION_TTL_MS = 12 * 3_600_000
 /** A supervisor's approval is for the sale in front of them, not for the rest of the day. */
 const APPROVAL_TTL_MS = 10 * 60_000
 
-type Handler<C extends ChannelName> = (input: z.output<(typeof channels)[C]['input']>, ctx: CallContext) => ChannelOutput<C>
+type Handler<C extends ChannelName> = (input: z.output<(typeof channels)[C]['input']>, ctx: CallContext) => ChannelOutput<C> | Promise<ChannelOutput<C>>
 type Handlers = { [C in ChannelName]: Handler<C> }
 
 interface CallContext {
@@ -50,6 +62,8 @@ export class Core {
   private readonly approvals = new Map<string, { supervisor: Staff; maxPercent: string; expires: number; token: string }>()
   private readonly listeners = new Set<(event: EventName, payload: unknown) => void>()
   private readonly handlers: Handlers
+  /** The sync relay: sends the outbox to the platform and pulls its catalog (see sync/relay.ts). */
+  readonly sync: SyncRelay
 
   constructor(deps: CoreDeps) {
     this.db = deps.db
@@ -58,6 +72,32 @@ export class Core {
     this.log = deps.log ?? (() => {})
     this.device = ensureDevice(this.db)
     this.handlers = this.makeHandlers()
+    this.sync = new SyncRelay({
+      db: this.db,
+      journalDeviceId: this.device.id,
+      deviceCode: this.device.code,
+      appVersion: this.version,
+      secrets: deps.secrets ?? new MemorySecretStore(),
+      now: this.now,
+      log: this.log,
+      ...deps.sync,
+      onChange: (status) => this.emit('sync-changed', status),
+      onCatalog: (applied) => {
+        if (applied.catalogChanged) this.emit('catalog-changed')
+        if (applied.settingsChanged) this.emit('settings-changed')
+      },
+    })
+  }
+
+  /** Starts the sync relay (it does nothing until the till is paired). */
+  startSync(): void {
+    this.sync.start()
+  }
+
+  /** Stops the relay and closes the ledger. */
+  async close(): Promise<void> {
+    await this.sync.stop()
+    if (this.db.open) this.db.close()
   }
 
   onEvent(listener: (event: EventName, payload: unknown) => void): () => void {
@@ -69,8 +109,41 @@ export class Core {
     for (const l of this.listeners) l(event, payload)
   }
 
-  /** The single entry point of every transport. */
+  /**
+   * The entry point of every transport: validates the envelope, checks who asks, runs the
+   * handler and answers with data. Synchronous channels answer within the same tick; the few
+   * that call the platform (ASYNC_CHANNELS) answer when it does.
+   */
+  async invoke(raw: unknown): Promise<Result<unknown>> {
+    const call = this.prepare(raw)
+    if ('ok' in call) return call
+    try {
+      return ok(await call.run())
+    } catch (e) {
+      return this.failure(call.channel, e)
+    }
+  }
+
+  /**
+   * The synchronous entry, for callers in the same process (tests, the crash seller, the CLI).
+   * An asynchronous channel is refused here: use `invoke`.
+   */
   handle(raw: unknown): Result<unknown> {
+    const call = this.prepare(raw)
+    if ('ok' in call) return call
+    if (ASYNC_CHANNELS.has(call.channel)) {
+      return fail('unknown_channel', `${call.channel} waits on the platform: call it through invoke, not handle.`)
+    }
+    try {
+      const value = call.run()
+      if (value instanceof Promise) throw new Error(`${call.channel} answered asynchronously but is not in ASYNC_CHANNELS`)
+      return ok(value)
+    } catch (e) {
+      return this.failure(call.channel, e)
+    }
+  }
+
+  private prepare(raw: unknown): { ok: false; error: ErrorData } | { channel: ChannelName; run: () => unknown } {
     const env = InvokeEnvelopeSchema.safeParse(raw)
     if (!env.success) return fail('invalid_input', 'The request was not understood.', issues(env.error))
     const { channel, session } = env.data
@@ -81,13 +154,13 @@ export class Core {
     const staff = this.staffFor(session)
     if (spec.auth !== 'none' && !staff) return fail('not_signed_in', 'Please sign in first.')
     if (spec.auth === 'owner' && staff?.role !== 'owner') return fail('forbidden', 'Only the owner can do this.')
-    try {
-      const handler = this.handlers[channel] as (i: unknown, c: CallContext) => unknown
-      return ok(handler(input.data, { token: session, staff }))
-    } catch (e) {
-      if (!(e instanceof DaybookError)) this.log(`internal error on ${channel}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
-      return { ok: false, error: toErrorData(e) }
-    }
+    const handler = this.handlers[channel] as (i: unknown, c: CallContext) => unknown
+    return { channel, run: () => handler(input.data, { token: session, staff }) }
+  }
+
+  private failure(channel: string, e: unknown): { ok: false; error: ErrorData } {
+    if (!(e instanceof DaybookError)) this.log(`internal error on ${channel}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
+    return { ok: false, error: toErrorData(e) }
   }
 
   private staffFor(token: string | undefined): Staff | undefined {
@@ -167,6 +240,7 @@ export class Core {
         const order = completeSale(db, { saleId, cart, cashTendered }, readSettings(db), { device: this.device, staff, approval, now: this.now() })
         if (approvalId) this.approvals.delete(approvalId)
         this.emit('orders-changed', { id: order.id })
+        this.sync.nudge()
         return order
       },
       'order-list': ({ businessDate: date, query }) => {
@@ -181,6 +255,7 @@ export class Core {
       'order-reprint': ({ id }, ctx) => {
         const o = reprintOrder(db, id, this.device.id, must(ctx).id, this.now())
         this.emit('orders-changed', { id })
+        this.sync.nudge()
         return o
       },
       'settings-get': () => readSettings(db),
@@ -195,17 +270,12 @@ export class Core {
         return saved
       },
       'journal-verify': () => verifyJournal(db),
-      // Placeholders until the sync relay lands (issue 3, in progress).
-      'sync-status': () => notYet(),
-      'sync-now': () => notYet(),
-      'sync-pair': () => notYet(),
-      'sync-unpair': () => notYet(),
+      'sync-status': () => this.sync.status(),
+      'sync-now': () => this.sync.syncNow(),
+      'sync-pair': ({ platformUrl, code }) => this.sync.pair(platformUrl, code),
+      'sync-unpair': () => this.sync.unpair(),
     }
   }
-}
-
-function notYet(): never {
-  throw new DaybookError('not_paired', 'Sync with a platform is not available yet.')
 }
 
 function issues(error: z.ZodError): { path: (string | number)[]; message: string }[] {

@@ -12,6 +12,7 @@ const WireToCoreSchema = z.object({ kind: z.literal('invoke'), id: z.number().in
  */
 export function connectWire(core: Core, send: (msg: WireFromCore) => void): { receive(raw: unknown): void; close(): void } {
   const off = core.onEvent((event, payload) => send({ kind: 'event', event, payload }))
+  let closed = false
   return {
     receive(raw: unknown) {
       const msg = WireToCoreSchema.safeParse(raw)
@@ -20,8 +21,16 @@ export function connectWire(core: Core, send: (msg: WireFromCore) => void): { re
         send({ kind: 'result', id, result: fail('invalid_input', 'The message was not understood.') })
         return
       }
-      send({ kind: 'result', id: msg.data.id, result: core.handle(msg.data.envelope) })
+      const id = msg.data.id
+      // invoke runs a synchronous handler at once (so messages keep their order) and answers
+      // an asynchronous one (sync-pair) when the platform has.
+      void core.invoke(msg.data.envelope).then((result) => {
+        if (!closed) send({ kind: 'result', id, result })
+      })
     },
-    close: off,
+    close() {
+      closed = true
+      off()
+    },
   }
 }

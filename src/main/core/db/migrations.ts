@@ -219,4 +219,34 @@ export const MIGRATIONS: readonly Migration[] = [
       indexExistingProducts(db)
     },
   },
+  {
+    version: 5,
+    name: 'platform-sync',
+    up(db) {
+      // One row: where this till syncs to and how it went. The device secret is NOT here: it
+      // lives behind a SecretStore (the OS keychain in the app, an encrypted file in serve mode).
+      // received_at: when the platform stored the event (sent_at is when the till got the answer).
+      db.exec(`
+        CREATE TABLE sync_state (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          platform_url TEXT,
+          platform_device_id TEXT,
+          store_id TEXT,
+          store_name TEXT,
+          store_currency TEXT,
+          paired_at TEXT,
+          catalog_cursor TEXT,
+          last_catalog_at TEXT,
+          last_success_at TEXT,
+          last_attempt_at TEXT,
+          last_error_code TEXT,
+          last_error_message TEXT,
+          last_error_at TEXT,
+          clock_offset_ms INTEGER
+        ) STRICT;
+        INSERT INTO sync_state (id) VALUES (1);
+        ALTER TABLE outbox ADD COLUMN received_at TEXT;
+      `)
+    },
+  },
 ]
