@@ -1,0 +1,162 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { productById, searchProducts } from '../../src/main/core/catalog'
+import { readSettings } from '../../src/main/core/settings'
+import { fullJitterDelay } from '../../src/main/core/sync/backoff'
+import { applyCatalogPage } from '../../src/main/core/sync/catalog-feed'
+import { parseRetryAfter } from '../../src/main/core/sync/client'
+import { nextBatch } from '../../src/main/core/sync/outbox'
+import { EncryptedFileSecretStore, SECRET_FILE, SECRET_KEY_FILE } from '../../src/main/core/sync/secret-store'
+import { readSyncState } from '../../src/main/core/sync/state'
+import { CatalogPageSchema, MAX_BATCH_BYTES, type CatalogPage } from '../../src/shared/platform-api'
+import { call, demoCore, signIn, tempDir } from '../helpers/tmp'
+import { prng, sellMany } from './helpers'
+
+describe('the encrypted secret file (serve mode and tests)', () => {
+  it('seals the secret with AES-256-GCM under a 0600 key file, and never writes it in clear', () => {
+    const dir = tempDir()
+    const store = new EncryptedFileSecretStore(dir)
+    expect(store.get()).toBeNull()
+    const secret = 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I'
+    store.set(secret)
+    expect(store.get()).toBe(secret)
+    expect(new EncryptedFileSecretStore(dir).get()).toBe(secret) // survives a restart
+    const sealed = readFileSync(join(dir, SECRET_FILE), 'utf8')
+    expect(sealed).not.toContain(secret)
+    expect(JSON.parse(sealed)).toMatchObject({ v: 1, alg: 'aes-256-gcm' })
+    if (process.platform !== 'win32') {
+      expect(statSync(join(dir, SECRET_KEY_FILE)).mode & 0o777).toBe(0o600)
+      expect(statSync(join(dir, SECRET_FILE)).mode & 0o777).toBe(0o600)
+    }
+    store.clear()
+    expect(store.get()).toBeNull()
+    expect(existsSync(join(dir, SECRET_FILE))).toBe(false)
+  })
+
+  it('treats a tampered file as no secret at all', () => {
+    const dir = tempDir()
+    const store = new EncryptedFileSecretStore(dir)
+    store.set('abc')
+    const sealed = JSON.parse(readFileSync(join(dir, SECRET_FILE), 'utf8')) as { data: string }
+    sealed.data = Buffer.from('abd').toString('base64')
+    writeFileSync(join(dir, SECRET_FILE), JSON.stringify(sealed))
+    expect(store.get()).toBeNull()
+  })
+})
+
+describe('backoff and Retry-After', () => {
+  it('waits random(0, min(cap, base·2^n)): full jitter, growing, capped', () => {
+    const o = { baseMs: 1000, capMs: 300_000 }
+    expect([0, 1, 2, 3, 10, 30].map((n) => fullJitterDelay(n, o, () => 0.999999))).toEqual([999, 1999, 3999, 7999, 299_999, 299_999])
+    expect(fullJitterDelay(5, o, () => 0)).toBe(0)
+    expect(fullJitterDelay(5, o, () => 0.5)).toBe(16_000)
+  })
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.parse('2026-11-22T10:00:00Z')
+    expect(parseRetryAfter('7', now)).toBe(7000)
+    expect(parseRetryAfter('Sun, 22 Nov 2026 10:00:30 GMT', now)).toBe(30_000)
+    expect(parseRetryAfter('Sun, 22 Nov 2026 09:00:00 GMT', now)).toBe(0)
+    expect(parseRetryAfter('soon', now)).toBeNull()
+    expect(parseRetryAfter(null, now)).toBeNull()
+  })
+})
+
+describe('batches', () => {
+  it('are in seq order, contiguous, within the event and byte limits, and exactly what the journal holds', () => {
+    const { core } = demoCore()
+    sellMany(core, 30, prng(7))
+    const b = nextBatch(core.db, { maxEvents: 500, maxBytes: 20_000 })!
+    expect(b.firstSeq).toBe(1)
+    expect(b.bytes).toBe(Buffer.byteLength(b.body))
+    expect(b.bytes).toBeLessThanOrEqual(20_000)
+    expect(b.events.length).toBeLessThan(30)
+    const parsed = JSON.parse(b.body) as { events: { seq: number; hash: string; data: unknown }[] }
+    expect(parsed.events.map((e) => e.seq)).toEqual(b.events.map((e) => e.seq))
+    expect(parsed.events.map((e) => e.seq)).toEqual(Array.from({ length: b.events.length }, (_, i) => i + 1))
+    const order = call<{ total: number }>(core, 'order-get', { id: (parsed.events[0]!.data as { id: string }).id }, signIn(core, 'Li Na', '1111'))
+    expect((parsed.events[0]!.data as { total: number }).total).toBe(order.total)
+    expect(nextBatch(core.db, { maxEvents: 4, maxBytes: MAX_BATCH_BYTES })!.events).toHaveLength(4)
+  })
+})
+
+describe('Core entry points', () => {
+  it('handle refuses the asynchronous channel; invoke runs it and says where it could not reach', async () => {
+    const { core } = demoCore()
+    const owner = signIn(core, 'Wang Fang', '9999')
+    const input = { platformUrl: 'http://127.0.0.1:9', code: 'ABCD-EFGH' }
+    expect(core.handle({ channel: 'sync-pair', input, session: owner })).toMatchObject({ ok: false, error: { code: 'unknown_channel', message: expect.stringMatching(/invoke/) } })
+    // A port nobody listens on: open one, note it, close it.
+    const srv = createServer()
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+    const port = (srv.address() as AddressInfo).port
+    await new Promise((r) => srv.close(r))
+    const url = `http://127.0.0.1:${port}`
+    const r = await core.invoke({ channel: 'sync-pair', input: { ...input, platformUrl: url }, session: owner })
+    expect(r).toMatchObject({ ok: false, error: { code: 'platform_unreachable', details: { url } } })
+    // Synchronous channels answer through invoke too, and only the owner may pair.
+    expect(await core.invoke({ channel: 'sync-status', input: {}, session: owner })).toMatchObject({ ok: true, value: { state: 'unpaired', pending: 0 } })
+    const cashier = signIn(core, 'Li Na', '1111')
+    expect(await core.invoke({ channel: 'sync-pair', input, session: cashier })).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    expect(core.handle({ channel: 'sync-now', input: {}, session: cashier })).toMatchObject({ ok: false, error: { code: 'not_paired' } })
+    await core.close()
+  })
+})
+
+describe('a catalog page', () => {
+  const page = (changes: unknown[], nextCursor = '5'): CatalogPage =>
+    CatalogPageSchema.parse({ changes, nextCursor, hasMore: false, currency: 'CNY', serverTime: new Date().toISOString() })
+  const product = { id: 'p1001', sku: 'NEW-1001', nameEn: 'Renamed water', nameZh: '新水', categoryId: 'c-new', taxClassId: 'std', price: 250, unit: 'each', barcodes: ['6999999999999'], active: true }
+
+  it('lands whole with its cursor: categories, products, deactivations, taxes and tax classes', () => {
+    const { core } = demoCore()
+    const before = readSettings(core.db)
+    const r = applyCatalogPage(
+      core.db,
+      page([
+        { kind: 'category', cursor: '1', category: { id: 'c-new', nameEn: 'New', nameZh: '新', sort: 99 } },
+        { kind: 'tax', cursor: '2', tax: { id: 'vat6', name: 'VAT 6%', rate: '6' } },
+        { kind: 'tax-class', cursor: '3', taxClass: { id: 'svc', name: 'Services', taxIds: ['vat6'] } },
+        { kind: 'product', cursor: '4', product },
+        { kind: 'product', cursor: '5', product: { ...product, id: 'p1002', sku: 'GONE', barcodes: [], active: false } },
+      ]),
+      '2026-11-22T03:00:00.000Z',
+    )
+    expect(r).toEqual({ changes: 5, settingsChanged: true, catalogChanged: true })
+    expect(productById(core.db, 'p1001')).toMatchObject({ nameEn: 'Renamed water', price: 250, categoryId: 'c-new', barcodes: ['6999999999999'] })
+    expect(productById(core.db, 'p1002')).toBeUndefined()
+    expect(searchProducts(core.db, 'renamed', undefined, 5).map((p) => p.id)).toEqual(['p1001'])
+    const after = readSettings(core.db)
+    expect(after.taxes.map((t) => t.id)).toEqual([...before.taxes.map((t) => t.id), 'vat6'])
+    expect(after.taxClasses.map((c) => c.id)).toEqual([...before.taxClasses.map((c) => c.id), 'svc'])
+    expect(readSyncState(core.db)).toMatchObject({ catalogCursor: '5', lastCatalogAt: '2026-11-22T03:00:00.000Z' })
+  })
+
+  it('that breaks a rule changes nothing, not even its first changes, and leaves the cursor', () => {
+    const { core } = demoCore()
+    const settingsBefore = readSettings(core.db)
+    const productBefore = productById(core.db, 'p1001')
+    expect(() =>
+      applyCatalogPage(
+        core.db,
+        page([
+          { kind: 'category', cursor: '1', category: { id: 'c-new', nameEn: 'New', nameZh: '新', sort: 99 } },
+          { kind: 'product', cursor: '2', product },
+          // A tax class naming a tax the store does not have: the settings rules refuse it.
+          { kind: 'tax-class', cursor: '3', taxClass: { id: 'bad', name: 'Bad', taxIds: ['nope'] } },
+        ]),
+        '2026-11-22T03:00:00.000Z',
+      ),
+    ).toThrow()
+    expect(productById(core.db, 'p1001')).toEqual(productBefore)
+    expect(core.db.prepare("SELECT count(*) AS n FROM categories WHERE id = 'c-new'").get()).toEqual({ n: 0 })
+    expect(readSettings(core.db)).toEqual(settingsBefore)
+    expect(readSyncState(core.db).catalogCursor).toBeNull()
+    // A product in a tax class the store lacks is refused the same way.
+    expect(() => applyCatalogPage(core.db, page([{ kind: 'product', cursor: '1', product: { ...product, categoryId: 'drinks', taxClassId: 'zzz' } }]), 'x')).toThrow(/tax class zzz/)
+    expect(productById(core.db, 'p1001')).toEqual(productBefore)
+  })
+})
