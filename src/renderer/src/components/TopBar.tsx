@@ -4,6 +4,7 @@ import { setLanguage, type Language } from '../i18n'
 import { useFormat } from '../lib/format'
 import { useApp } from '../store'
 import type { Screen } from '../store/ui'
+import { SyncIndicator } from './SyncIndicator'
 
 function useNow(intervalMs: number): Date {
   const [now, setNow] = useState(() => new Date())
@@ -99,6 +100,7 @@ export function TopBar() {
           ))}
       </nav>
       <div className="status">
+        {session ? <SyncIndicator /> : null}
         {appInfo ? (
           <span className="business-day" title={t('topbar.businessDay')} data-testid="business-day">
             <small>{t('topbar.businessDay')}</small>

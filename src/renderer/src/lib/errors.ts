@@ -21,6 +21,28 @@ function numberIn(details: unknown, keys: readonly string[]): number | null {
   return null
 }
 
+function stringIn(details: unknown, key: string): string | null {
+  if (!details || typeof details !== 'object') return null
+  const v = (details as Record<string, unknown>)[key]
+  return typeof v === 'string' && v !== '' ? v : null
+}
+
+/** Platform refusals that get their own sentence (the rest say the platform's code). */
+export const REFUSALS = [
+  'pairing_code_invalid',
+  'pairing_code_expired',
+  'device_journal_mismatch',
+  'rate_limited',
+  'clock_skew',
+  'unknown_device',
+  'bad_signature',
+  'unauthorized',
+  'invalid_request',
+  'not_ready',
+  'internal',
+] as const
+type Refusal = (typeof REFUSALS)[number]
+
 /** A sentence a cashier understands, in the current language; never a stack trace. */
 export function describeError(t: TFunction, error: ErrorData, ctx: ErrorContext = {}): string {
   switch (error.code) {
@@ -37,6 +59,15 @@ export function describeError(t: TFunction, error: ErrorData, ctx: ErrorContext 
       return ctx.barcode ? t('errors.barcode_not_found', { code: ctx.barcode }) : t('errors.not_found')
     case 'insufficient_tender':
       return ctx.shortBy ? t('errors.insufficient_tender_amount', { amount: ctx.shortBy }) : t('errors.insufficient_tender')
+    case 'platform_unreachable': {
+      const url = stringIn(error.details, 'url')
+      return url ? t('errors.platform_unreachable_url', { url }) : t('errors.platform_unreachable')
+    }
+    case 'platform_refused': {
+      const code = stringIn(error.details, 'code')
+      if (code && (REFUSALS as readonly string[]).includes(code)) return t(`errors.refused.${code as Refusal}`)
+      return code ? t('errors.platform_refused_code', { code }) : t('errors.platform_refused')
+    }
     case 'internal':
       if (ctx.sale) return t('errors.sale_retry')
       return /connection|reachable/i.test(error.message) ? t('errors.connection') : t('errors.internal')

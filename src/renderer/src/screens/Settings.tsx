@@ -9,6 +9,8 @@ import { fieldIssues, type FieldIssue } from '../lib/errors'
 import { taxLabel } from '../lib/format'
 import { useApp } from '../store'
 import type { SettingsInput } from '../store/settings'
+import type { SettingsTab } from '../store/ui'
+import { PlatformSettings } from './PlatformSettings'
 
 const PRESETS: { key: 'none' | '005' | 'jiao' | 'yuan'; increment: number; mode: RoundingMode }[] = [
   { key: 'none', increment: 1, mode: 'half_up' },
@@ -504,6 +506,8 @@ export function SettingsScreen() {
   const { t } = useTranslation()
   const session = useApp((s) => s.session)
   const appInfo = useApp((s) => s.appInfo)
+  const tab = useApp((s) => s.settingsTab)
+  const openSettings = useApp((s) => s.openSettings)
   if (session?.staff.role !== 'owner') {
     return (
       <div className="settings-screen">
@@ -511,24 +515,53 @@ export function SettingsScreen() {
       </div>
     )
   }
+  const tabs: { id: SettingsTab; label: string }[] = [
+    { id: 'store', label: t('platform.storeTab') },
+    { id: 'platform', label: t('platform.tab') },
+  ]
   return (
     <div className="settings-screen" data-testid="settings">
       <div className="settings-head">
-        <h1>{t('settings.title')}</h1>
-        <p className="banner-info" data-testid="new-sales-only">
-          ℹ {t('settings.newSalesOnly')}
-        </p>
-      </div>
-      <StoreSettings />
-      <StaffSettings />
-      {appInfo ? (
-        <section className="card about">
-          <h2>{t('settings.app')}</h2>
-          <p className="muted">
-            {t('settings.version', { version: appInfo.version })} · {t('settings.device', { code: appInfo.deviceCode, id: appInfo.deviceId })}
+        <div className="settings-title">
+          <h1>{t('settings.title')}</h1>
+          <div className="segmented settings-tabs" role="tablist">
+            {tabs.map((x) => (
+              <button
+                key={x.id}
+                type="button"
+                role="tab"
+                aria-selected={tab === x.id}
+                className={tab === x.id ? 'seg active' : 'seg'}
+                data-testid={`settings-tab-${x.id}`}
+                onClick={() => openSettings(x.id)}
+              >
+                {x.label}
+              </button>
+            ))}
+          </div>
+        </div>
+        {tab === 'store' ? (
+          <p className="banner-info" data-testid="new-sales-only">
+            ℹ {t('settings.newSalesOnly')}
           </p>
-        </section>
-      ) : null}
+        ) : null}
+      </div>
+      {tab === 'platform' ? (
+        <PlatformSettings />
+      ) : (
+        <>
+          <StoreSettings />
+          <StaffSettings />
+          {appInfo ? (
+            <section className="card about">
+              <h2>{t('settings.app')}</h2>
+              <p className="muted">
+                {t('settings.version', { version: appInfo.version })} · {t('settings.device', { code: appInfo.deviceCode, id: appInfo.deviceId })}
+              </p>
+            </section>
+          ) : null}
+        </>
+      )}
     </div>
   )
 }

@@ -5,6 +5,7 @@ import { createCatalogSlice } from './catalog'
 import { createOrdersSlice } from './orders'
 import { createSessionSlice } from './session'
 import { createSettingsSlice } from './settings'
+import { createSyncSlice, SYNC_TICK_MS } from './sync'
 import type { AppState } from './types'
 import { createUiSlice } from './ui'
 
@@ -17,6 +18,7 @@ export const useApp = create<AppState>()((...a) => ({
   ...createCartSlice(...a),
   ...createOrdersSlice(...a),
   ...createSettingsSlice(...a),
+  ...createSyncSlice(...a),
 }))
 
 let wired = false
@@ -43,6 +45,9 @@ export function wireStore(): void {
     if (get().cart.lines.length > 0) void get().requote()
   })
   onEvent('staff-changed', () => void get().loadStaff())
+  onEvent('sync-changed', (payload) => get().applySync(payload))
+  // relative ages ("oldest 4 min") move on even when nothing changes
+  setInterval(() => get().tickSync(), SYNC_TICK_MS)
 
   get().setConnection(connectionStatus())
   let openedBefore = connectionStatus() === 'open'

@@ -86,7 +86,7 @@ export const createSessionSlice: Slice<SessionSlice> = (set, get) => ({
 
   async afterSignIn() {
     const s = get()
-    await Promise.all([s.loadCategories(), s.search(), s.loadSettings(), s.loadParked(), s.loadAppInfo()])
+    await Promise.all([s.loadCategories(), s.search(), s.loadSettings(), s.loadParked(), s.loadAppInfo(), s.loadSync()])
     if (get().cart.lines.length > 0) await get().requote()
   },
 })

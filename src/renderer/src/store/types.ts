@@ -4,9 +4,10 @@ import type { CatalogSlice } from './catalog'
 import type { OrdersSlice } from './orders'
 import type { SessionSlice } from './session'
 import type { SettingsSlice } from './settings'
+import type { SyncSlice } from './sync'
 import type { UiSlice } from './ui'
 
-export type AppState = UiSlice & SessionSlice & CatalogSlice & CartSlice & OrdersSlice & SettingsSlice
+export type AppState = UiSlice & SessionSlice & CatalogSlice & CartSlice & OrdersSlice & SettingsSlice & SyncSlice
 
 /** A slice sees the whole state (to read other slices) but only defines its own part. */
 export type Slice<T> = StateCreator<AppState, [], [], T>

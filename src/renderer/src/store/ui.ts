@@ -5,6 +5,7 @@ import type { ConnectionStatus } from '../ws-bridge'
 import type { Slice } from './types'
 
 export type Screen = 'checkout' | 'orders' | 'settings' | 'receipt'
+export type SettingsTab = 'store' | 'platform'
 
 export type Dialog =
   | { kind: 'quantity'; lineIndex: number }
@@ -25,11 +26,13 @@ export interface ReceiptView {
 
 export interface UiSlice {
   screen: Screen
+  settingsTab: SettingsTab
   dialog: Dialog | null
   notice: Notice | null
   connection: ConnectionStatus
   receipt: ReceiptView | null
   go: (screen: Screen) => void
+  openSettings: (tab: SettingsTab) => void
   openDialog: (dialog: Dialog) => void
   closeDialog: () => void
   info: (text: string) => void
@@ -43,11 +46,13 @@ let noticeSeq = 0
 
 export const createUiSlice: Slice<UiSlice> = (set) => ({
   screen: 'checkout',
+  settingsTab: 'store',
   dialog: null,
   notice: null,
   connection: 'connecting',
   receipt: null,
   go: (screen) => set({ screen, dialog: null, notice: null }),
+  openSettings: (settingsTab) => set({ screen: 'settings', settingsTab, dialog: null, notice: null }),
   openDialog: (dialog) => set({ dialog }),
   closeDialog: () => set({ dialog: null }),
   info: (text) => set({ notice: { id: ++noticeSeq, kind: 'info', text } }),
