@@ -1,0 +1,222 @@
+import rateLimit from '@fastify/rate-limit'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { z } from 'zod'
+import {
+  BODY_LIMIT_BYTES,
+  SIGNATURE_HEADERS,
+  platformRoutes,
+  type PlatformRouteName,
+  type RouteSpec,
+} from '../shared/platform-api'
+import { checkAdmin, pruneNonces, verifyDevice } from './auth'
+import { openDatabase, type Database, type PlatformDatabase } from './db'
+import { PlatformHttpError, fail } from './errors'
+import { ingest } from './ingest'
+import { dayOrders, storeDays } from './reports'
+import * as svc from './service'
+
+export type { PlatformDatabase } from './db'
+
+export const PLATFORM_VERSION = '0.1.0'
+
+export interface PlatformOptions {
+  database: PlatformDatabase
+  adminToken: string
+  /** The platform clock (tests skew it). */
+  now?: () => Date
+  /** Per device (per IP for /v1/pair); default 600 per minute. */
+  rateLimit?: { max: number; timeWindowMs: number }
+  /** fastify/pino structured logs to stdout; default false. */
+  logger?: boolean
+}
+
+export interface RunningPlatform {
+  /** http://127.0.0.1:PORT */
+  url: string
+  port: number
+  /** The open database, for the CLI's demo and for tests that count rows. */
+  db: Database
+  /** Stops accepting, finishes requests in flight, closes the database. Idempotent. */
+  close(): Promise<void>
+}
+
+interface Ctx {
+  db: Database
+  now: Date
+  device: svc.DeviceRow | null
+  params: Record<string, string>
+  query: Record<string, unknown>
+  body: unknown
+}
+
+type Handler = (c: Ctx) => Promise<unknown>
+
+const MAX_BIGINT = 9_223_372_036_854_775_807n
+
+const handlers: Record<PlatformRouteName, Handler> = {
+  health: async () => ({ status: 'ok', version: PLATFORM_VERSION }),
+  ready: async (c) => {
+    try {
+      await c.db.query('SELECT 1')
+    } catch (e) {
+      fail('not_ready', `The database does not answer: ${(e as Error).message}`)
+    }
+    return { status: 'ready', database: c.db.kind }
+  },
+  'store-create': async (c) => svc.createStore(c.db, c.body as never, c.now),
+  'store-list': async (c) => ({ stores: await svc.listStores(c.db) }),
+  'device-create': async (c) => svc.createDevice(c.db, c.params.storeId!, (c.body as { name: string }).name, c.now),
+  'device-list': async (c) => ({ devices: await svc.listDevices(c.db, c.params.storeId!) }),
+  'device-pairing-code': async (c) => svc.newPairingCodeFor(c.db, c.params.deviceId!, c.now),
+  'catalog-load': async (c) => svc.loadCatalog(c.db, c.params.storeId!, c.body as never, c.now),
+  'store-days': async (c) => {
+    const q = c.query as { from?: string; to?: string }
+    return storeDays(c.db, c.params.storeId!, q.from, q.to)
+  },
+  'store-day-orders': async (c) => dayOrders(c.db, c.params.storeId!, c.params.businessDate!, (c.query as { deviceId?: string }).deviceId),
+  pair: async (c) => svc.pair(c.db, c.body as never, c.now),
+  'device-state': async (c) => svc.deviceState(c.db, c.device!, c.now),
+  'events-ingest': async (c) => ingest(c.db, c.device!.id, (c.body as { events: never[] }).events, c.now),
+  'catalog-feed': async (c) => {
+    const q = c.query as { cursor?: string; limit?: number }
+    if (q.cursor !== undefined && BigInt(q.cursor) > MAX_BIGINT) fail('invalid_request', 'The cursor is out of range.', [{ path: ['cursor'], message: 'out of range' }])
+    const store = await svc.getStore(c.db, c.device!.store_id)
+    const page = await svc.catalogPage(c.db, store.id, q.cursor, q.limit ?? 500)
+    return { ...page, currency: store.currency, serverTime: c.now.toISOString() }
+  },
+}
+
+function validate(schema: z.ZodType | undefined, value: unknown, where: 'params' | 'query' | 'body'): unknown {
+  if (!schema) return value
+  const r = schema.safeParse(value)
+  if (!r.success) {
+    fail(
+      'invalid_request',
+      `The ${where} is not acceptable: ${r.error.issues
+        .slice(0, 3)
+        .map((i) => `${[where, ...i.path].join('.')}: ${i.message}`)
+        .join('; ')}.`,
+      r.error.issues.map((i) => ({ ...i, path: [where, ...i.path] })),
+    )
+  }
+  return r.data
+}
+
+function parseJson(raw: Buffer): unknown {
+  if (raw.length === 0) fail('invalid_request', 'The request has no body.')
+  try {
+    return JSON.parse(raw.toString('utf8'))
+  } catch (e) {
+    fail('invalid_request', `The body is not JSON: ${(e as Error).message}`)
+  }
+}
+
+/** Builds the Fastify app on an open database (not listening yet). */
+export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'>): Promise<FastifyInstance> {
+  const clock = o.now ?? (() => new Date())
+  const app = Fastify({
+    logger: o.logger ? { level: 'info', redact: [`req.headers["${SIGNATURE_HEADERS.signature}"]`, 'req.headers.authorization'] } : false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Keep-alive connections idle at shutdown are closed; requests in flight finish first.
+    forceCloseConnections: 'idle',
+  })
+
+  // Every body is kept as its exact bytes: the signature covers them, and JSON is parsed after.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
+
+  const limit = o.rateLimit ?? { max: 600, timeWindowMs: 60_000 }
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => new PlatformHttpError('rate_limited', `Too many requests; retry in ${ctx.after}.`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
+  })
+
+  app.setNotFoundHandler((req, reply) => {
+    const err = new PlatformHttpError('not_found', `No route ${req.method} ${req.url.split('?')[0]}.`)
+    void reply.code(err.status).send(err.toBody())
+  })
+
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
+    let e: PlatformHttpError
+    if (err instanceof PlatformHttpError) e = err
+    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') e = new PlatformHttpError('payload_too_large', `The body is over ${BODY_LIMIT_BYTES} bytes.`)
+    else if (err.statusCode === 429) e = new PlatformHttpError('rate_limited', 'Too many requests.')
+    else if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) e = new PlatformHttpError('invalid_request', err.message)
+    else {
+      req.log.error({ err }, 'internal error')
+      e = new PlatformHttpError('internal', 'Something went wrong on the platform; it was logged.')
+    }
+    if (e.status >= 500 && e.code !== 'internal') req.log.warn({ code: e.code }, e.message)
+    void reply.code(e.status).send(e.toBody())
+  })
+
+  for (const [name, spec] of Object.entries(platformRoutes) as [PlatformRouteName, RouteSpec][]) {
+    const handler = handlers[name]
+    const limited = spec.auth === 'device' || name === 'pair'
+    app.route({
+      method: spec.method,
+      url: spec.path,
+      config: limited
+        ? {
+            rateLimit: {
+              max: limit.max,
+              timeWindow: limit.timeWindowMs,
+              keyGenerator: (req: FastifyRequest) => {
+                const dev = req.headers[SIGNATURE_HEADERS.device]
+                return spec.auth === 'device' && typeof dev === 'string' ? `device:${dev}` : `ip:${req.ip}`
+              },
+            },
+          }
+        : {},
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        const now = clock()
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+        let device: svc.DeviceRow | null = null
+        if (spec.auth === 'admin') checkAdmin(req.headers.authorization, o.adminToken)
+        if (spec.auth === 'device') device = await verifyDevice(db, { method: req.method, url: req.url, headers: req.headers, rawBody: raw }, now)
+        const params = validate(spec.params, req.params ?? {}, 'params') as Record<string, string>
+        const query = validate(spec.query, { ...(req.query as object) }, 'query') as Record<string, unknown>
+        const body = spec.body ? validate(spec.body, parseJson(raw), 'body') : undefined
+        const result = await handler({ db, now, device, params, query, body })
+        return reply.code(spec.status ?? 200).send(result)
+      },
+    })
+  }
+  return app
+}
+
+export async function startPlatform(o: PlatformOptions & { host?: string; port?: number }): Promise<RunningPlatform> {
+  const db = await openDatabase(o.database)
+  let app: FastifyInstance
+  try {
+    app = await buildApp(db, o)
+    await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 0 })
+  } catch (e) {
+    await db.close()
+    throw e
+  }
+  const clock = o.now ?? (() => new Date())
+  const prune = (): void => {
+    pruneNonces(db, clock()).catch((err: unknown) => app.log.warn({ err }, 'nonce pruning failed'))
+  }
+  prune()
+  const timer = setInterval(prune, 60_000)
+  timer.unref()
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : (o.port ?? 0)
+  const host = o.host ?? '127.0.0.1'
+  let closing: Promise<void> | null = null
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    db,
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(timer)
+        await app.close()
+        await db.close()
+      })()
+      return closing
+    },
+  }
+}

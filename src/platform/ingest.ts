@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto'
+import { z } from 'zod'
+import { canonicalJson } from '../shared/canonical-json'
+import { CURRENCIES, MAX_MINOR } from '../shared/money'
+import { SaleCompletedDataSchema, type IngestResponse, type WireEvent } from '../shared/platform-api'
+import type { Database, Queryable } from './db'
+import { fail } from './errors'
+import { iso, type DeviceRow } from './service'
+
+/**
+ * Event ingest, all or nothing. The device row is locked FOR UPDATE, so the batches of one device
+ * apply one after the other; other devices proceed in parallel. Per event, in this order:
+ *   1. its `device` must be the device's journal id (event_invalid);
+ *   2. an id already stored: same device, seq and payload hash → 'duplicate' with the stored
+ *      receivedAt; anything else → event_conflict. A seq already stored under another id → event_conflict;
+ *   3. a new event must be lastSeq + 1 (sequence_gap, saying exactly which seqs are missing), point at
+ *      the last hash (chain_broken), and carry its own correct hash (hash_mismatch);
+ *   4. its payload must be acceptable (event_invalid): `sale.completed` must be an order and is
+ *      normalized into orders / order_lines / order_tenders; `refund.posted` and `day.closed` fill
+ *      refunds / closures when they carry the fields named below; any other type is stored as it came.
+ * Any refusal rolls the whole batch back.
+ */
+
+function eventHash(prevHash: string, e: Pick<WireEvent, 'id' | 'device' | 'seq' | 'type' | 'at' | 'data'>): string {
+  return createHash('sha256')
+    .update(prevHash + canonicalJson({ id: e.id, device: e.device, seq: e.seq, type: e.type, at: e.at, data: e.data }))
+    .digest('hex')
+}
+
+const Amount = z.number().int().min(-MAX_MINOR).max(MAX_MINOR)
+const NonNeg = z.number().int().min(0).max(MAX_MINOR)
+/** The order figures the platform sums must be exact integers in range, whatever the till's schema allows. */
+const SaleAmountsSchema = z.object({
+  currency: z.enum(CURRENCIES),
+  subtotal: NonNeg,
+  lineDiscounts: NonNeg,
+  orderDiscount: NonNeg,
+  taxTotal: NonNeg,
+  total: NonNeg,
+  lines: z.array(z.object({ unitPrice: NonNeg, total: NonNeg, tax: NonNeg.nullable() })),
+  tenders: z.array(z.object({ amount: NonNeg, tendered: NonNeg, change: NonNeg })),
+})
+
+/** Minimal mapping, documented in README.md: filled when present; otherwise the event is kept raw. */
+export const RefundPostedSchema = z.object({ id: z.string().min(1).max(64), orderId: z.string().min(1).max(64), businessDate: z.iso.date().optional(), currency: z.enum(CURRENCIES), amount: Amount })
+export const DayClosedSchema = z.object({ businessDate: z.iso.date() })
+
+interface StoredEvent extends Record<string, unknown> {
+  event_id: string
+  device_id: string
+  seq: number
+  hash: string
+  received_at: Date
+}
+
+type EventResult = IngestResponse['results'][number]
+
+export async function ingest(db: Database, deviceId: string, events: WireEvent[], now: Date): Promise<IngestResponse> {
+  const receivedAt = now.toISOString()
+  return db.tx(async (q) => {
+    const device = (await q.query<DeviceRow & { currency: string }>(
+      'SELECT d.*, s.currency FROM devices d JOIN stores s ON s.id = d.store_id WHERE d.id = $1 FOR UPDATE OF d',
+      [deviceId],
+    ))[0]
+    if (!device) fail('unknown_device', 'No paired device has this id.')
+
+    // The batch itself: strictly consecutive seqs.
+    for (let i = 1; i < events.length; i++) {
+      const prev = events[i - 1]!
+      const e = events[i]!
+      if (e.seq > prev.seq + 1) {
+        fail('sequence_gap', `The batch skips from event ${prev.seq} to ${e.seq}: events ${prev.seq + 1}–${e.seq - 1} are missing.`, {
+          expectedSeq: prev.seq + 1,
+          receivedSeq: e.seq,
+          missingFrom: prev.seq + 1,
+          missingTo: e.seq - 1,
+        })
+      }
+      if (e.seq !== prev.seq + 1) fail('event_invalid', `Events must be in sequence order: ${e.seq} follows ${prev.seq}.`, { seq: e.seq })
+    }
+
+    const first = events[0]!.seq
+    const last = events[events.length - 1]!.seq
+    const stored = await q.query<StoredEvent>(
+      'SELECT event_id, device_id, seq, hash, received_at FROM events WHERE event_id = ANY($1::text[]) OR (device_id = $2 AND seq BETWEEN $3 AND $4)',
+      [events.map((e) => e.id), device.id, first, last],
+    )
+    const byId = new Map(stored.map((s) => [s.event_id, s]))
+    const bySeq = new Map(stored.filter((s) => s.device_id === device.id).map((s) => [s.seq, s]))
+
+    let lastSeq = device.last_seq
+    let lastHash = device.last_hash
+    const results: EventResult[] = []
+    const fresh: { e: WireEvent; data: string }[] = []
+    for (const e of events) {
+      if (e.device !== device.journal_device_id) {
+        fail('event_invalid', `Event ${e.seq} belongs to journal ${e.device}, not to this device's journal ${device.journal_device_id}.`, { seq: e.seq, eventId: e.id })
+      }
+      let data: string
+      try {
+        data = canonicalJson(e.data)
+      } catch (err) {
+        fail('event_invalid', `Event ${e.seq}'s data cannot be hashed: ${(err as Error).message}.`, { seq: e.seq, eventId: e.id })
+      }
+      const dup = byId.get(e.id)
+      if (dup) {
+        const same = dup.device_id === device.id && dup.seq === e.seq && dup.hash === e.hash && eventHash(e.prevHash, e) === dup.hash
+        if (!same) fail('event_conflict', `Event ${e.id} is already stored with a different payload.`, { eventId: e.id, seq: e.seq })
+        if (fresh.length > 0) fail('event_invalid', `Event ${e.seq} is stored already but follows a new event in this batch.`, { seq: e.seq })
+        results.push({ eventId: e.id, seq: e.seq, status: 'duplicate', receivedAt: iso(dup.received_at) })
+        continue
+      }
+      const taken = bySeq.get(e.seq)
+      if (taken) fail('event_conflict', `Event ${e.seq} is already stored under another id (${taken.event_id}).`, { eventId: e.id, seq: e.seq, storedEventId: taken.event_id })
+      const expected = lastSeq + 1
+      if (e.seq !== expected) {
+        fail('sequence_gap', `Expected event ${expected} next but received ${e.seq}: events ${expected}–${e.seq - 1} are missing.`, {
+          expectedSeq: expected,
+          receivedSeq: e.seq,
+          missingFrom: expected,
+          missingTo: e.seq - 1,
+        })
+      }
+      if (e.prevHash !== lastHash) {
+        fail('chain_broken', `Event ${e.seq} does not point at the hash of event ${e.seq - 1}.`, { seq: e.seq, expectedPrevHash: lastHash, receivedPrevHash: e.prevHash })
+      }
+      if (eventHash(e.prevHash, e) !== e.hash) fail('hash_mismatch', `Event ${e.seq}'s hash is not the hash of its content.`, { seq: e.seq })
+      lastSeq = e.seq
+      lastHash = e.hash
+      fresh.push({ e, data })
+      results.push({ eventId: e.id, seq: e.seq, status: 'applied', receivedAt })
+    }
+
+    if (fresh.length > 0) {
+      await q.query(
+        `INSERT INTO events (event_id, device_id, store_id, seq, type, at, received_at, data, prev_hash, hash)
+         SELECT x.event_id, $2, $3, x.seq, x.type, x.at, $4, x.data, x.prev_hash, x.hash
+         FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, seq bigint, type text, at text, data text, prev_hash text, hash text)`,
+        [JSON.stringify(fresh.map(({ e, data }) => ({ event_id: e.id, seq: e.seq, type: e.type, at: e.at, data, prev_hash: e.prevHash, hash: e.hash }))), device.id, device.store_id, receivedAt],
+      )
+      await normalize(q, device, fresh.map((f) => f.e), receivedAt)
+      await q.query('UPDATE devices SET last_seq = $2, last_hash = $3, last_event_at = $4 WHERE id = $1', [device.id, lastSeq, lastHash, receivedAt])
+    }
+    return { results, lastSeq, lastHash, serverTime: now.toISOString() }
+  })
+}
+
+async function normalize(q: Queryable, device: DeviceRow & { currency: string }, events: WireEvent[], receivedAt: string): Promise<void> {
+  const orders: Record<string, unknown>[] = []
+  const lines: Record<string, unknown>[] = []
+  const tenders: Record<string, unknown>[] = []
+  const refunds: Record<string, unknown>[] = []
+  const closures: Record<string, unknown>[] = []
+  const orderIds = new Set<string>()
+  for (const e of events) {
+    if (e.type === 'sale.completed') {
+      const parsed = SaleCompletedDataSchema.safeParse(e.data)
+      const amounts = parsed.success ? SaleAmountsSchema.safeParse(e.data) : undefined
+      if (!parsed.success || !amounts?.success) {
+        const issues = (parsed.success ? amounts!.error! : parsed.error).issues.slice(0, 20)
+        fail('event_invalid', `Event ${e.seq} (sale.completed) is not an acceptable order.`, { seq: e.seq, eventId: e.id, issues })
+      }
+      const o = parsed.data
+      if (o.currency !== device.currency) fail('event_invalid', `Event ${e.seq}'s order is in ${o.currency}, the store in ${device.currency}.`, { seq: e.seq, eventId: e.id })
+      if (orderIds.has(o.id)) fail('event_invalid', `Order ${o.id} appears twice in this batch.`, { seq: e.seq, eventId: e.id })
+      orderIds.add(o.id)
+      if (new Set(o.lines.map((l) => l.lineNo)).size !== o.lines.length || new Set(o.tenders.map((t) => t.id)).size !== o.tenders.length) {
+        fail('event_invalid', `Event ${e.seq}'s order repeats a line number or a tender id.`, { seq: e.seq, eventId: e.id })
+      }
+      orders.push({
+        id: o.id,
+        event_id: e.id,
+        receipt_no: o.receiptNo,
+        business_date: o.businessDate,
+        created_at: o.createdAt,
+        currency: o.currency,
+        subtotal: o.subtotal,
+        discount_total: o.lineDiscounts + o.orderDiscount,
+        tax_total: o.taxTotal,
+        total: o.total,
+        staff_name: o.staff.name,
+        journal_seq: e.seq,
+      })
+      for (const l of o.lines) {
+        lines.push({ order_id: o.id, line_no: l.lineNo, product_id: l.productId, name_en: l.nameEn, name_zh: l.nameZh, quantity: l.quantity, unit_price: l.unitPrice, total: l.total, tax: l.tax })
+      }
+      for (const t of o.tenders) tenders.push({ order_id: o.id, tender_id: t.id, method: t.method, amount: t.amount, tendered: t.tendered, change: t.change })
+    } else if (e.type === 'refund.posted') {
+      const r = RefundPostedSchema.safeParse(e.data)
+      if (r.success) refunds.push({ event_id: e.id, refund_id: r.data.id, order_id: r.data.orderId, business_date: r.data.businessDate ?? null, currency: r.data.currency, amount: r.data.amount })
+    } else if (e.type === 'day.closed') {
+      const c = DayClosedSchema.safeParse(e.data)
+      if (c.success) closures.push({ event_id: e.id, business_date: c.data.businessDate })
+    }
+  }
+  if (orderIds.size > 0) {
+    const clash = await q.query<{ id: string }>('SELECT id FROM orders WHERE device_id = $1 AND id = ANY($2::text[]) LIMIT 1', [device.id, [...orderIds]])
+    if (clash[0]) fail('event_invalid', `Order ${clash[0].id} is already recorded for this device.`, { orderId: clash[0].id })
+    await q.query(
+      `INSERT INTO orders (device_id, id, store_id, event_id, receipt_no, business_date, created_at, received_at, currency, subtotal, discount_total, tax_total, total, staff_name, journal_seq)
+       SELECT $2, x.id, $3, x.event_id, x.receipt_no, x.business_date, x.created_at, $4, x.currency, x.subtotal, x.discount_total, x.tax_total, x.total, x.staff_name, x.journal_seq
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, event_id text, receipt_no text, business_date text, created_at text, currency text,
+         subtotal bigint, discount_total bigint, tax_total bigint, total bigint, staff_name text, journal_seq bigint)`,
+      [JSON.stringify(orders), device.id, device.store_id, receivedAt],
+    )
+    if (lines.length > 0) {
+      await q.query(
+        `INSERT INTO order_lines (device_id, order_id, line_no, product_id, name_en, name_zh, quantity, unit_price, total, tax)
+         SELECT $2, x.order_id, x.line_no, x.product_id, x.name_en, x.name_zh, x.quantity, x.unit_price, x.total, x.tax
+         FROM jsonb_to_recordset($1::jsonb) AS x(order_id text, line_no int, product_id text, name_en text, name_zh text, quantity text, unit_price bigint, total bigint, tax bigint)`,
+        [JSON.stringify(lines), device.id],
+      )
+    }
+    if (tenders.length > 0) {
+      await q.query(
+        `INSERT INTO order_tenders (device_id, order_id, tender_id, method, amount, tendered, change)
+         SELECT $2, x.order_id, x.tender_id, x.method, x.amount, x.tendered, x.change
+         FROM jsonb_to_recordset($1::jsonb) AS x(order_id text, tender_id text, method text, amount bigint, tendered bigint, change bigint)`,
+        [JSON.stringify(tenders), device.id],
+      )
+    }
+  }
+  if (refunds.length > 0) {
+    await q.query(
+      `INSERT INTO refunds (event_id, store_id, device_id, refund_id, order_id, business_date, currency, amount, received_at)
+       SELECT x.event_id, $2, $3, x.refund_id, x.order_id, x.business_date, x.currency, x.amount, $4
+       FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, refund_id text, order_id text, business_date text, currency text, amount bigint)`,
+      [JSON.stringify(refunds), device.store_id, device.id, receivedAt],
+    )
+  }
+  if (closures.length > 0) {
+    await q.query(
+      `INSERT INTO closures (event_id, store_id, device_id, business_date, received_at)
+       SELECT x.event_id, $2, $3, x.business_date, $4 FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, business_date text)`,
+      [JSON.stringify(closures), device.store_id, device.id],
+    )
+  }
+}
