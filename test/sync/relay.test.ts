@@ -1,0 +1,472 @@
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { productById } from '../../src/main/core/catalog'
+import { verifyJournal } from '../../src/main/core/journal'
+import { openCore } from '../../src/main/core/open-core'
+import type { Core } from '../../src/main/core/service'
+import type { FetchFn } from '../../src/main/core/sync/client'
+import type { RelayOptions } from '../../src/main/core/sync/relay'
+import { EncryptedFileSecretStore, SECRET_FILE } from '../../src/main/core/sync/secret-store'
+import type { SyncStatus } from '../../src/shared/contract'
+import { newId } from '../../src/shared/ids'
+import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../../src/shared/platform-api'
+import { adminCall, createStoreAndDevice, PLATFORM_BACKENDS, startTestPlatform } from '../helpers/platform'
+import { call, RESOURCES, signIn, tempDir } from '../helpers/tmp'
+import { ManualClock } from './manual-clock'
+import { prng, sellMany, until } from './helpers'
+
+type TestPlatform = Awaited<ReturnType<typeof startTestPlatform>>
+
+const FAST: Partial<RelayOptions> = { backoff: { baseMs: 20, capMs: 200 }, debounceMs: 20, timeoutMs: 5_000 }
+
+interface Till {
+  core: Core
+  dir: string
+  owner: string
+  cashier: string
+  events: { event: string; payload: unknown }[]
+  status(): SyncStatus
+  pair(url: string, code: string): Promise<ReturnType<Core['handle']>>
+  sell(): ReturnType<Core['handle']>
+}
+
+function till(o: { now?: () => Date; fetch?: FetchFn; random?: () => number; timers?: ManualClock; options?: Partial<RelayOptions> } = {}): Till {
+  const dir = tempDir()
+  const { core } = openCore({
+    dataDir: dir,
+    demo: true,
+    resourcesDir: RESOURCES,
+    ...(o.now ? { now: o.now } : {}),
+    sync: { options: { ...FAST, ...o.options }, ...(o.fetch ? { fetch: o.fetch } : {}), ...(o.random ? { random: o.random } : {}), ...(o.timers ? { timers: o.timers } : {}) },
+  })
+  const owner = signIn(core, 'Wang Fang', '9999')
+  const cashier = signIn(core, 'Li Na', '1111')
+  const events: Till['events'] = []
+  core.onEvent((event, payload) => events.push({ event, payload }))
+  return {
+    core,
+    dir,
+    owner,
+    cashier,
+    events,
+    status: () => call<SyncStatus>(core, 'sync-status', {}, cashier),
+    pair: (url, code) => core.invoke({ channel: 'sync-pair', input: { platformUrl: url, code }, session: owner }),
+    sell: () => core.handle({ channel: 'sale-complete', input: { saleId: newId(), cart: { lines: [{ productId: 'p1001', quantity: '2' }] }, cashTendered: 1000 }, session: cashier }),
+  }
+}
+
+/** A fetch that lets the test see and change what goes over the wire. */
+function tap(intercept: (url: string, init: Parameters<FetchFn>[1]) => Promise<Response> | null): FetchFn {
+  return (url, init) => intercept(url, init) ?? globalThis.fetch(url, init)
+}
+
+async function deviceState(p: TestPlatform, storeId: string, deviceId: string): Promise<{ lastSeq: number; journalDeviceId: string | null }> {
+  const r = await adminCall(p, 'GET', `/v1/admin/stores/${storeId}/devices`)
+  const d = (r.body as { devices: { id: string; lastSeq: number; journalDeviceId: string | null }[] }).devices.find((x) => x.id === deviceId)
+  if (!d) throw new Error(`no device ${deviceId}`)
+  return d
+}
+
+async function closedPortUrl(): Promise<string> {
+  const srv = createServer()
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  const port = (srv.address() as AddressInfo).port
+  await new Promise((r) => srv.close(r))
+  return `http://127.0.0.1:${port}`
+}
+
+const tills: Till[] = []
+function track(t: Till): Till {
+  tills.push(t)
+  return t
+}
+
+describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real platform (%s)', (backend) => {
+  let platform: TestPlatform
+  /** The platform's clock runs this far ahead of the real one (to expire pairing codes). */
+  let platformAhead = 0
+
+  beforeAll(async () => {
+    platform = await startTestPlatform(backend, { now: () => new Date(Date.now() + platformAhead) })
+  })
+  afterAll(async () => {
+    for (const t of tills.splice(0)) await t.core.close()
+    await platform?.close()
+  })
+
+  it('pairs, keeps the secret sealed in the data folder, sends a sale and the platform serves it', async () => {
+    const t = track(till())
+    const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Relay Mart')
+    const paired = await t.pair(platform.url, code)
+    expect(paired).toMatchObject({ ok: true, value: { state: expect.stringMatching(/idle|sending/), platformUrl: platform.url, storeName: 'Relay Mart', platformDeviceId: deviceId } })
+    const secret = new EncryptedFileSecretStore(t.dir).get()
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(readFileSync(join(t.dir, SECRET_FILE), 'utf8')).not.toContain(secret!)
+    expect(readFileSync(join(t.dir, 'ledger.sqlite')).includes(Buffer.from(secret!))).toBe(false)
+
+    const sale = t.sell()
+    expect(sale.ok).toBe(true)
+    const order = (sale as { value: { id: string; receiptNo: string; businessDate: string; total: number } }).value
+    await until(() => t.status().pending === 0 && t.status().lastSuccessAt !== null, 10_000, 'the sale to be sent')
+    const s = t.status()
+    expect(s).toMatchObject({ state: 'idle', pending: 0, oldestPendingAt: null, lastError: null })
+    expect(Math.abs(s.clockOffsetMs!)).toBeLessThan(2_000)
+    const row = t.core.db.prepare('SELECT sent_at, received_at FROM outbox WHERE seq = 1').get() as { sent_at: string; received_at: string }
+    expect(row.sent_at).toBeTruthy()
+    expect(row.received_at).toMatch(/^\d{4}-\d{2}-\d{2}T/)
+
+    const read = await adminCall(platform, 'GET', `/v1/admin/stores/${storeId}/days/${order.businessDate}/orders`)
+    expect(read.status).toBe(200)
+    const orders = (read.body as { orders: { id: string; receiptNo: string; total: number; deviceId: string; journalSeq: number }[] }).orders
+    expect(orders).toEqual([expect.objectContaining({ id: order.id, receiptNo: order.receiptNo, total: order.total, deviceId, journalSeq: 1 })])
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1, journalDeviceId: t.core.device.id })
+    // The renderer heard about it: a sync-changed with one pending, then one with none.
+    const changes = t.events.filter((e) => e.event === 'sync-changed').map((e) => (e.payload as SyncStatus).pending)
+    expect(changes).toContain(1)
+    expect(changes[changes.length - 1]).toBe(0)
+  })
+
+  it('says why pairing failed: unknown code, expired code, unreachable platform, already paired, another till', async () => {
+    const t = track(till())
+    const bad = await t.pair(platform.url, 'ABCD-EFGH')
+    expect(bad).toMatchObject({ ok: false, error: { code: 'platform_refused', details: { code: 'pairing_code_invalid', status: 404 } } })
+
+    const first = await createStoreAndDevice(platform, 'Expiry Mart')
+    platformAhead = 11 * 60_000
+    try {
+      expect(await t.pair(platform.url, first.code)).toMatchObject({ ok: false, error: { code: 'platform_refused', details: { code: 'pairing_code_expired', status: 410 } } })
+    } finally {
+      platformAhead = 0
+    }
+
+    const nowhere = await closedPortUrl()
+    expect(await t.pair(nowhere, first.code)).toMatchObject({ ok: false, error: { code: 'platform_unreachable', details: { url: nowhere } } })
+    expect(t.status().state).toBe('unpaired')
+
+    const second = await createStoreAndDevice(platform, 'Twice Mart')
+    expect(await t.pair(platform.url, second.code)).toMatchObject({ ok: true })
+    const again = await t.pair(platform.url, second.code)
+    expect(again).toMatchObject({ ok: false, error: { code: 'already_paired' } })
+
+    // Another till with a fresh code for the same platform device, which holds t's events by now.
+    expect(t.sell().ok).toBe(true)
+    await until(() => t.status().pending === 0, 10_000, 'a sale sent')
+    const code = await adminCall(platform, 'POST', `/v1/admin/devices/${second.deviceId}/pairing-code`)
+    expect(code.status).toBe(201)
+    const other = track(till())
+    expect(await other.pair(platform.url, (code.body as { code: string }).code)).toMatchObject({ ok: false, error: { code: 'platform_refused', details: { code: 'device_journal_mismatch', status: 409 } } })
+  })
+
+  it('re-pairing the same till after unpairing does not send again what the platform has', async () => {
+    const sent: number[] = []
+    const t = track(
+      till({
+        fetch: tap((url, init) => {
+          if (url.endsWith('/v1/device/events')) sent.push(...(JSON.parse(init.body!) as { events: { seq: number }[] }).events.map((e) => e.seq))
+          return null
+        }),
+      }),
+    )
+    const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Again Mart')
+    await t.pair(platform.url, code)
+    sellMany(t.core, 5)
+    await until(() => t.status().pending === 0, 10_000, 'five sales sent')
+    expect(call<SyncStatus>(t.core, 'sync-unpair', {}, t.owner)).toMatchObject({ state: 'unpaired', platformUrl: null, pending: 0 })
+    expect(new EncryptedFileSecretStore(t.dir).get()).toBeNull()
+    // Sales while unpaired wait in the outbox.
+    expect(t.sell().ok).toBe(true)
+    expect(t.status()).toMatchObject({ state: 'unpaired', pending: 1 })
+    // The platform forgets nothing: a new code for the same device, and the till continues at event 6.
+    const fresh = await adminCall(platform, 'POST', `/v1/admin/devices/${deviceId}/pairing-code`)
+    expect(await t.pair(platform.url, (fresh.body as { code: string }).code)).toMatchObject({ ok: true })
+    await until(() => t.status().pending === 0, 10_000, 'the sixth sale sent')
+    expect(sent).toEqual([1, 2, 3, 4, 5, 6])
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 6 })
+  })
+
+  it('sends 1,200+ events in batches of at most 500 events and 1 MB, in order', async () => {
+    const batches: { events: number; bytes: number; first: number; last: number }[] = []
+    const t = track(
+      till({
+        fetch: tap((url, init) => {
+          if (url.endsWith('/v1/device/events')) {
+            const seqs = (JSON.parse(init.body!) as { events: { seq: number }[] }).events.map((e) => e.seq)
+            batches.push({ events: seqs.length, bytes: Buffer.byteLength(init.body!), first: seqs[0]!, last: seqs[seqs.length - 1]! })
+          }
+          return null
+        }),
+      }),
+    )
+    // Big sales (8–12 lines, ~4 KB of JSON each) make the byte limit bite before the event limit.
+    const rnd = prng(42)
+    const staffLines = (): { productId: string; quantity: string }[] => Array.from({ length: 8 + Math.floor(rnd() * 5) }, (_, i) => ({ productId: `p${1001 + ((i * 3 + Math.floor(rnd() * 3)) % 24)}`, quantity: String(1 + Math.floor(rnd() * 4)) }))
+    t.core.db.transaction(() => {
+      for (let i = 0; i < 700; i++) expect(call(t.core, 'sale-complete', { saleId: newId(), cart: { lines: staffLines() }, cashTendered: 10_000_000 }, t.cashier)).toBeTruthy()
+    })()
+    sellMany(t.core, 600, prng(3)) // small ones
+    const total = t.status().pending
+    expect(total).toBe(1300)
+    const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Batch Mart')
+    await t.pair(platform.url, code)
+    await until(() => t.status().pending === 0, 30_000, 'the backlog to drain')
+    expect(batches.length).toBeGreaterThanOrEqual(3)
+    for (const b of batches) {
+      expect(b.events).toBeLessThanOrEqual(MAX_BATCH_EVENTS)
+      expect(b.bytes).toBeLessThanOrEqual(MAX_BATCH_BYTES)
+    }
+    expect(batches.some((b) => b.events < MAX_BATCH_EVENTS && b.bytes > MAX_BATCH_BYTES * 0.9)).toBe(true) // the byte limit cut one
+    expect(batches.map((b) => b.first)).toEqual([1, ...batches.slice(0, -1).map((b) => b.last + 1)])
+    expect(batches[batches.length - 1]!.last).toBe(1300)
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1300 })
+  })
+
+  it('honours 429 Retry-After, in seconds and as an HTTP date, sending nothing before it', async () => {
+    const clock = new ManualClock()
+    let ingests = 0
+    const limited = ['7', 'date']
+    const t = track(
+      till({
+        now: clock.now,
+        timers: clock,
+        fetch: tap((url) => {
+          if (!url.endsWith('/v1/device/events')) return null
+          ingests++
+          const next = limited.shift()
+          if (!next) return null
+          const retryAfter = next === 'date' ? new Date(clock.now().getTime() + 30_000).toUTCString() : next
+          return Promise.resolve(new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'slow down' } }), { status: 429, headers: { 'retry-after': retryAfter, 'content-type': 'application/json' } }))
+        }),
+      }),
+    )
+    const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Busy Mart')
+    await t.pair(platform.url, code)
+    t.sell()
+    clock.advance(0)
+    await until(() => t.status().lastCatalogAt !== null, 5_000, 'the first catalog pull') // its request timeout must not fire
+    await until(() => t.status().lastError?.code === 'rate_limited', 5_000, 'the first 429')
+    let s = t.status()
+    expect(Date.parse(s.nextAttemptAt!) - clock.now().getTime()).toBe(7_000)
+    expect(s.state).toBe('backoff')
+    clock.advance(6_999)
+    expect(ingests).toBe(1)
+    clock.advance(1)
+    await until(() => ingests === 2 && t.status().state === 'backoff', 5_000, 'the second 429')
+    s = t.status()
+    // An HTTP date has whole seconds: the wait is up to the date, within the second it names.
+    const wait = Date.parse(s.nextAttemptAt!) - clock.now().getTime()
+    expect(wait).toBeGreaterThan(29_000)
+    expect(wait).toBeLessThanOrEqual(30_000)
+    clock.advance(wait - 1)
+    expect(ingests).toBe(2)
+    clock.advance(1)
+    await until(() => t.status().pending === 0, 5_000, 'the sale sent after the wait')
+    expect(t.status()).toMatchObject({ state: 'idle', lastError: null })
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1 })
+  })
+
+  it('backs off exponentially with full jitter while the platform cannot take events', async () => {
+    const clock = new ManualClock()
+    const random = prng(99)
+    const expectRandom = prng(99)
+    let failing = true
+    const t = track(
+      till({
+        now: clock.now,
+        timers: clock,
+        random,
+        options: { backoff: { baseMs: 1_000, capMs: 60_000 } },
+        fetch: tap((url) => (failing && url.endsWith('/v1/device/events') ? Promise.reject(new TypeError('fetch failed')) : null)),
+      }),
+    )
+    const { code } = await createStoreAndDevice(platform, 'Down Mart')
+    await t.pair(platform.url, code)
+    t.sell()
+    const waits: number[] = []
+    clock.advance(0)
+    await until(() => t.status().lastCatalogAt !== null, 5_000, 'the first catalog pull') // its request timeout must not fire
+    for (let n = 0; n < 9; n++) {
+      if (n > 0) clock.advance(waits[n - 1]!)
+      await until(() => t.status().lastAttemptAt === clock.now().toISOString() && t.status().state === 'backoff', 5_000, `failure ${n + 1}`)
+      waits.push(Date.parse(t.status().nextAttemptAt!) - clock.now().getTime())
+    }
+    const expected = waits.map((_, n) => Math.floor(expectRandom() * Math.min(60_000, 1_000 * 2 ** n)))
+    expect(waits).toEqual(expected)
+    expect(t.status()).toMatchObject({ pending: 1, lastError: { code: 'platform_unreachable' } })
+    failing = false
+    call(t.core, 'sync-now', {}, t.cashier) // cancels the wait
+    clock.advance(0)
+    await until(() => t.status().pending === 0, 5_000, 'the sale sent after sync-now')
+  })
+
+  it('never holds a sale up: a platform that hangs or is gone changes nothing at the counter', async () => {
+    let mode: 'hang' | 'down' | 'up' = 'hang'
+    const hung: (() => void)[] = []
+    const t = track(
+      till({
+        options: { timeoutMs: 60_000 },
+        fetch: tap((url, init) => {
+          if (!url.endsWith('/v1/device/events') || mode === 'up') return null
+          if (mode === 'down') return Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }))
+          return new Promise<Response>((_resolve, reject) => {
+            hung.push(() => reject(new DOMException('aborted', 'AbortError')))
+            init.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))
+          })
+        }),
+      }),
+    )
+    const { code } = await createStoreAndDevice(platform, 'Offline Mart')
+    await t.pair(platform.url, code)
+    expect(t.sell().ok).toBe(true)
+    await until(() => t.status().state === 'sending', 5_000, 'a request in flight')
+    // A request hangs; the counter keeps selling at local speed.
+    const times: number[] = []
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now()
+      expect(t.sell().ok).toBe(true)
+      times.push(performance.now() - t0)
+    }
+    expect(Math.max(...times)).toBeLessThan(250)
+    expect(t.status()).toMatchObject({ state: 'sending', pending: 21 })
+    mode = 'down'
+    for (const h of hung.splice(0)) h()
+    await until(() => t.status().lastError?.code === 'platform_unreachable', 5_000, 'the failure to show')
+    expect(t.sell().ok).toBe(true)
+    const s = t.status()
+    expect(s.pending).toBe(22)
+    expect(s.oldestPendingAt).not.toBeNull()
+    expect(s.lastError!.message).toMatch(/did not answer/)
+    mode = 'up'
+    call(t.core, 'sync-now', {}, t.cashier)
+    await until(() => t.status().pending === 0, 10_000, 'the backlog to drain')
+    expect(t.status().lastError).toBeNull()
+  })
+
+  it('sends again from where a platform that lost events says it is (restored from a backup)', async () => {
+    const sent: number[][] = []
+    let loseData = false
+    const t = track(
+      till({
+        fetch: tap((url, init) => {
+          if (!url.endsWith('/v1/device/events')) return null
+          const seqs = (JSON.parse(init.body!) as { events: { seq: number }[] }).events.map((e) => e.seq)
+          sent.push(seqs)
+          if (!loseData) return null
+          loseData = false
+          const details = { expectedSeq: 3, receivedSeq: seqs[0], missingFrom: 3, missingTo: seqs[0]! - 1 }
+          return Promise.resolve(new Response(JSON.stringify({ error: { code: 'sequence_gap', message: 'events 3 to 5 are missing', details } }), { status: 422, headers: { 'content-type': 'application/json' } }))
+        }),
+      }),
+    )
+    const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Backup Mart')
+    await t.pair(platform.url, code)
+    sellMany(t.core, 5)
+    await until(() => t.status().pending === 0, 10_000, 'five sales sent')
+    loseData = true
+    sellMany(t.core, 3)
+    await until(() => t.status().pending === 0 && !loseData && sent.length >= 3, 10_000, 'the resend')
+    expect(sent.slice(-2)).toEqual([[6, 7, 8], [3, 4, 5, 6, 7, 8]])
+    expect(t.status().lastError).toBeNull()
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 8 })
+  })
+
+  it('stops retrying fast on an answer only a person can resolve, and never touches the journal', async () => {
+    const clock = new ManualClock()
+    let ingests = 0
+    const t = track(
+      till({
+        now: clock.now,
+        timers: clock,
+        fetch: tap((url) => {
+          if (!url.endsWith('/v1/device/events')) return null
+          ingests++
+          return Promise.resolve(new Response(JSON.stringify({ error: { code: 'event_conflict', message: 'Event 01J… is already stored with a different payload.' } }), { status: 409, headers: { 'content-type': 'application/json' } }))
+        }),
+      }),
+    )
+    const { code } = await createStoreAndDevice(platform, 'Conflict Mart')
+    await t.pair(platform.url, code)
+    sellMany(t.core, 3)
+    const before = verifyJournal(t.core.db)
+    clock.advance(0)
+    await until(() => t.status().lastCatalogAt !== null, 5_000, 'the first catalog pull')
+    await until(() => t.status().lastError?.code === 'event_conflict', 5_000, 'the conflict')
+    const s = t.status()
+    expect(Date.parse(s.nextAttemptAt!) - clock.now().getTime()).toBe(30 * 60_000)
+    expect(s).toMatchObject({ state: 'backoff', pending: 3, lastError: { message: expect.stringMatching(/journal is unchanged/) } })
+    clock.advance(29 * 60_000)
+    t.sell() // a sale does not cut the wait short
+    clock.advance(60_000 - 1)
+    expect(ingests).toBe(1)
+    expect(verifyJournal(t.core.db)).toMatchObject({ ok: true, lastSeq: before.lastSeq + 1 })
+    expect(t.core.db.prepare('SELECT attempts, last_error FROM outbox WHERE seq = 1').get()).toMatchObject({ attempts: 1, last_error: expect.stringMatching(/^event_conflict/) })
+  })
+
+  it('pulls the catalog on pairing and applies each page whole; a bad page changes nothing', async () => {
+    let corrupt = false
+    const t = track(
+      till({
+        fetch: tap((url, init) => {
+          if (!corrupt || !url.includes('/v1/device/catalog')) return null
+          return globalThis.fetch(url, init).then(async (res) => {
+            const page = (await res.json()) as { changes: unknown[] }
+            // Valid by the schema, refused by the settings rules: a tax class naming no known tax.
+            page.changes.push({ kind: 'tax-class', cursor: '999999', taxClass: { id: 'broken', name: 'Broken', taxIds: ['nope'] } })
+            return new Response(JSON.stringify(page), { status: 200, headers: { 'content-type': 'application/json' } })
+          })
+        }),
+      }),
+    )
+    const { storeId, code } = await createStoreAndDevice(platform, 'Catalog Mart')
+    const load = (price: number): Promise<{ status: number }> =>
+      adminCall(platform, 'PUT', `/v1/admin/stores/${storeId}/catalog`, {
+        categories: [{ id: 'drinks', nameEn: 'Drinks', nameZh: '饮料', sort: 0 }, { id: 'tea', nameEn: 'Tea', nameZh: '茶', sort: 9 }],
+        taxes: [{ id: 'vat13', name: 'VAT 13%', rate: '13' }, { id: 'vat6', name: 'VAT 6%', rate: '6' }],
+        taxClasses: [{ id: 'std', name: 'Standard', taxIds: ['vat13'] }, { id: 'svc', name: 'Services', taxIds: ['vat6'] }],
+        products: [
+          { id: 'p1001', sku: 'SKU1001', nameEn: 'Spring Water', nameZh: '矿泉水', categoryId: 'drinks', taxClassId: 'std', price, unit: 'each', barcodes: ['6901234500004'], active: true },
+          { id: 'tea-1', sku: 'TEA1', nameEn: 'Green Tea', nameZh: '绿茶', categoryId: 'tea', taxClassId: 'svc', price: 1200, unit: 'each', barcodes: [], active: true },
+          { id: 'p1002', sku: 'SKU1002', nameEn: 'Gone', nameZh: '下架', categoryId: 'drinks', taxClassId: 'std', price: 1, unit: 'each', barcodes: [], active: false },
+        ],
+      })
+    expect((await load(350)).status).toBe(200)
+    await t.pair(platform.url, code)
+    await until(() => productById(t.core.db, 'tea-1') !== undefined && t.status().catalogCursor !== null, 10_000, 'the catalog pulled')
+    expect(productById(t.core.db, 'p1001')).toMatchObject({ price: 350, nameEn: 'Spring Water' })
+    expect(productById(t.core.db, 'p1002')).toBeUndefined()
+    expect(call<{ taxes: { id: string }[] }>(t.core, 'settings-get', {}, t.cashier).taxes.map((x) => x.id)).toContain('vat6')
+    expect(t.events.some((e) => e.event === 'catalog-changed')).toBe(true)
+    const cursor = t.status().catalogCursor
+
+    // A change on the platform, delivered in a page the till must refuse: nothing of it lands.
+    expect((await load(400)).status).toBe(200)
+    corrupt = true
+    await t.core.sync.pullCatalog()
+    expect(t.status()).toMatchObject({ catalogCursor: cursor, lastError: { code: 'catalog_invalid' } })
+    expect(productById(t.core.db, 'p1001')).toMatchObject({ price: 350 })
+    corrupt = false
+    await t.core.sync.pullCatalog()
+    expect(productById(t.core.db, 'p1001')).toMatchObject({ price: 400 })
+    expect(t.status().catalogCursor).not.toBe(cursor)
+  })
+
+  it('says the till clock is 10 minutes off, then drains once it is set right', async () => {
+    let skew = -10 * 60_000
+    const t = track(till({ now: () => new Date(Date.now() + skew) }))
+    const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Clock Mart')
+    expect(await t.pair(platform.url, code)).toMatchObject({ ok: true })
+    expect(t.sell().ok).toBe(true)
+    await until(() => t.status().lastError?.code === 'clock_skew', 10_000, 'clock_skew')
+    const s = t.status()
+    expect(s.lastError!.message).toMatch(/off by 10 minutes/)
+    expect(s.pending).toBe(1)
+    expect(Math.abs(s.clockOffsetMs! - 600_000)).toBeLessThan(5_000)
+    skew = 0
+    call(t.core, 'sync-now', {}, t.cashier)
+    await until(() => t.status().pending === 0, 10_000, 'the sale sent once the clock is right')
+    expect(t.status().lastError).toBeNull()
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1 })
+  })
+})
