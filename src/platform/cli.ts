@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { startPlatform, type PlatformDatabase } from './app'
+import { openDatabase } from './db'
+import { catalogFromFile, ensureDemo } from './demo'
+import { getStore, loadCatalog } from './service'
+
+/**
+ * npm run platform -- [--port 4320] [--host 127.0.0.1] [--data .daybook-platform] [--demo]
+ * npm run platform -- seed-catalog --store <storeId> <catalog.json> [--data .daybook-platform]
+ *
+ * DATABASE_URL=postgres://… uses a PostgreSQL server; otherwise PGlite in <data>/pgdata.
+ * The admin token is DAYBOOK_ADMIN_TOKEN if set, else <data>/admin-token (made on first start, mode 0600).
+ */
+
+const USAGE = `Usage:
+  npm run platform -- [--port 4320] [--host 127.0.0.1] [--data .daybook-platform] [--demo]
+  npm run platform -- seed-catalog --store <storeId> <catalog.json> [--data .daybook-platform]
+Environment: DATABASE_URL=postgres://… (default: PGlite in <data>/pgdata), DAYBOOK_ADMIN_TOKEN, LOG=0 to silence logs.`
+
+const DEMO_CATALOG = resolve(__dirname, '../../resources/demo-catalog.json')
+
+function database(dataDir: string): { db: PlatformDatabase; label: string } {
+  const url = process.env.DATABASE_URL
+  if (url) return { db: { kind: 'postgres', url }, label: `PostgreSQL ${url.replace(/:[^:@/]*@/, ':***@')}` }
+  const dir = join(dataDir, 'pgdata')
+  return { db: { kind: 'pglite', dataDir: dir }, label: `PGlite (embedded) in ${dir}` }
+}
+
+function adminToken(dataDir: string): { token: string; where: string } {
+  if (process.env.DAYBOOK_ADMIN_TOKEN) return { token: process.env.DAYBOOK_ADMIN_TOKEN, where: 'the DAYBOOK_ADMIN_TOKEN environment variable' }
+  const file = join(dataDir, 'admin-token')
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' })
+  return { token: readFileSync(file, 'utf8').trim(), where: file }
+}
+
+/** PGlite is one process's database: a lock file stops a second process from opening the same folder. */
+function lockPglite(dataDir: string): () => void {
+  const file = join(dataDir, 'pglite.pid')
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8'))
+    let alive = false
+    try {
+      process.kill(pid, 0)
+      alive = pid !== process.pid
+    } catch {
+      alive = false
+    }
+    if (alive) throw new Error(`Another platform process (pid ${pid}) has ${dataDir} open. Stop it first, or use the admin API.`)
+  }
+  writeFileSync(file, String(process.pid))
+  return () => rmSync(file, { force: true })
+}
+
+async function seedCatalog(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, options: { store: { type: 'string' }, data: { type: 'string', default: '.daybook-platform' } }, allowPositionals: true })
+  const file = positionals[0]
+  if (!values.store || !file) throw new Error(USAGE)
+  const dataDir = resolve(values.data)
+  mkdirSync(dataDir, { recursive: true })
+  const { db: cfg, label } = database(dataDir)
+  const unlock = cfg.kind === 'pglite' ? lockPglite(dataDir) : () => {}
+  const db = await openDatabase(cfg)
+  try {
+    await getStore(db, values.store)
+    const r = await loadCatalog(db, values.store, catalogFromFile(resolve(file)), new Date())
+    console.log(`Loaded ${file} into store ${values.store} (${label}): ${r.changes} changes, cursor ${r.cursor}`)
+  } finally {
+    await db.close()
+    unlock()
+  }
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: '4320' },
+      host: { type: 'string', default: '127.0.0.1' },
+      data: { type: 'string', default: '.daybook-platform' },
+      demo: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) {
+    console.log(USAGE)
+    return
+  }
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, not ${values.port}`)
+  const dataDir = resolve(values.data)
+  mkdirSync(dataDir, { recursive: true })
+  const { db, label } = database(dataDir)
+  const token = adminToken(dataDir)
+  const unlock = db.kind === 'pglite' ? lockPglite(dataDir) : () => {}
+  let platform
+  try {
+    platform = await startPlatform({ database: db, adminToken: token.token, host: values.host, port, logger: process.env.LOG !== '0' })
+  } catch (e) {
+    unlock()
+    throw e
+  }
+  console.log(`Daybook platform: ${platform.url}`)
+  console.log(`Admin token: ${token.where}`)
+  console.log(`Database: ${label}`)
+  if (values.demo) {
+    const demo = await ensureDemo(platform.db, DEMO_CATALOG, new Date())
+    const expires = new Date(demo.pairing.expiresAt).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false })
+    console.log(`Demo store: ${demo.storeId} (device ${demo.deviceId}, ${demo.catalogChanges} catalog changes loaded)`)
+    console.log(`Pairing code: ${demo.pairing.code} (expires ${expires})`)
+  }
+
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) {
+      console.error(`${signal} again: exiting now`)
+      process.exit(1)
+    }
+    stopping = true
+    console.log(`${signal}: finishing requests in flight, then closing the database`)
+    platform
+      .close()
+      .then(() => {
+        unlock()
+        console.log('Daybook platform stopped')
+        process.exit(0)
+      })
+      .catch((e: unknown) => {
+        console.error(e)
+        unlock()
+        process.exit(1)
+      })
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
+const [first, ...rest] = process.argv.slice(2)
+const run = first === 'seed-catalog' ? seedCatalog(rest) : serve(process.argv.slice(2))
+run.catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e)
+  process.exit(1)
+})
