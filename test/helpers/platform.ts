@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -62,7 +63,10 @@ export async function startTestPlatform(backend: PlatformBackend, opts: TestPlat
     tempDirs.push(dir)
     cpSync(tpl, dir, { recursive: true })
     database = { kind: 'pglite', dataDir: dir }
-    cleanup = async () => rmSync(dir, { recursive: true, force: true })
+    // Removing a data folder takes seconds here: it goes in the background (and at exit, if still there).
+    cleanup = async () => {
+      rm(dir, { recursive: true, force: true }).catch(() => {})
+    }
   } else {
     if (!PG_URL) throw new Error('DAYBOOK_TEST_PG_URL is not set')
     const schema = `t_${randomBytes(8).toString('hex')}`
