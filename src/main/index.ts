@@ -44,8 +44,10 @@ function startCoreHost(): void {
       DAYBOOK_DATA: dataDir,
     },
   })
-  // First message: the secret, so the core can sync from its first moment (never via env or argv).
-  host.postMessage({ kind: 'secret-init', secret: secrets.get() })
+  // The first message once it runs: the secret, so the core can sync from its first moment (never
+  // via env or argv). The host queues renderer calls until it has opened the core with it.
+  const child = host
+  child.once('spawn', () => child.postMessage({ kind: 'secret-init', secret: secrets.get() }))
   host.on('message', (msg: WireFromCore | SecretMessage | { kind: 'ready' }) => {
     if (msg.kind === 'secret-set') secrets.set(msg.secret)
     else if (msg.kind === 'secret-clear') secrets.clear()

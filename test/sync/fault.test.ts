@@ -106,7 +106,7 @@ describe.each(PLATFORM_BACKENDS)('sync through a faulty network (%s)', (backend)
       const body = dev.body as { device: { id: string }; pairing: { code: string } }
       platformDevices.push(body.device.id)
       const r = await t.core.invoke({ channel: 'sync-pair', input: { platformUrl: proxy.url, code: body.pairing.code }, session: t.session })
-      expect(r).toMatchObject({ ok: true })
+      expect(r, JSON.stringify(r)).toMatchObject({ ok: true })
     }
     faultsOn = true
     for (let round = 0; round < 5; round++) {

@@ -19,17 +19,19 @@ async function main(): Promise<void> {
       data: { type: 'string', default: '.daybook-data' },
       demo: { type: 'boolean', default: false },
       'platform-timeout': { type: 'string', default: '15' },
+      /** Another renderer build (tests serve a stub page). */
+      renderer: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
   if (values.help) {
-    console.log('Usage: npm run serve -- [--port 4310] [--data .daybook-data] [--demo] [--platform-timeout 15]')
+    console.log('Usage: npm run serve -- [--port 4310] [--data .daybook-data] [--demo] [--platform-timeout 15]\nPair with a platform in Settings → Platform; the device secret is sealed in DATA/platform-secret.enc.')
     return
   }
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got ${values.port}`)
   const timeoutS = Number(values['platform-timeout'])
-  if (!Number.isFinite(timeoutS) || timeoutS <= 0 || timeoutS > 600) throw new Error(`--platform-timeout must be 1–600 seconds, got ${values['platform-timeout']}`)
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0 || timeoutS > 600) throw new Error(`--platform-timeout must be more than 0 and at most 600 seconds, got ${values['platform-timeout']}`)
   const repo = resolve(__dirname, '../../..')
   const dataDir = resolve(values.data)
   const { core, file, seeded } = openCore({
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
     log: (l) => console.error(l),
     sync: { options: { timeoutMs: Math.round(timeoutS * 1000) } },
   })
-  const handle = await startServer(core, resolve(repo, 'out/renderer'), port)
+  const handle = await startServer(core, values.renderer ? resolve(values.renderer) : resolve(repo, 'out/renderer'), port)
   console.log(`Daybook ledger: ${file}`)
   const sync = core.sync.status()
   if (sync.platformUrl) console.log(`Syncing with ${sync.platformUrl} (store ${sync.storeName ?? '?'}); ${sync.pending} events pending`)

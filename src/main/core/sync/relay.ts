@@ -58,6 +58,7 @@ const HALTING: readonly PlatformErrorCode[] = ['event_conflict', 'chain_broken',
 /** A platform that lost events is re-sent from where it says; more resets in a row than this is a loop. */
 const MAX_GAP_RESETS = 3
 const MAX_CATALOG_PAGES = 10_000
+const PAIR_TIMEOUT_MS = 15_000
 
 /**
  * The till's sync relay. It sends the outbox to the platform in sequence order, in batches of at
@@ -211,7 +212,8 @@ export class SyncRelay {
     this.pairing = true
     try {
       const url = platformUrl.trim().replace(/\/+$/, '')
-      const client = this.client(url, undefined)
+      // A person waits for this one: never give up sooner than 15 s, whatever the batch timeout.
+      const client = this.client(url, undefined, Math.max(this.o.timeoutMs, PAIR_TIMEOUT_MS))
       const r = await client.call('pair', { body: { code, journalDeviceId: this.deps.journalDeviceId, deviceCode: this.deps.deviceCode, appVersion: this.deps.appVersion.slice(0, 32) } }, this.abort.signal)
       if (!r.ok) throw pairingError(url, r)
       if (isPaired(readSyncState(this.db))) throw new DaybookError('already_paired', 'This till is already paired with a platform. Unpair it first.')
@@ -264,8 +266,8 @@ export class SyncRelay {
 
   // ---- sending ---------------------------------------------------------------------------------
 
-  private client(url: string, credentials: { deviceId: string; secret: string } | undefined): PlatformClient {
-    return new PlatformClient({ baseUrl: url, fetch: this.fetchFn, now: this.now, timers: this.timers, timeoutMs: this.o.timeoutMs, credentials })
+  private client(url: string, credentials: { deviceId: string; secret: string } | undefined, timeoutMs = this.o.timeoutMs): PlatformClient {
+    return new PlatformClient({ baseUrl: url, fetch: this.fetchFn, now: this.now, timers: this.timers, timeoutMs, credentials })
   }
 
   /** Sets the next wake-up; an earlier one already set wins unless `force`. */
