@@ -232,7 +232,7 @@ async function normalize(q: Queryable, device: DeviceRow & { currency: string },
     await q.query(
       `INSERT INTO closures (event_id, store_id, device_id, business_date, received_at)
        SELECT x.event_id, $2, $3, x.business_date, $4 FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, business_date text)`,
-      [JSON.stringify(closures), device.store_id, device.id],
+      [JSON.stringify(closures), device.store_id, device.id, receivedAt],
     )
   }
 }
