@@ -11,7 +11,7 @@ import {
   type WireEvent,
 } from '../../src/shared/platform-api'
 import { PLATFORM_BACKENDS, adminCall, startTestPlatform, type TestPlatform } from '../helpers/platform'
-import { Chain, counts, pairDevice, rehash, saleData, type TestDevice } from './support'
+import { Chain, counts, deviceClient, pairDevice, post, rehash, saleData, type TestDevice } from './support'
 
 function expectError(r: { status: number; body: unknown }, code: string, status: number): void {
   expect(r.status, JSON.stringify(r.body)).toBe(status)
@@ -78,13 +78,9 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
   it('reports days per device and tender, and a day\'s orders with lines and tenders', async () => {
     const a = await pairDevice(p, { storeName: 'Reports' })
     const b = await adminCall(p, 'POST', `/v1/admin/stores/${a.storeId}/devices`, { name: 'Till 2' })
-    const pairB = await fetch(`${p.url}/v1/pair`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: b.body.pairing.code, journalDeviceId: newId(), deviceCode: 'T02', appVersion: '1' }),
-    }).then((r) => r.json())
-    const { deviceClient } = await import('./support')
-    const dB = deviceClient(p, { storeId: a.storeId, deviceId: pairB.deviceId, secret: pairB.secret, journalDeviceId: (await p.db.query<{ j: string }>('SELECT journal_device_id AS j FROM devices WHERE id = $1', [pairB.deviceId]))[0]!.j })
+    const journalB = newId()
+    const pairB = (await post(p, '/v1/pair', { code: b.body.pairing.code, journalDeviceId: journalB, deviceCode: 'T02', appVersion: '1' })).body
+    const dB = deviceClient(p, { storeId: a.storeId, deviceId: pairB.deviceId, secret: pairB.secret, journalDeviceId: journalB })
     const ca = new Chain(a.journalDeviceId)
     const cb = new Chain(dB.journalDeviceId)
     expect((await send(a, [ca.sale({ total: 1000, businessDate: '2026-11-21' }), ca.sale({ total: 2000, lines: 3 }), ca.next('day.closed', { businessDate: '2026-11-21' })])).status).toBe(200)
