@@ -13,7 +13,7 @@ const layer = (files, forbidden, message) => ({
 const NODE_ONLY = ['node:*', 'better-sqlite3', 'ws']
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'bench/results/**', '.daybook-data/**', 'native/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'bench/results/**', '.daybook-data/**', '.daybook-platform/**', 'native/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

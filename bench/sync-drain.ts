@@ -10,7 +10,6 @@ import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
-import type { Result } from '../src/shared/errors'
 import { MAX_BATCH_EVENTS } from '../src/shared/platform-api'
 import { openDatabase } from '../src/main/core/db/sqlite'
 import { LEDGER_FILE, openCore } from '../src/main/core/open-core'
@@ -18,11 +17,6 @@ import { ensureLedger } from './ledger-gen'
 import { admin, spawnPlatform, storeWithDevices } from './lib/platform-process'
 import { atLeast, atMost, single, type BenchResult } from './lib/results'
 import { scratchPath } from './lib/tmp'
-
-// TODO(lead): use Core.invoke directly once the relay lands.
-function invoke(core: unknown, raw: unknown): Promise<Result<unknown>> {
-  return (core as { invoke(raw: unknown): Promise<Result<unknown>> }).invoke(raw)
-}
 
 export interface DrainOptions {
   events: number
@@ -111,7 +105,7 @@ export async function benchDrain(o: DrainOptions): Promise<BenchResult[]> {
       if (pending() !== ledger.journalEvents) throw new Error(`expected ${ledger.journalEvents} pending events, found ${pending()}`)
       o.log(`  pairing and draining ${ledger.journalEvents.toLocaleString('en')} events`)
       const t0 = performance.now()
-      const paired = await invoke(core, { channel: 'sync-pair', input: { platformUrl: platform.url, code: devices[0]!.code }, session })
+      const paired = await core.invoke({ channel: 'sync-pair', input: { platformUrl: platform.url, code: devices[0]!.code }, session })
       if (!paired.ok) throw new Error(`pairing failed: ${paired.error.code} ${paired.error.message}`)
       const deadline = t0 + 600_000
       while (pending() > 0) {
@@ -124,7 +118,7 @@ export async function benchDrain(o: DrainOptions): Promise<BenchResult[]> {
       const lastSeq = listed.devices.find((d) => d.id === devices[0]!.id)?.lastSeq
       if (lastSeq !== ledger.journalEvents) throw new Error(`the platform holds ${lastSeq} events of ${ledger.journalEvents}`)
     } finally {
-      await invoke(core, { channel: 'sync-unpair', input: {} }).catch(() => undefined)
+      await core.invoke({ channel: 'sync-unpair', input: {} }).catch(() => undefined)
       core.db.close()
     }
     bodies = batchBodies(join(tillDir, LEDGER_FILE))
