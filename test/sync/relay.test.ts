@@ -405,15 +405,20 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
   })
 
   it('pulls the catalog on pairing and applies each page whole; a bad page changes nothing', async () => {
-    let corrupt = false
+    let corrupt: 'no' | 'rules' | 'schema' = 'no'
     const t = track(
       till({
         fetch: tap((url, init) => {
-          if (!corrupt || !url.includes('/v1/device/catalog')) return null
+          if (corrupt === 'no' || !url.includes('/v1/device/catalog')) return null
           return globalThis.fetch(url, init).then(async (res) => {
-            const page = (await res.json()) as { changes: unknown[] }
-            // Valid by the schema, refused by the settings rules: a tax class naming no known tax.
-            page.changes.push({ kind: 'tax-class', cursor: '999999', taxClass: { id: 'broken', name: 'Broken', taxIds: ['nope'] } })
+            const page = (await res.json()) as { changes: { kind: string; product?: { price: number } }[] }
+            if (corrupt === 'rules') {
+              // Valid by the schema, refused by the settings rules: a tax class naming no known tax.
+              page.changes.push({ kind: 'tax-class', cursor: '999999', taxClass: { id: 'broken', name: 'Broken', taxIds: ['nope'] } } as never)
+            } else {
+              // Not valid by the schema: a negative price on the last product.
+              page.changes.filter((c) => c.kind === 'product').at(-1)!.product!.price = -1
+            }
             return new Response(JSON.stringify(page), { status: 200, headers: { 'content-type': 'application/json' } })
           })
         }),
@@ -442,11 +447,13 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
 
     // A change on the platform, delivered in a page the till must refuse: nothing of it lands.
     expect((await load(400)).status).toBe(200)
-    corrupt = true
-    await t.core.sync.pullCatalog()
-    expect(t.status()).toMatchObject({ catalogCursor: cursor, lastError: { code: 'catalog_invalid' } })
-    expect(productById(t.core.db, 'p1001')).toMatchObject({ price: 350 })
-    corrupt = false
+    for (const how of ['rules', 'schema'] as const) {
+      corrupt = how
+      await t.core.sync.pullCatalog()
+      expect(t.status(), how).toMatchObject({ catalogCursor: cursor, lastError: { code: 'catalog_invalid' } })
+      expect(productById(t.core.db, 'p1001')).toMatchObject({ price: 350 })
+    }
+    corrupt = 'no'
     await t.core.sync.pullCatalog()
     expect(productById(t.core.db, 'p1001')).toMatchObject({ price: 400 })
     expect(t.status().catalogCursor).not.toBe(cursor)

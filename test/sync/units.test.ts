@@ -8,9 +8,10 @@ import { readSettings } from '../../src/main/core/settings'
 import { fullJitterDelay } from '../../src/main/core/sync/backoff'
 import { applyCatalogPage } from '../../src/main/core/sync/catalog-feed'
 import { parseRetryAfter } from '../../src/main/core/sync/client'
-import { nextBatch } from '../../src/main/core/sync/outbox'
+import { markSent, nextBatch } from '../../src/main/core/sync/outbox'
 import { EncryptedFileSecretStore, SECRET_FILE, SECRET_KEY_FILE } from '../../src/main/core/sync/secret-store'
 import { readSyncState } from '../../src/main/core/sync/state'
+import { newId } from '../../src/shared/ids'
 import { CatalogPageSchema, MAX_BATCH_BYTES, type CatalogPage } from '../../src/shared/platform-api'
 import { call, demoCore, signIn, tempDir } from '../helpers/tmp'
 import { prng, sellMany } from './helpers'
@@ -80,6 +81,46 @@ describe('batches', () => {
     const order = call<{ total: number }>(core, 'order-get', { id: (parsed.events[0]!.data as { id: string }).id }, signIn(core, 'Li Na', '1111'))
     expect((parsed.events[0]!.data as { total: number }).total).toBe(order.total)
     expect(nextBatch(core.db, { maxEvents: 4, maxBytes: MAX_BATCH_BYTES })!.events).toHaveLength(4)
+  })
+})
+
+describe("the relay's synchronous work per batch", () => {
+  it('stays short: reading a full 1 MB batch and marking it sent take milliseconds', () => {
+    const { core } = demoCore()
+    const cashier = signIn(core, 'Li Na', '1111')
+    const rnd = prng(5)
+    core.db.transaction(() => {
+      for (let i = 0; i < 600; i++) {
+        const lines = Array.from({ length: 40 }, (_, j) => ({ productId: `p${1001 + ((j + Math.floor(rnd() * 2)) % 24)}`, quantity: '1' }))
+        call(core, 'sale-complete', { saleId: newId(), cart: { lines }, cashTendered: 10_000_000 }, cashier)
+      }
+    })()
+    const read: number[] = []
+    const mark: number[] = []
+    for (let round = 0; round < 2; round++) {
+      let t0 = performance.now()
+      const b = nextBatch(core.db)!
+      read.push(performance.now() - t0)
+      expect(b.bytes).toBeGreaterThan(MAX_BATCH_BYTES * 0.9)
+      const at = new Date().toISOString()
+      t0 = performance.now()
+      expect(markSent(core.db, b, { results: b.events.map((e) => ({ eventId: e.eventId, seq: e.seq, status: 'applied', receivedAt: at })), lastSeq: b.lastSeq, lastHash: b.events.at(-1)!.hash, serverTime: at }, at)).toBeNull()
+      mark.push(performance.now() - t0)
+    }
+    console.log(`1 MB batch: read ${read.map((x) => x.toFixed(1)).join('/')} ms, mark sent ${mark.map((x) => x.toFixed(1)).join('/')} ms`)
+    expect(Math.max(...read)).toBeLessThan(100)
+    expect(Math.max(...mark)).toBeLessThan(100)
+  })
+
+  it('marks nothing sent when the answer does not acknowledge every event of the batch', () => {
+    const { core } = demoCore()
+    sellMany(core, 3)
+    const b = nextBatch(core.db)!
+    const at = new Date().toISOString()
+    const results = b.events.map((e) => ({ eventId: e.eventId, seq: e.seq, status: 'applied' as const, receivedAt: at }))
+    expect(markSent(core.db, b, { results: results.slice(0, 2), lastSeq: 3, lastHash: b.events[2]!.hash, serverTime: at }, at)).toMatch(/event 3/)
+    expect(markSent(core.db, b, { results, lastSeq: 3, lastHash: '0'.repeat(64), serverTime: at }, at)).toMatch(/hash/)
+    expect(core.db.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NOT NULL').get()).toEqual({ n: 0 })
   })
 })
 

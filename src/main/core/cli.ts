@@ -24,7 +24,7 @@ function main(argv: string[]): number {
     return 1
   }
   if (cmd === 'seed-demo' && arg) {
-    const { file, seeded, core } = openCore({ dataDir: resolve(arg), demo: true, resourcesDir: resolve(__dirname, '../../../resources') })
+    const { file, seeded, core } = openCore({ dataDir: resolve(arg), demo: true, resourcesDir: resolve(__dirname, '../../../resources'), startSync: false })
     core.db.close()
     console.log(seeded ? `Demo store created in ${file}` : `${file} already has a store; left alone`)
     return 0

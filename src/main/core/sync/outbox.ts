@@ -39,12 +39,14 @@ const TAIL = ']}'
  * parse and re-serialise per event, and the bytes counted are the bytes sent.
  */
 export function nextBatch(db: Db, limits: BatchLimits = DEFAULT_LIMITS): Batch | null {
-  const rows = stmt(
-    db,
-    `SELECT j.seq, j.event_id, j.device_id, j.type, j.created_at, j.payload, j.prev_hash, j.hash
-     FROM outbox o JOIN journal j ON j.seq = o.seq WHERE o.sent_at IS NULL ORDER BY o.seq LIMIT ?`,
-  ).all(Math.max(1, Math.min(limits.maxEvents, MAX_BATCH_EVENTS))) as Row[]
-  if (rows.length === 0) return null
+  // Rows one at a time (not .all()): a byte limit reached after 200 big events reads no more.
+  // A fresh statement, since a cached one cannot be reused while its cursor is open.
+  const rows = db
+    .prepare(
+      `SELECT j.seq, j.event_id, j.device_id, j.type, j.created_at, j.payload, j.prev_hash, j.hash
+       FROM outbox o JOIN journal j ON j.seq = o.seq WHERE o.sent_at IS NULL ORDER BY o.seq LIMIT ?`,
+    )
+    .iterate(Math.max(1, Math.min(limits.maxEvents, MAX_BATCH_EVENTS))) as IterableIterator<Row>
   const parts: string[] = []
   const events: Batch['events'] = []
   let bytes = HEAD.length + TAIL.length
@@ -59,6 +61,8 @@ export function nextBatch(db: Db, limits: BatchLimits = DEFAULT_LIMITS): Batch |
     bytes += size
     events.push({ seq: r.seq, eventId: r.event_id, hash: r.hash })
   }
+  rows.return?.()
+  if (events.length === 0) return null
   return { body: HEAD + parts.join(',') + TAIL, bytes, events, firstSeq: events[0]!.seq, lastSeq: events[events.length - 1]!.seq }
 }
 
