@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -185,6 +185,26 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     await until(() => t.status().pending === 0, 10_000, 'the sixth sale sent')
     expect(sent).toEqual([1, 2, 3, 4, 5, 6])
     expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 6 })
+  })
+
+  it('reopened with its secret gone, says so and sends nothing; unpair and pair again mends it', async () => {
+    const t = track(till())
+    const { deviceId, code } = await createStoreAndDevice(platform, 'Lost Key Mart')
+    await t.pair(platform.url, code)
+    expect(t.sell().ok).toBe(true)
+    await until(() => t.status().pending === 0, 10_000, 'the sale sent')
+    await t.core.close()
+    rmSync(join(t.dir, SECRET_FILE))
+    const { core } = openCore({ dataDir: t.dir, demo: true, resourcesDir: RESOURCES, sync: { options: FAST } })
+    const owner = signIn(core, 'Wang Fang', '9999')
+    tills.push({ ...t, core })
+    core.handle({ channel: 'sale-complete', input: { saleId: newId(), cart: { lines: [{ productId: 'p1001', quantity: '1' }] }, cashTendered: 500 }, session: owner })
+    await until(() => call<SyncStatus>(core, 'sync-status', {}, owner).lastError?.code === 'secret_missing', 5_000, 'secret_missing')
+    expect(call<SyncStatus>(core, 'sync-status', {}, owner)).toMatchObject({ state: 'backoff', pending: 1, platformDeviceId: deviceId })
+    call(core, 'sync-unpair', {}, owner)
+    const fresh = await adminCall(platform, 'POST', `/v1/admin/devices/${deviceId}/pairing-code`)
+    expect(await core.invoke({ channel: 'sync-pair', input: { platformUrl: platform.url, code: (fresh.body as { code: string }).code }, session: owner })).toMatchObject({ ok: true })
+    await until(() => call<SyncStatus>(core, 'sync-status', {}, owner).pending === 0, 10_000, 'the second sale sent')
   })
 
   it('sends 1,200+ events in batches of at most 500 events and 1 MB, in order', async () => {
