@@ -66,7 +66,7 @@ export function SyncDot({ tone }: { tone: SyncView['tone'] }) {
 export function SyncChip({ status, now, open, onToggle }: { status: SyncStatus; now: number; open: boolean; onToggle: () => void }) {
   const { t } = useTranslation()
   const v = syncView(status, now)
-  const { label, detail } = indicatorText(t, v)
+  const { label, detail, short } = indicatorText(t, v)
   const full = detail ? `${label} · ${detail}` : label
   return (
     <button
@@ -85,10 +85,11 @@ export function SyncChip({ status, now, open, onToggle }: { status: SyncStatus; 
       onClick={onToggle}
     >
       <SyncDot tone={v.tone} />
-      <span className="sync-label" data-testid="sync-label">
-        {label}
+      <span className="sync-wide" data-testid="sync-label">
+        <span className="sync-label">{label}</span>
+        {detail ? <span className="sync-detail"> · {detail}</span> : null}
       </span>
-      {detail ? <span className="sync-detail">· {detail}</span> : null}
+      <span className="sync-narrow">{short}</span>
     </button>
   )
 }

@@ -248,6 +248,7 @@ export const zh: Messages = {
   },
   sync: {
     unpaired: '未连接平台',
+    unpairedShort: '未连接平台',
     synced: '已同步',
     sending: '正在上传…',
     delayed: '上传延迟',
@@ -266,7 +267,7 @@ export const zh: Messages = {
     title: '与平台同步',
     open: '同步：{{state}}。查看详情',
     pending: '待上传',
-    pendingCount: '{{count}} 条记录',
+    pendingCount: '{{count}} 条',
     oldestPending: '最早待上传',
     lastSuccess: '上次上传成功',
     lastError: '最近的问题',

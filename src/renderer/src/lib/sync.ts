@@ -90,24 +90,29 @@ export function agoText(t: TFunction, iso: string | null, now: number): string |
   return age < 60_000 ? t('sync.age.now') : t('sync.ago', { age: ageText(t, age) })
 }
 
-/** The short text next to the dot: "Synced", "3 to send · oldest 4 min", "Offline · 12 to send · oldest 20 min". */
-export function indicatorText(t: TFunction, v: SyncView): { label: string; detail: string | null } {
+/**
+ * The text next to the dot: `label` + `detail` on wide screens ("Offline" + "12 to send · oldest 20 min"),
+ * `short` where the top bar is narrow ("Offline · 12 to send").
+ */
+export function indicatorText(t: TFunction, v: SyncView): { label: string; detail: string | null; short: string } {
   const toSend = v.pending > 0 ? t('sync.toSend', { count: v.pending }) : null
   const oldest = v.oldestAgeMs !== null ? t('sync.oldest', { age: ageText(t, v.oldestAgeMs) }) : null
   const join = (...parts: (string | null)[]) => parts.filter((p): p is string => p !== null).join(' · ') || null
   switch (v.kind) {
     case 'unpaired':
-      return { label: t('sync.unpaired'), detail: null }
+      return { label: t('sync.unpaired'), detail: null, short: t('sync.unpairedShort') }
     case 'synced':
-      return { label: t('sync.synced'), detail: null }
+      return { label: t('sync.synced'), detail: null, short: t('sync.synced') }
     case 'pending':
-      return { label: toSend ?? t('sync.sending'), detail: oldest }
-    case 'delayed':
-      return { label: toSend ?? t('sync.delayed'), detail: oldest }
+    case 'delayed': {
+      const label = toSend ?? (v.kind === 'pending' ? t('sync.sending') : t('sync.delayed'))
+      return { label, detail: oldest, short: label }
+    }
     case 'offline':
-      return { label: t('sync.offline'), detail: join(toSend, oldest) }
-    case 'failing':
-      return { label: t('sync.failing'), detail: join(toSend, oldest) }
+    case 'failing': {
+      const label = v.kind === 'offline' ? t('sync.offline') : t('sync.failing')
+      return { label, detail: join(toSend, oldest), short: join(label, toSend) ?? label }
+    }
   }
 }
 
