@@ -137,7 +137,9 @@ describe('the sync indicator', () => {
   })
 
   it('ages read as minutes, hours and days', () => {
-    expect(sync.ageText(t(), 30_000)).toBe('just now')
+    expect(sync.ageText(t(), 30_000)).toBe('< 1 min')
+    expect(sync.agoText(t(), ago(30_000), NOW)).toBe('just now')
+    expect(sync.agoText(t(), ago(5 * MIN), NOW)).toBe('5 min ago')
     expect(sync.ageText(t(), 59 * MIN)).toBe('59 min')
     expect(sync.ageText(t(), 3 * 60 * MIN)).toBe('3 h')
     expect(sync.ageText(t(), 3 * 86_400_000)).toBe('3 d')

@@ -200,7 +200,7 @@ export function SyncPanel({ status, now, role, onClose }: { status: SyncStatus; 
 
 function nextText(t: ReturnType<typeof useTranslation>['t'], iso: string, now: number): string {
   const at = Date.parse(iso)
-  if (Number.isNaN(at) || at <= now) return t('sync.age.now')
+  if (Number.isNaN(at) || at <= now) return t('sync.justNow')
   const s = Math.ceil((at - now) / 1000)
   return s < 60 ? t('sync.age.s', { count: s }) : t('sync.age.min', { count: Math.ceil(s / 60) })
 }

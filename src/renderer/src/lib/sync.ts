@@ -72,7 +72,7 @@ export function syncView(s: SyncStatus, now: number): SyncView {
   return { kind: 'pending', tone: 'amber', pending, oldestAgeMs, error: null }
 }
 
-/** "just now", "4 min", "2 h", "3 d" in the current language. */
+/** "< 1 min", "4 min", "2 h", "3 d" in the current language. */
 export function ageText(t: TFunction, ageMs: number): string {
   const min = Math.floor(ageMs / 60_000)
   if (min < 1) return t('sync.age.now')
@@ -87,7 +87,7 @@ export function agoText(t: TFunction, iso: string | null, now: number): string |
   const at = ms(iso)
   if (at === null) return null
   const age = Math.max(0, now - at)
-  return age < 60_000 ? t('sync.age.now') : t('sync.ago', { age: ageText(t, age) })
+  return age < 60_000 ? t('sync.justNow') : t('sync.ago', { age: ageText(t, age) })
 }
 
 /**
