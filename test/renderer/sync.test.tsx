@@ -129,6 +129,13 @@ describe('the sync indicator', () => {
     expect(sync.syncView(recovered, NOW)).toMatchObject({ kind: 'synced', tone: 'green', error: null })
   })
 
+  it('a catalog that could not be updated is told in the details but does not turn the dot red', () => {
+    const status = paired({ lastError: { code: 'catalog_unavailable', message: 'x', at: ago(MIN) }, lastSuccessAt: ago(2 * MIN) })
+    expect(sync.syncView(status, NOW)).toMatchObject({ kind: 'synced', tone: 'green' })
+    const html = renderToStaticMarkup(<SyncPanel status={status} now={NOW} role="cashier" onClose={() => undefined} />)
+    expect(text(html)).toContain('The till keeps selling with the products it has.')
+  })
+
   it('speaks Chinese', async () => {
     await i18n.changeLanguage('zh-CN')
     expect(wideText(chip(OFFLINE))).toBe('离线 · 12 条待上传 · 最早 20 分钟前')
@@ -265,6 +272,9 @@ describe('the pairing form', () => {
     expect(describeError(t(), refused('something_new'))).toBe('The platform refused the request (code something_new).')
     expect(describeError(t(), { code: 'platform_unreachable', message: 'x' })).toMatch(/could not be reached/)
     expect(describeError(t(), { code: 'already_paired', message: 'x' })).toMatch(/already paired/)
+    expect(describeError(t(), { code: 'platform_unreachable', message: 'x', details: { url: 'http://h', status: 502 } })).toBe(
+      'The address http://h answers, but not like a Daybook platform. Check the address.',
+    )
     await i18n.changeLanguage('zh-CN')
     expect(describeError(t(), refused('pairing_code_invalid'))).toBe('配对码不正确或已被使用。请核对，或在平台上重新生成一个。')
     expect(describeError(t(), refused('pairing_code_expired'))).toBe('配对码已过期，请在平台上重新生成一个。')

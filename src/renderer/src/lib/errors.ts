@@ -61,6 +61,8 @@ export function describeError(t: TFunction, error: ErrorData, ctx: ErrorContext 
       return ctx.shortBy ? t('errors.insufficient_tender_amount', { amount: ctx.shortBy }) : t('errors.insufficient_tender')
     case 'platform_unreachable': {
       const url = stringIn(error.details, 'url')
+      // it answered, but not like a Daybook platform (a web page, a proxy's error)
+      if (url && numberIn(error.details, ['status']) !== null) return t('errors.platform_not_daybook', { url })
       return url ? t('errors.platform_unreachable_url', { url }) : t('errors.platform_unreachable')
     }
     case 'platform_refused': {

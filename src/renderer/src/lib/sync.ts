@@ -49,6 +49,10 @@ function ms(iso: string | null): number | null {
   return Number.isNaN(t) ? null : t
 }
 
+export function isCatalogError(code: string): boolean {
+  return code.startsWith('catalog_')
+}
+
 /** The last error counts while no success came after it. */
 export function currentError(s: SyncStatus): SyncStatus['lastError'] {
   if (!s.lastError) return null
@@ -64,12 +68,13 @@ export function syncView(s: SyncStatus, now: number): SyncView {
   const oldestAgeMs = pending > 0 && oldest !== null ? Math.max(0, now - oldest) : null
   if (s.state === 'unpaired') return { kind: 'unpaired', tone: 'grey', pending, oldestAgeMs, error: null }
   const error = currentError(s)
-  if (error) {
+  // A catalog that could not be updated is worth saying in the details, but sales are not stuck: no red dot for it.
+  if (error && !isCatalogError(error.code)) {
     return { kind: error.code === 'platform_unreachable' ? 'offline' : 'failing', tone: 'red', pending, oldestAgeMs, error }
   }
-  if (pending === 0) return { kind: 'synced', tone: 'green', pending, oldestAgeMs: null, error: null }
-  if (oldestAgeMs !== null && oldestAgeMs > STALE_PENDING_MS) return { kind: 'delayed', tone: 'red', pending, oldestAgeMs, error: null }
-  return { kind: 'pending', tone: 'amber', pending, oldestAgeMs, error: null }
+  if (pending === 0) return { kind: 'synced', tone: 'green', pending, oldestAgeMs: null, error }
+  if (oldestAgeMs !== null && oldestAgeMs > STALE_PENDING_MS) return { kind: 'delayed', tone: 'red', pending, oldestAgeMs, error }
+  return { kind: 'pending', tone: 'amber', pending, oldestAgeMs, error }
 }
 
 /** "< 1 min", "4 min", "2 h", "3 d" in the current language. */
@@ -137,8 +142,12 @@ export function syncErrorText(t: TFunction, code: string): string {
     invalid_request: true,
     internal: true,
     timeout: true,
+    secret_missing: true,
+    invalid_response: true,
+    catalog_invalid: true,
+    catalog_unavailable: true,
   }
-  return Object.prototype.hasOwnProperty.call(known, code) ? t(`sync.errors.${code as 'internal'}`) : t('sync.errors.other', { code })
+  return Object.prototype.hasOwnProperty.call(known, code) ? t(`sync.errors.${code as 'internal'}`, { code }) : t('sync.errors.other', { code })
 }
 
 /** The clock warning, when the till's clock is more than 2 minutes off the platform's. */
