@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { canonicalJson } from '../shared/canonical-json'
 import { CURRENCIES, MAX_MINOR } from '../shared/money'
 import { SaleCompletedDataSchema, type IngestResponse, type WireEvent } from '../shared/platform-api'
+import { canonicalDataJson, canonicalEventJson, eventHashOf } from './canonical'
 import type { Database, Queryable } from './db'
 import { fail } from './errors'
 import { iso, type DeviceRow } from './service'
@@ -20,12 +19,6 @@ import { iso, type DeviceRow } from './service'
  *      refunds / closures when they carry the fields named below; any other type is stored as it came.
  * Any refusal rolls the whole batch back.
  */
-
-function eventHash(prevHash: string, e: Pick<WireEvent, 'id' | 'device' | 'seq' | 'type' | 'at' | 'data'>): string {
-  return createHash('sha256')
-    .update(prevHash + canonicalJson({ id: e.id, device: e.device, seq: e.seq, type: e.type, at: e.at, data: e.data }))
-    .digest('hex')
-}
 
 const Amount = z.number().int().min(-MAX_MINOR).max(MAX_MINOR)
 const NonNeg = z.number().int().min(0).max(MAX_MINOR)
@@ -96,15 +89,18 @@ export async function ingest(db: Database, deviceId: string, events: WireEvent[]
       if (e.device !== device.journal_device_id) {
         fail('event_invalid', `Event ${e.seq} belongs to journal ${e.device}, not to this device's journal ${device.journal_device_id}.`, { seq: e.seq, eventId: e.id })
       }
+      // The canonical text of the event, computed once: it is stored (data) and hashed (whole event).
       let data: string
+      let hash: string
       try {
-        data = canonicalJson(e.data)
+        data = canonicalDataJson(e.data)
+        hash = eventHashOf(e.prevHash, canonicalEventJson(e, data))
       } catch (err) {
         fail('event_invalid', `Event ${e.seq}'s data cannot be hashed: ${(err as Error).message}.`, { seq: e.seq, eventId: e.id })
       }
       const dup = byId.get(e.id)
       if (dup) {
-        const same = dup.device_id === device.id && dup.seq === e.seq && dup.hash === e.hash && eventHash(e.prevHash, e) === dup.hash
+        const same = dup.device_id === device.id && dup.seq === e.seq && dup.hash === e.hash && hash === dup.hash
         if (!same) fail('event_conflict', `Event ${e.id} is already stored with a different payload.`, { eventId: e.id, seq: e.seq })
         if (fresh.length > 0) fail('event_invalid', `Event ${e.seq} is stored already but follows a new event in this batch.`, { seq: e.seq })
         results.push({ eventId: e.id, seq: e.seq, status: 'duplicate', receivedAt: iso(dup.received_at) })
@@ -124,7 +120,7 @@ export async function ingest(db: Database, deviceId: string, events: WireEvent[]
       if (e.prevHash !== lastHash) {
         fail('chain_broken', `Event ${e.seq} does not point at the hash of event ${e.seq - 1}.`, { seq: e.seq, expectedPrevHash: lastHash, receivedPrevHash: e.prevHash })
       }
-      if (eventHash(e.prevHash, e) !== e.hash) fail('hash_mismatch', `Event ${e.seq}'s hash is not the hash of its content.`, { seq: e.seq })
+      if (hash !== e.hash) fail('hash_mismatch', `Event ${e.seq}'s hash is not the hash of its content.`, { seq: e.seq })
       lastSeq = e.seq
       lastHash = e.hash
       fresh.push({ e, data })
@@ -132,25 +128,29 @@ export async function ingest(db: Database, deviceId: string, events: WireEvent[]
     }
 
     if (fresh.length > 0) {
-      await q.query(
-        `INSERT INTO events (event_id, device_id, store_id, seq, type, at, received_at, data, prev_hash, hash)
-         SELECT x.event_id, $2, $3, x.seq, x.type, x.at, $4, x.data, x.prev_hash, x.hash
-         FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, seq bigint, type text, at text, data text, prev_hash text, hash text)`,
-        [JSON.stringify(fresh.map(({ e, data }) => ({ event_id: e.id, seq: e.seq, type: e.type, at: e.at, data, prev_hash: e.prevHash, hash: e.hash }))), device.id, device.store_id, receivedAt],
-      )
-      await normalize(q, device, fresh.map((f) => f.e), receivedAt)
-      await q.query('UPDATE devices SET last_seq = $2, last_hash = $3, last_event_at = $4 WHERE id = $1', [device.id, lastSeq, lastHash, receivedAt])
+      const rows = normalize(device, fresh.map((f) => f.e))
+      if (rows.orders.length > 0) {
+        const ids = rows.orders.map((o) => o.id)
+        const clash = await q.query<{ id: string }>('SELECT id FROM orders WHERE device_id = $1 AND id = ANY($2::text[]) LIMIT 1', [device.id, ids])
+        if (clash[0]) fail('event_invalid', `Order ${clash[0].id} is already recorded for this device.`, { orderId: clash[0].id })
+      }
+      await write(q, device, fresh, rows, { lastSeq, lastHash, receivedAt })
     }
     return { results, lastSeq, lastHash, serverTime: now.toISOString() }
   })
 }
 
-async function normalize(q: Queryable, device: DeviceRow & { currency: string }, events: WireEvent[], receivedAt: string): Promise<void> {
-  const orders: Record<string, unknown>[] = []
-  const lines: Record<string, unknown>[] = []
-  const tenders: Record<string, unknown>[] = []
-  const refunds: Record<string, unknown>[] = []
-  const closures: Record<string, unknown>[] = []
+interface NormalizedRows {
+  orders: Record<string, unknown>[]
+  lines: Record<string, unknown>[]
+  tenders: Record<string, unknown>[]
+  refunds: Record<string, unknown>[]
+  closures: Record<string, unknown>[]
+}
+
+/** The rows of the normalized tables for the new events; refuses (event_invalid) an unacceptable sale. */
+function normalize(device: DeviceRow & { currency: string }, events: WireEvent[]): NormalizedRows {
+  const rows: NormalizedRows = { orders: [], lines: [], tenders: [], refunds: [], closures: [] }
   const orderIds = new Set<string>()
   for (const e of events) {
     if (e.type === 'sale.completed') {
@@ -167,7 +167,7 @@ async function normalize(q: Queryable, device: DeviceRow & { currency: string },
       if (new Set(o.lines.map((l) => l.lineNo)).size !== o.lines.length || new Set(o.tenders.map((t) => t.id)).size !== o.tenders.length) {
         fail('event_invalid', `Event ${e.seq}'s order repeats a line number or a tender id.`, { seq: e.seq, eventId: e.id })
       }
-      orders.push({
+      rows.orders.push({
         id: o.id,
         event_id: e.id,
         receipt_no: o.receiptNo,
@@ -182,57 +182,64 @@ async function normalize(q: Queryable, device: DeviceRow & { currency: string },
         journal_seq: e.seq,
       })
       for (const l of o.lines) {
-        lines.push({ order_id: o.id, line_no: l.lineNo, product_id: l.productId, name_en: l.nameEn, name_zh: l.nameZh, quantity: l.quantity, unit_price: l.unitPrice, total: l.total, tax: l.tax })
+        rows.lines.push({ order_id: o.id, line_no: l.lineNo, product_id: l.productId, name_en: l.nameEn, name_zh: l.nameZh, quantity: l.quantity, unit_price: l.unitPrice, total: l.total, tax: l.tax })
       }
-      for (const t of o.tenders) tenders.push({ order_id: o.id, tender_id: t.id, method: t.method, amount: t.amount, tendered: t.tendered, change: t.change })
+      for (const t of o.tenders) rows.tenders.push({ order_id: o.id, tender_id: t.id, method: t.method, amount: t.amount, tendered: t.tendered, change: t.change })
     } else if (e.type === 'refund.posted') {
       const r = RefundPostedSchema.safeParse(e.data)
-      if (r.success) refunds.push({ event_id: e.id, refund_id: r.data.id, order_id: r.data.orderId, business_date: r.data.businessDate ?? null, currency: r.data.currency, amount: r.data.amount })
+      if (r.success) rows.refunds.push({ event_id: e.id, refund_id: r.data.id, order_id: r.data.orderId, business_date: r.data.businessDate ?? null, currency: r.data.currency, amount: r.data.amount })
     } else if (e.type === 'day.closed') {
       const c = DayClosedSchema.safeParse(e.data)
-      if (c.success) closures.push({ event_id: e.id, business_date: c.data.businessDate })
+      if (c.success) rows.closures.push({ event_id: e.id, business_date: c.data.businessDate })
     }
   }
-  if (orderIds.size > 0) {
-    const clash = await q.query<{ id: string }>('SELECT id FROM orders WHERE device_id = $1 AND id = ANY($2::text[]) LIMIT 1', [device.id, [...orderIds]])
-    if (clash[0]) fail('event_invalid', `Order ${clash[0].id} is already recorded for this device.`, { orderId: clash[0].id })
-    await q.query(
-      `INSERT INTO orders (device_id, id, store_id, event_id, receipt_no, business_date, created_at, received_at, currency, subtotal, discount_total, tax_total, total, staff_name, journal_seq)
-       SELECT $2, x.id, $3, x.event_id, x.receipt_no, x.business_date, x.created_at, $4, x.currency, x.subtotal, x.discount_total, x.tax_total, x.total, x.staff_name, x.journal_seq
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, event_id text, receipt_no text, business_date text, created_at text, currency text,
-         subtotal bigint, discount_total bigint, tax_total bigint, total bigint, staff_name text, journal_seq bigint)`,
-      [JSON.stringify(orders), device.id, device.store_id, receivedAt],
-    )
-    if (lines.length > 0) {
-      await q.query(
-        `INSERT INTO order_lines (device_id, order_id, line_no, product_id, name_en, name_zh, quantity, unit_price, total, tax)
-         SELECT $2, x.order_id, x.line_no, x.product_id, x.name_en, x.name_zh, x.quantity, x.unit_price, x.total, x.tax
-         FROM jsonb_to_recordset($1::jsonb) AS x(order_id text, line_no int, product_id text, name_en text, name_zh text, quantity text, unit_price bigint, total bigint, tax bigint)`,
-        [JSON.stringify(lines), device.id],
-      )
-    }
-    if (tenders.length > 0) {
-      await q.query(
-        `INSERT INTO order_tenders (device_id, order_id, tender_id, method, amount, tendered, change)
-         SELECT $2, x.order_id, x.tender_id, x.method, x.amount, x.tendered, x.change
-         FROM jsonb_to_recordset($1::jsonb) AS x(order_id text, tender_id text, method text, amount bigint, tendered bigint, change bigint)`,
-        [JSON.stringify(tenders), device.id],
-      )
-    }
+  return rows
+}
+
+/**
+ * Every write of a batch in one statement (one round trip): the events as a multi-row VALUES (their
+ * canonical data as plain text parameters, no JSON wrapping), the normalized rows through
+ * jsonb_to_recordset, and the device's new head, as data-modifying CTEs. They all run, whatever
+ * the main query reads, and foreign keys between them are checked at the end of the statement.
+ */
+async function write(
+  q: Queryable,
+  device: DeviceRow,
+  fresh: { e: WireEvent; data: string }[],
+  rows: NormalizedRows,
+  head: { lastSeq: number; lastHash: string; receivedAt: string },
+): Promise<void> {
+  const params: unknown[] = [device.id, device.store_id, head.receivedAt, head.lastSeq, head.lastHash]
+  const p = (v: unknown): string => {
+    params.push(v)
+    return `$${params.length}`
   }
-  if (refunds.length > 0) {
-    await q.query(
-      `INSERT INTO refunds (event_id, store_id, device_id, refund_id, order_id, business_date, currency, amount, received_at)
-       SELECT x.event_id, $2, $3, x.refund_id, x.order_id, x.business_date, x.currency, x.amount, $4
-       FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, refund_id text, order_id text, business_date text, currency text, amount bigint)`,
-      [JSON.stringify(refunds), device.store_id, device.id, receivedAt],
-    )
+  const values = fresh.map(({ e, data }) => `(${p(e.id)}, $1, $2, ${p(e.seq)}, ${p(e.type)}, ${p(e.at)}, $3, ${p(data)}, ${p(e.prevHash)}, ${p(e.hash)})`)
+  const ctes = [`ev AS (INSERT INTO events (event_id, device_id, store_id, seq, type, at, received_at, data, prev_hash, hash) VALUES ${values.join(', ')})`]
+  if (rows.orders.length > 0) {
+    ctes.push(`o AS (INSERT INTO orders (device_id, id, store_id, event_id, receipt_no, business_date, created_at, received_at, currency, subtotal, discount_total, tax_total, total, staff_name, journal_seq)
+       SELECT $1, x.id, $2, x.event_id, x.receipt_no, x.business_date, x.created_at, $3, x.currency, x.subtotal, x.discount_total, x.tax_total, x.total, x.staff_name, x.journal_seq
+       FROM jsonb_to_recordset(${p(JSON.stringify(rows.orders))}::jsonb) AS x(id text, event_id text, receipt_no text, business_date text, created_at text, currency text,
+         subtotal bigint, discount_total bigint, tax_total bigint, total bigint, staff_name text, journal_seq bigint))`)
   }
-  if (closures.length > 0) {
-    await q.query(
-      `INSERT INTO closures (event_id, store_id, device_id, business_date, received_at)
-       SELECT x.event_id, $2, $3, x.business_date, $4 FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, business_date text)`,
-      [JSON.stringify(closures), device.store_id, device.id, receivedAt],
-    )
+  if (rows.lines.length > 0) {
+    ctes.push(`l AS (INSERT INTO order_lines (device_id, order_id, line_no, product_id, name_en, name_zh, quantity, unit_price, total, tax)
+       SELECT $1, x.order_id, x.line_no, x.product_id, x.name_en, x.name_zh, x.quantity, x.unit_price, x.total, x.tax
+       FROM jsonb_to_recordset(${p(JSON.stringify(rows.lines))}::jsonb) AS x(order_id text, line_no int, product_id text, name_en text, name_zh text, quantity text, unit_price bigint, total bigint, tax bigint))`)
   }
+  if (rows.tenders.length > 0) {
+    ctes.push(`t AS (INSERT INTO order_tenders (device_id, order_id, tender_id, method, amount, tendered, change)
+       SELECT $1, x.order_id, x.tender_id, x.method, x.amount, x.tendered, x.change
+       FROM jsonb_to_recordset(${p(JSON.stringify(rows.tenders))}::jsonb) AS x(order_id text, tender_id text, method text, amount bigint, tendered bigint, change bigint))`)
+  }
+  if (rows.refunds.length > 0) {
+    ctes.push(`r AS (INSERT INTO refunds (event_id, store_id, device_id, refund_id, order_id, business_date, currency, amount, received_at)
+       SELECT x.event_id, $2, $1, x.refund_id, x.order_id, x.business_date, x.currency, x.amount, $3
+       FROM jsonb_to_recordset(${p(JSON.stringify(rows.refunds))}::jsonb) AS x(event_id text, refund_id text, order_id text, business_date text, currency text, amount bigint))`)
+  }
+  if (rows.closures.length > 0) {
+    ctes.push(`c AS (INSERT INTO closures (event_id, store_id, device_id, business_date, received_at)
+       SELECT x.event_id, $2, $1, x.business_date, $3 FROM jsonb_to_recordset(${p(JSON.stringify(rows.closures))}::jsonb) AS x(event_id text, business_date text))`)
+  }
+  await q.query(`WITH ${ctes.join(',\n')}\nUPDATE devices SET last_seq = $4, last_hash = $5, last_event_at = $3 WHERE id = $1`, params)
 }
