@@ -311,6 +311,18 @@ describe('pairing a till with a platform, end to end (platform + serve host + Ch
     expect(await page.getByTestId('platform-pending').textContent()).toBe('Everything is sent.')
   }, 90_000)
 
+  it('unpairs after a confirmation that says unsent sales stay on the till', async () => {
+    await page.getByTestId('platform-unpair').click()
+    const dialog = page.getByTestId('unpair-dialog')
+    await dialog.waitFor({ timeout: STEP_TIMEOUT })
+    expect(await dialog.textContent()).toContain('Unsent sales stay on this till')
+    await page.getByTestId('unpair-confirm').click()
+    await page.getByTestId('pair-form').waitFor({ timeout: STEP_TIMEOUT })
+    expect(await page.getByTestId('platform-settings').getAttribute('data-state')).toBe('unpaired')
+    expect(await page.getByTestId('pair-url').inputValue()).toBe(platformUrl) // offered again
+    await page.locator('[data-testid="sync-indicator"][data-state="unpaired"]').waitFor({ timeout: STEP_TIMEOUT })
+  }, 60_000)
+
   it('raised no page errors and no CSP violations', () => {
     expect(pageProblems).toEqual([])
   })

@@ -245,7 +245,7 @@ describe('the pairing form', () => {
     expect(html).toContain('aria-invalid="true"')
     expect(html).toContain('placeholder="http://127.0.0.1:4320"')
     expect(html).toContain('placeholder="XXXX-XXXX"')
-    expect(text(html)).toContain('4 records are waiting on this till. They are sent after pairing.')
+    expect(text(html)).toContain('Records waiting on this till: 4. They are sent after pairing.')
   })
 
   it('shows the form problems found before sending, and a busy button while the platform is asked', () => {

@@ -320,7 +320,7 @@ export const en = {
     pair: 'Pair this till',
     pairing: 'Pairing… (asking the platform)',
     pairedOk: 'Paired with {{store}}.',
-    pendingUnpaired: '{{count}} records are waiting on this till. They are sent after pairing.',
+    pendingUnpaired: 'Records waiting on this till: {{count}}. They are sent after pairing.',
     status: 'Status',
     state: {
       unpaired: 'Not paired',
@@ -348,6 +348,7 @@ export const en = {
     catalogCursor: 'Catalog position',
     lastCatalog: 'Last catalog update',
     unknown: '—',
+    noProblem: 'None',
     unpair: 'Unpair…',
     unpairTitle: 'Unpair this till?',
     unpairBody: 'This till stops sending to {{url}} and forgets its platform credentials.',

@@ -350,6 +350,7 @@ export const zh: Messages = {
     catalogCursor: '商品目录位置',
     lastCatalog: '上次更新商品目录',
     unknown: '—',
+    noProblem: '无',
     unpair: '解除配对…',
     unpairTitle: '解除本收银台的配对？',
     unpairBody: '本收银台将停止向 {{url}} 上传，并删除平台凭据。',

@@ -31,10 +31,16 @@ export function PlatformSettings() {
   const sync = useApp((s) => s.sync)
   const loadSync = useApp((s) => s.loadSync)
   const [note, setNote] = useState<string | null>(null)
+  // After an unpair the core forgets the address; the form offers it again.
+  const [lastUrl, setLastUrl] = useState('')
+  const knownUrl = sync?.platformUrl ?? null
 
   useEffect(() => {
     void loadSync()
   }, [loadSync])
+  useEffect(() => {
+    if (knownUrl) setLastUrl(knownUrl)
+  }, [knownUrl])
 
   if (!sync) return <p className="muted">{t('common.loading')}</p>
   return (
@@ -45,7 +51,7 @@ export function PlatformSettings() {
         </p>
       ) : null}
       {sync.state === 'unpaired' ? (
-        <PairForm status={sync} onPaired={(s) => setNote(t('platform.pairedOk', { store: s.storeName ?? s.platformUrl ?? '' }))} />
+        <PairForm status={sync} lastUrl={lastUrl} onPaired={(s) => setNote(t('platform.pairedOk', { store: s.storeName ?? s.platformUrl ?? '' }))} />
       ) : (
         <PlatformDetails status={sync} onUnpaired={() => setNote(t('platform.unpairedOk'))} />
       )}
@@ -55,9 +61,9 @@ export function PlatformSettings() {
 
 // ---- unpaired: the pairing form -----------------------------------------------------------------
 
-function PairForm({ status, onPaired }: { status: SyncStatus; onPaired: (s: SyncStatus) => void }) {
+function PairForm({ status, lastUrl, onPaired }: { status: SyncStatus; lastUrl: string; onPaired: (s: SyncStatus) => void }) {
   const pairPlatform = useApp((s) => s.pairPlatform)
-  const [platformUrl, setPlatformUrl] = useState(status.platformUrl ?? '')
+  const [platformUrl, setPlatformUrl] = useState(status.platformUrl ?? lastUrl)
   const [code, setCode] = useState('')
   const [issues, setIssues] = useState<PairIssue[]>([])
   const [busy, setBusy] = useState(false)
@@ -283,7 +289,7 @@ export function PlatformDetails({ status, onUnpaired }: { status: SyncStatus; on
                 <small className="muted">{when(status.lastError.at)}</small>
               </span>
             ) : (
-              t('sync.never')
+              t('platform.noProblem')
             )}
           </Row>
           <Row label={t('platform.clockOffset')} testId="platform-clock">
