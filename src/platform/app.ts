@@ -150,34 +150,54 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
     void reply.code(e.status).send(e.toBody())
   })
 
+  // Device requests are verified in a preHandler (the body is needed for the digest), before the
+  // rate limit, so that only a verified device counts against its own quota; a request that fails
+  // verification counts against its IP instead (a spoofed x-daybook-device header cannot exhaust
+  // another till's quota), and its error is answered by the handler after the limit.
+  const verified = new WeakMap<FastifyRequest, { now: Date; device: svc.DeviceRow | null; error: unknown }>()
+  const verifyHook = async (req: FastifyRequest): Promise<void> => {
+    const now = clock()
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+    try {
+      verified.set(req, { now, device: await verifyDevice(db, { method: req.method, url: req.url, headers: req.headers, rawBody: raw }, now), error: null })
+    } catch (error) {
+      verified.set(req, { now, device: null, error })
+    }
+  }
+
   for (const [name, spec] of Object.entries(platformRoutes) as [PlatformRouteName, RouteSpec][]) {
     const handler = handlers[name]
-    const limited = spec.auth === 'device' || name === 'pair'
+    const device = spec.auth === 'device'
+    const limited = device || name === 'pair'
     app.route({
       method: spec.method,
       url: spec.path,
+      ...(device ? { preHandler: [verifyHook] } : {}),
       config: limited
         ? {
             rateLimit: {
               max: limit.max,
               timeWindow: limit.timeWindowMs,
+              // after verifyHook for device routes (the plugin appends its hook to the route's own)
+              hook: device ? 'preHandler' : 'onRequest',
               keyGenerator: (req: FastifyRequest) => {
-                const dev = req.headers[SIGNATURE_HEADERS.device]
-                return spec.auth === 'device' && typeof dev === 'string' ? `device:${dev}` : `ip:${req.ip}`
+                const v = verified.get(req)
+                return v?.device ? `device:${v.device.id}` : `ip:${req.ip}`
               },
             },
           }
         : {},
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
-        const now = clock()
+        const v = verified.get(req)
+        if (v?.error) throw v.error
+        const now = v?.now ?? clock()
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
-        let device: svc.DeviceRow | null = null
         if (spec.auth === 'admin') checkAdmin(req.headers.authorization, o.adminToken)
-        if (spec.auth === 'device') device = await verifyDevice(db, { method: req.method, url: req.url, headers: req.headers, rawBody: raw }, now)
+        if (device && !v?.device) fail('internal', 'The device request was not verified.')
         const params = validate(spec.params, req.params ?? {}, 'params') as Record<string, string>
         const query = validate(spec.query, { ...(req.query as object) }, 'query') as Record<string, unknown>
         const body = spec.body ? validate(spec.body, parseJson(raw), 'body') : undefined
-        const result = await handler({ db, now, device, params, query, body })
+        const result = await handler({ db, now, device: v?.device ?? null, params, query, body })
         return reply.code(spec.status ?? 200).send(result)
       },
     })

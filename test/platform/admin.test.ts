@@ -15,7 +15,7 @@ import {
 import { RESOURCES } from '../helpers/tmp'
 import { join } from 'node:path'
 import { PLATFORM_BACKENDS, adminCall, startTestPlatform, type TestPlatform } from '../helpers/platform'
-import { pairDevice, post } from './support'
+import { deviceClient, pairDevice, post } from './support'
 
 const ULID0 = '01JAAAAAAAAAAAAAAAAAAAAAAA'
 
@@ -237,6 +237,28 @@ describe.each(PLATFORM_BACKENDS)('rate limits and readiness on %s', (backend) =>
       expectError(await post(p, '/v1/pair', bad), 'rate_limited', 429)
       // admin routes are not limited
       for (let i = 0; i < 5; i++) expect((await adminCall(p, 'GET', '/v1/admin/stores')).status).toBe(200)
+    } finally {
+      await p.close()
+    }
+  })
+
+  it("counts only verified requests against a device's quota: forged requests with its device header are limited per IP", async () => {
+    const p = await startTestPlatform(backend, { rateLimit: { max: 3, timeWindowMs: 60_000 } })
+    try {
+      const victim = await pairDevice(p)
+      // Someone who knows the victim's device id (it is not secret) but not its secret.
+      const forger = deviceClient(p, { ...victim, secret: Buffer.alloc(32, 7).toString('base64url') })
+      for (let i = 0; i < 3; i++) expectError(await forger.call('GET', '/v1/device/state'), 'bad_signature', 401)
+      // The forger's own allowance (its IP) is spent…
+      const limited = await forger.call('GET', '/v1/device/state')
+      expectError(limited, 'rate_limited', 429)
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+      // …but the till keeps its whole quota: 3 verified requests, then its own limit.
+      for (let i = 0; i < 3; i++) expect((await victim.call('GET', '/v1/device/state')).status).toBe(200)
+      expectError(await victim.call('GET', '/v1/device/state'), 'rate_limited', 429)
+      // An unknown device id is an unverified request too: it counts against the IP, already spent.
+      const unknown = deviceClient(p, { ...victim, deviceId: ULID0 })
+      expectError(await unknown.call('GET', '/v1/device/state'), 'rate_limited', 429)
     } finally {
       await p.close()
     }
