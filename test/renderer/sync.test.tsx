@@ -102,7 +102,7 @@ describe('the sync indicator', () => {
     expect(attr(html, 'data-tone')).toBe('amber')
     expect(attr(html, 'data-pending')).toBe('3')
     expect(wideText(html)).toBe('3 to send · oldest 4 min')
-    expect(narrowText(html)).toBe('3 to send')
+    expect(narrowText(html)).toBe('3 to send · 4 min')
   })
 
   it('turns red when the oldest record has waited more than 15 minutes, even without an error', () => {

@@ -111,7 +111,8 @@ export function indicatorText(t: TFunction, v: SyncView): { label: string; detai
     case 'pending':
     case 'delayed': {
       const label = toSend ?? (v.kind === 'pending' ? t('sync.sending') : t('sync.delayed'))
-      return { label, detail: oldest, short: label }
+      const age = v.oldestAgeMs !== null ? ageText(t, v.oldestAgeMs) : null
+      return { label, detail: oldest, short: join(label, age) ?? label }
     }
     case 'offline':
     case 'failing': {
