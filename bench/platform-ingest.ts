@@ -7,14 +7,13 @@
  */
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import pg from 'pg'
 import { canonicalJson } from '../src/shared/canonical-json'
 import { newId } from '../src/shared/ids'
 import type { PairResponse, WireEvent } from '../src/shared/platform-api'
 import { eventHash, GENESIS_HASH, type JournalEvent } from '../src/main/core/journal'
 import { openCore } from '../src/main/core/open-core'
 import { signRequest } from '../src/main/core/sync/signing'
-import { spawnPlatform, storeWithDevices } from './lib/platform-process'
+import { freshPgDatabase, spawnPlatform, storeWithDevices } from './lib/platform-process'
 import { result, single, type BenchResult } from './lib/results'
 import { summarize } from './lib/stats'
 import { scratchPath } from './lib/tmp'
@@ -109,26 +108,6 @@ async function runOn(label: string, env: Record<string, string | undefined>, o: 
     ]
   } finally {
     await platform.stop()
-  }
-}
-
-/** A throwaway database on the server, so each run starts empty and leaves nothing behind. */
-async function freshPgDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `daybook_bench_${Date.now()}`
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  await c.query(`CREATE DATABASE ${name}`)
-  await c.end()
-  const u = new URL(url)
-  u.pathname = `/${name}`
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: url })
-      await d.connect()
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await d.end()
-    },
   }
 }
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import pg from 'pg'
 
 export interface PlatformProcess {
   url: string
@@ -15,7 +16,10 @@ export interface PlatformProcess {
  * core, as in production), reading the URL and the admin token file from what it prints.
  */
 export async function spawnPlatform(root: string, dataDir: string, env: Record<string, string | undefined> = {}): Promise<PlatformProcess> {
-  const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'src/platform/cli.ts'), '--port', '0', '--data', dataDir], {
+  // DAYBOOK_BENCH_PROFILE=<dir>: a V8 CPU profile of the platform process, written when it stops.
+  const prof = process.env.DAYBOOK_BENCH_PROFILE
+  const [cmd, pre] = prof ? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${prof}`, '--import', 'tsx']] : [join(root, 'node_modules/.bin/tsx'), []]
+  const child = spawn(cmd, [...pre, join(root, 'src/platform/cli.ts'), '--port', '0', '--data', dataDir], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,3 +78,24 @@ export async function storeWithDevices(p: { url: string; adminToken: string }, n
   }
   return { storeId: store.id, devices }
 }
+
+/** A throwaway database on the server, so each run starts empty and leaves nothing behind. */
+export async function freshPgDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `daybook_bench_${Date.now()}`
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  await c.query(`CREATE DATABASE ${name}`)
+  await c.end()
+  const u = new URL(url)
+  u.pathname = `/${name}`
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const d = new pg.Client({ connectionString: url })
+      await d.connect()
+      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await d.end()
+    },
+  }
+}
+
