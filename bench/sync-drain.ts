@@ -17,6 +17,7 @@ import { ensureLedger } from './ledger-gen'
 import { admin, freshPgDatabase, spawnPlatform, storeWithDevices } from './lib/platform-process'
 import { atLeast, atMost, single, type BenchResult } from './lib/results'
 import { scratchPath } from './lib/tmp'
+import type { JournalRow } from '../src/main/core/journal'
 
 export interface DrainOptions {
   events: number
@@ -24,23 +25,13 @@ export interface DrainOptions {
   log: (line: string) => void
 }
 
-interface Row {
-  seq: number
-  event_id: string
-  device_id: string
-  type: string
-  created_at: string
-  payload: string
-  prev_hash: string
-  hash: string
-}
 
 /** The batches the relay sends, built the same way (≤ 500 events, seq order) for the baseline loop. */
 function batchBodies(file: string): string[] {
   const db = openDatabase(file, { readonly: true })
   const bodies: string[] = []
   let batch: string[] = []
-  for (const r of db.prepare('SELECT * FROM journal ORDER BY seq').iterate() as Iterable<Row>) {
+  for (const r of db.prepare('SELECT * FROM journal ORDER BY seq').iterate() as Iterable<JournalRow>) {
     batch.push(
       `{"id":${JSON.stringify(r.event_id)},"device":${JSON.stringify(r.device_id)},"seq":${r.seq},"type":${JSON.stringify(r.type)},"at":${JSON.stringify(r.created_at)},"data":${r.payload},"prevHash":"${r.prev_hash}","hash":"${r.hash}"}`,
     )

@@ -48,7 +48,8 @@ export function appendEvent(db: Db, deviceId: string, type: string, at: string, 
   return { eventId: event.id, seq, hash }
 }
 
-interface JournalRow {
+/** A journal row as stored (payload is the event's data as canonical JSON). */
+export interface JournalRow {
   seq: number
   event_id: string
   device_id: string

@@ -1,6 +1,7 @@
 import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type IngestResponse } from '../../../shared/platform-api'
 import type { Db } from '../db/sqlite'
 import { stmt } from '../db/statements'
+import type { JournalRow } from '../journal'
 
 export interface Batch {
   /** The request body, exactly as sent: `{"events":[...]}`. */
@@ -11,16 +12,6 @@ export interface Batch {
   lastSeq: number
 }
 
-interface Row {
-  seq: number
-  event_id: string
-  device_id: string
-  type: string
-  created_at: string
-  payload: string
-  prev_hash: string
-  hash: string
-}
 
 export interface BatchLimits {
   maxEvents: number
@@ -46,7 +37,7 @@ export function nextBatch(db: Db, limits: BatchLimits = DEFAULT_LIMITS): Batch |
       `SELECT j.seq, j.event_id, j.device_id, j.type, j.created_at, j.payload, j.prev_hash, j.hash
        FROM outbox o JOIN journal j ON j.seq = o.seq WHERE o.sent_at IS NULL ORDER BY o.seq LIMIT ?`,
     )
-    .iterate(Math.max(1, Math.min(limits.maxEvents, MAX_BATCH_EVENTS))) as IterableIterator<Row>
+    .iterate(Math.max(1, Math.min(limits.maxEvents, MAX_BATCH_EVENTS))) as IterableIterator<JournalRow>
   const parts: string[] = []
   const events: Batch['events'] = []
   let bytes = HEAD.length + TAIL.length
