@@ -90,11 +90,27 @@ export async function freshPgDatabase(url: string): Promise<{ url: string; drop(
   u.pathname = `/${name}`
   return {
     url: u.toString(),
+    // The platform process has stopped, but the server may still be closing its sessions: retry
+    // a plain DROP for a bounded while, and leave the database behind (saying so) rather than fail the run.
     drop: async () => {
       const d = new pg.Client({ connectionString: url })
       await d.connect()
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await d.end()
+      try {
+        for (let i = 0; ; i++) {
+          try {
+            await d.query(`DROP DATABASE IF EXISTS ${name}`)
+            return
+          } catch (e) {
+            if (i >= 50) {
+              console.error(`  could not drop the bench database ${name}: ${e instanceof Error ? e.message : String(e)}`)
+              return
+            }
+            await new Promise((r) => setTimeout(r, 200))
+          }
+        }
+      } finally {
+        await d.end()
+      }
     },
   }
 }
