@@ -11,7 +11,7 @@ export type Fault =
   | 'error-500'
   /** Hold the request past the client's timeout, then forward it anyway (a late delivery). */
   | 'delay'
-  /** Deliver the request twice; answer with the first answer. */
+  /** Deliver the same bytes twice in a row (the second is a replay); answer with the first answer. */
   | 'duplicate'
   /** Restart the platform while the request is on its way. */
   | 'restart'
@@ -95,8 +95,10 @@ export async function startFaultProxy(o: { target: () => string; choose: (req: {
             await new Promise((r) => setTimeout(r, o.delayMs ?? 1500))
             return pass()
           case 'duplicate': {
-            // The same bytes twice (same nonce): the platform must neither apply them twice nor
-            // take the replay; the till gets the first answer.
+            // The same bytes twice, one after the other (same nonce): the second copy is refused
+            // as nonce_replayed before it reaches ingest, so this exercises replay protection
+            // (nothing is applied twice), not ingest's dedupe; the till gets the first answer.
+            // Concurrent dedupe of the same events is tested in test/platform/ingest.test.ts.
             const up = await forward(method, path, req.headers, body)
             await forward(method, path, req.headers, body).catch(() => undefined)
             return answer(res, up)

@@ -7,12 +7,12 @@ import { productById } from '../../src/main/core/catalog'
 import { verifyJournal } from '../../src/main/core/journal'
 import { openCore } from '../../src/main/core/open-core'
 import type { Core } from '../../src/main/core/service'
-import type { FetchFn } from '../../src/main/core/sync/client'
+import { MAX_TIMER_MS, type FetchFn } from '../../src/main/core/sync/client'
 import type { RelayOptions } from '../../src/main/core/sync/relay'
 import { EncryptedFileSecretStore, SECRET_FILE } from '../../src/main/core/sync/secret-store'
 import type { SyncStatus } from '../../src/shared/contract'
 import { newId } from '../../src/shared/ids'
-import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../../src/shared/platform-api'
+import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, SIGNATURE_HEADERS } from '../../src/shared/platform-api'
 import { adminCall, createStoreAndDevice, PLATFORM_BACKENDS, startTestPlatform } from '../helpers/platform'
 import { call, RESOURCES, signIn, tempDir } from '../helpers/tmp'
 import { ManualClock } from './manual-clock'
@@ -243,14 +243,16 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1300 })
   })
 
-  it('honours 429 Retry-After, in seconds and as an HTTP date, sending nothing before it', async () => {
+  it('honours 429 Retry-After, in seconds and as an HTTP date, sending nothing before it; clamped to [1 s, 12 backoff caps]', async () => {
     const clock = new ManualClock()
     let ingests = 0
-    const limited = ['7', 'date']
+    const limited = ['7', 'date', '0', '99999999999']
     const t = track(
       till({
         now: clock.now,
         timers: clock,
+        // 12 caps of 5 s: a Retry-After is honoured up to 60 s.
+        options: { backoff: { baseMs: 20, capMs: 5_000 } },
         fetch: tap((url) => {
           if (!url.endsWith('/v1/device/events')) return null
           ingests++
@@ -281,6 +283,19 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     expect(wait).toBeLessThanOrEqual(30_000)
     clock.advance(wait - 1)
     expect(ingests).toBe(2)
+    clock.advance(1)
+    // Retry-After: 0 is not an invitation to a hot loop: at least 1 s.
+    await until(() => ingests === 3 && t.status().state === 'backoff', 5_000, 'the third 429')
+    expect(Date.parse(t.status().nextAttemptAt!) - clock.now().getTime()).toBe(1_000)
+    clock.advance(999)
+    expect(ingests).toBe(3)
+    clock.advance(1)
+    // 99,999,999,999 s would overflow setTimeout (and fire at once): 12 caps at most.
+    await until(() => ingests === 4 && t.status().state === 'backoff', 5_000, 'the fourth 429')
+    expect(Date.parse(t.status().nextAttemptAt!) - clock.now().getTime()).toBe(60_000)
+    expect(Math.max(...clock.requested)).toBeLessThanOrEqual(MAX_TIMER_MS)
+    clock.advance(59_999)
+    expect(ingests).toBe(4)
     clock.advance(1)
     await until(() => t.status().pending === 0, 5_000, 'the sale sent after the wait')
     expect(t.status()).toMatchObject({ state: 'idle', lastError: null })
@@ -479,21 +494,181 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     expect(t.status().catalogCursor).not.toBe(cursor)
   })
 
-  it('says the till clock is 10 minutes off, then drains once it is set right', async () => {
-    let skew = -10 * 60_000
-    const t = track(till({ now: () => new Date(Date.now() + skew) }))
+  it('a till whose clock is 10 minutes off pairs and drains without its clock being set right; events keep device time', async () => {
+    const skew = -10 * 60_000
+    const signedAt: number[] = []
+    const bodies: { at: string }[][] = []
+    const t = track(
+      till({
+        now: () => new Date(Date.now() + skew),
+        fetch: tap((url, init) => {
+          if (!url.endsWith('/v1/device/events')) return null
+          signedAt.push(Number(init.headers[SIGNATURE_HEADERS.timestamp]))
+          bodies.push((JSON.parse(init.body!) as { events: { at: string }[] }).events)
+          return null
+        }),
+      }),
+    )
     const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Clock Mart')
     expect(await t.pair(platform.url, code)).toMatchObject({ ok: true })
+    // Pairing (unsigned) taught the till the platform's time.
+    expect(Math.abs(t.status().clockOffsetMs! - 600_000)).toBeLessThan(5_000)
+    const sold = Date.now()
     expect(t.sell().ok).toBe(true)
-    await until(() => t.status().lastError?.code === 'clock_skew', 10_000, 'clock_skew')
+    await until(() => t.status().pending === 0, 10_000, 'the sale sent with the clock still 10 minutes off')
     const s = t.status()
-    expect(s.lastError!.message).toMatch(/off by 10 minutes/)
-    expect(s.pending).toBe(1)
+    expect(s.lastError).toBeNull()
+    // The cashier is still told: the status carries the offset the UI warns about.
     expect(Math.abs(s.clockOffsetMs! - 600_000)).toBeLessThan(5_000)
-    skew = 0
-    call(t.core, 'sync-now', {}, t.cashier)
-    await until(() => t.status().pending === 0, 10_000, 'the sale sent once the clock is right')
-    expect(t.status().lastError).toBeNull()
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1 })
+    // Signed with the platform's time as the till knows it; the event says when the till sold it.
+    expect(Math.abs(signedAt[0]! - Date.now())).toBeLessThan(60_000)
+    expect(Math.abs(Date.parse(bodies[0]![0]!.at) - (sold + skew))).toBeLessThan(60_000)
+  })
+
+  it('a clock set wrong after pairing: one clock_skew, whose serverTime it learns, and the batch is signed again at once', async () => {
+    let skew = 0
+    const answers: number[] = []
+    const errors: (string | null)[] = []
+    const t = track(
+      till({
+        now: () => new Date(Date.now() + skew),
+        // A backoff would wait about a minute: the test's 10 s can only pass if the retry is prompt.
+        random: () => 0.999,
+        options: { backoff: { baseMs: 60_000, capMs: 300_000 } },
+        fetch: (url, init) => {
+          const res = globalThis.fetch(url, init)
+          if (url.endsWith('/v1/device/events')) void res.then((r) => answers.push(r.status))
+          return res
+        },
+      }),
+    )
+    t.core.onEvent((event, payload) => {
+      if (event === 'sync-changed') errors.push((payload as SyncStatus).lastError?.code ?? null)
+    })
+    const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Drift Mart')
+    expect(await t.pair(platform.url, code)).toMatchObject({ ok: true })
+    await until(() => t.status().lastCatalogAt !== null, 10_000, 'the first catalog pull')
+    skew = 10 * 60_000 // someone sets the clock 10 minutes fast: the offset learnt at pairing is stale
+    expect(t.sell().ok).toBe(true)
+    await until(() => t.status().pending === 0, 10_000, 'the sale sent after one clock_skew')
+    expect(answers).toEqual([401, 200])
+    expect(errors).toContain('clock_skew')
+    const s = t.status()
+    expect(s.lastError).toBeNull()
+    expect(Math.abs(s.clockOffsetMs! + 600_000)).toBeLessThan(5_000)
     expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1 })
   })
+
+  it('refuses nothing in a loop: payload_too_large halves the batch after a backoff, a lone event waits the halt delay; limits come back after a success', async () => {
+    const clock = new ManualClock()
+    const sizes: number[] = []
+    let maxEvents = 2
+    const t = track(
+      till({
+        now: clock.now,
+        timers: clock,
+        random: () => 0.5,
+        fetch: tap((url, init) => {
+          if (!url.endsWith('/v1/device/events')) return null
+          const n = (JSON.parse(init.body!) as { events: unknown[] }).events.length
+          sizes.push(n)
+          if (n <= maxEvents) {
+            maxEvents = MAX_BATCH_EVENTS // a platform that took a small batch takes big ones again
+            return null
+          }
+          return Promise.resolve(new Response(JSON.stringify({ error: { code: 'payload_too_large', message: 'too large' } }), { status: 413, headers: { 'content-type': 'application/json' } }))
+        }),
+      }),
+    )
+    const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Big Mart')
+    await t.pair(platform.url, code)
+    sellMany(t.core, 8)
+    clock.advance(0)
+    await until(() => t.status().lastCatalogAt !== null, 5_000, 'the first catalog pull')
+    let refusals = 0
+    for (;;) {
+      await until(() => t.status().pending === 0 || (sizes.length === refusals + 1 && t.status().state === 'backoff'), 5_000, `refusal ${refusals + 1} or the end`)
+      if (t.status().pending === 0) break
+      refusals++
+      expect(t.status().lastError?.code).toBe('payload_too_large')
+      const wait = Date.parse(t.status().nextAttemptAt!) - clock.now().getTime()
+      expect(wait, 'a backoff, not a zero-delay retry').toBeGreaterThan(0)
+      expect(wait).toBeLessThanOrEqual(FAST.backoff!.capMs)
+      clock.advance(wait)
+    }
+    // Refused batches shrink; the first small one is taken; then the limits are restored and the
+    // rest goes in one batch (with the halved limits kept, it would take several).
+    expect(refusals).toBeGreaterThanOrEqual(1)
+    expect(sizes[0]).toBe(8)
+    for (let i = 1; i < refusals; i++) expect(sizes[i]!).toBeLessThan(sizes[i - 1]!)
+    expect(sizes[refusals]!).toBeLessThanOrEqual(2)
+    expect(sizes).toHaveLength(refusals + 2)
+    expect(sizes[refusals]! + sizes[refusals + 1]!).toBe(8)
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 8 })
+
+    // One event the platform refuses even alone: nothing smaller to try, so the halt delay.
+    maxEvents = 0
+    const before = sizes.length
+    t.sell()
+    clock.advance(FAST.debounceMs!)
+    await until(() => sizes.length === before + 1 && t.status().state === 'backoff', 5_000, 'the lone event refused')
+    expect(sizes[before]).toBe(1)
+    expect(Date.parse(t.status().nextAttemptAt!) - clock.now().getTime()).toBe(30 * 60_000)
+    expect(t.status().lastError).toMatchObject({ code: 'payload_too_large', message: expect.stringMatching(/event 9 alone/) })
+    clock.advance(30 * 60_000 - 1)
+    expect(sizes).toHaveLength(before + 1)
+  })
+
+  it('on start, asks the platform what it holds: a platform restored from a backup gets the rest again; another chain pauses sending', async () => {
+    const sent: number[][] = []
+    const t = track(till())
+    const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Restore Mart')
+    await t.pair(platform.url, code)
+    sellMany(t.core, 5)
+    await until(() => t.status().pending === 0, 10_000, 'five sales sent')
+    const hash2 = (t.core.db.prepare('SELECT hash FROM journal WHERE seq = 2').get() as { hash: string }).hash
+    await t.core.close()
+
+    // The platform says it holds 2 events (restored from a backup); the till believes 5 were sent.
+    const reopen = (lastHash: string): Core => {
+      const { core } = openCore({
+        dataDir: t.dir,
+        demo: true,
+        resourcesDir: RESOURCES,
+        sync: {
+          options: FAST,
+          fetch: tap((url, init) => {
+            if (url.endsWith('/v1/device/events')) {
+              sent.push((JSON.parse(init.body!) as { events: { seq: number }[] }).events.map((e) => e.seq))
+              return null
+            }
+            if (!url.endsWith('/v1/device/state')) return null
+            return globalThis.fetch(url, init).then(async (res) => {
+              const state = (await res.json()) as Record<string, unknown>
+              return new Response(JSON.stringify({ ...state, lastSeq: 2, lastHash }), { status: 200, headers: { 'content-type': 'application/json' } })
+            })
+          }),
+        },
+      })
+      tills.push({ ...t, core })
+      return core
+    }
+    let core = reopen(hash2)
+    const owner = signIn(core, 'Wang Fang', '9999')
+    await until(() => sent.length > 0 && call<SyncStatus>(core, 'sync-status', {}, owner).pending === 0, 10_000, 'events 3–5 sent again')
+    expect(sent).toEqual([[3, 4, 5]])
+    expect(call<SyncStatus>(core, 'sync-status', {}, owner).lastError).toBeNull()
+    expect(core.db.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL OR received_at IS NULL').get()).toEqual({ n: 0 })
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 5 })
+    await core.close()
+
+    // Its event 2 is not the journal's: nothing is marked unsent and sending pauses, saying why.
+    core = reopen('0'.repeat(64))
+    const owner2 = signIn(core, 'Wang Fang', '9999')
+    await until(() => call<SyncStatus>(core, 'sync-status', {}, owner2).lastError?.code === 'journal_mismatch', 10_000, 'journal_mismatch')
+    expect(call<SyncStatus>(core, 'sync-status', {}, owner2)).toMatchObject({ state: 'backoff', pending: 0 })
+    expect(sent).toHaveLength(1)
+  })
+
 })

@@ -7,8 +7,9 @@ import { productById, searchProducts } from '../../src/main/core/catalog'
 import { readSettings } from '../../src/main/core/settings'
 import { fullJitterDelay } from '../../src/main/core/sync/backoff'
 import { applyCatalogPage } from '../../src/main/core/sync/catalog-feed'
-import { parseRetryAfter } from '../../src/main/core/sync/client'
+import { MAX_TIMER_MS, parseRetryAfter } from '../../src/main/core/sync/client'
 import { markSent, nextBatch } from '../../src/main/core/sync/outbox'
+import { clampRetryAfter } from '../../src/main/core/sync/relay'
 import { EncryptedFileSecretStore, SECRET_FILE, SECRET_KEY_FILE } from '../../src/main/core/sync/secret-store'
 import { readSyncState } from '../../src/main/core/sync/state'
 import { newId } from '../../src/shared/ids'
@@ -63,6 +64,18 @@ describe('backoff and Retry-After', () => {
     expect(parseRetryAfter('Sun, 22 Nov 2026 09:00:00 GMT', now)).toBe(0)
     expect(parseRetryAfter('soon', now)).toBeNull()
     expect(parseRetryAfter(null, now)).toBeNull()
+  })
+
+  it('honours Retry-After within [1 s, 12 backoff caps], and never past what setTimeout holds', () => {
+    const cap = 300_000
+    expect(clampRetryAfter(0, cap)).toBe(1_000)
+    expect(clampRetryAfter(7_000, cap)).toBe(7_000)
+    expect(clampRetryAfter(12 * cap, cap)).toBe(12 * cap)
+    expect(clampRetryAfter(Number('99999999999') * 1000, cap)).toBe(12 * cap)
+    expect(clampRetryAfter(Number.POSITIVE_INFINITY, cap)).toBe(12 * cap)
+    // A cap so large that 12 of them overflow a timer: the wait stays within 2^31 − 1 ms.
+    expect(clampRetryAfter(1e15, 1e12)).toBe(MAX_TIMER_MS)
+    expect(MAX_TIMER_MS).toBe(2_147_483_647)
   })
 })
 
@@ -176,6 +189,27 @@ describe('a catalog page', () => {
     expect(readSyncState(core.db)).toMatchObject({ catalogCursor: '5', lastCatalogAt: '2026-11-22T03:00:00.000Z' })
   })
 
+  it('lands in kind order (taxes, tax classes, categories, products) whatever order the page lists them in', () => {
+    const { core } = demoCore()
+    // As a feed ordered by cursor delivers it when the category, class and tax were edited after the product.
+    const r = applyCatalogPage(
+      core.db,
+      page([
+        { kind: 'product', cursor: '1', product: { ...product, taxClassId: 'svc' } },
+        { kind: 'category', cursor: '2', category: { id: 'c-new', nameEn: 'New', nameZh: '新', sort: 99 } },
+        { kind: 'tax-class', cursor: '3', taxClass: { id: 'svc', name: 'Services', taxIds: ['vat6'] } },
+        { kind: 'tax', cursor: '4', tax: { id: 'vat6', name: 'VAT 6%', rate: '6' } },
+        { kind: 'product', cursor: '5', product: { ...product, id: 'p1002', sku: 'NEW-1002', barcodes: [], taxClassId: 'svc' } },
+      ], '5'),
+      '2026-11-22T03:00:00.000Z',
+    )
+    expect(r).toEqual({ changes: 5, settingsChanged: true, catalogChanged: true })
+    expect(productById(core.db, 'p1001')).toMatchObject({ categoryId: 'c-new', taxClassId: 'svc', nameEn: 'Renamed water' })
+    expect(productById(core.db, 'p1002')).toMatchObject({ categoryId: 'c-new', taxClassId: 'svc', sku: 'NEW-1002' })
+    expect(readSettings(core.db).taxClasses.find((c) => c.id === 'svc')).toEqual({ id: 'svc', name: 'Services', taxIds: ['vat6'] })
+    expect(readSyncState(core.db).catalogCursor).toBe('5')
+  })
+
   it('that breaks a rule changes nothing, not even its first changes, and leaves the cursor', () => {
     const { core } = demoCore()
     const settingsBefore = readSettings(core.db)
@@ -191,7 +225,7 @@ describe('a catalog page', () => {
         ]),
         '2026-11-22T03:00:00.000Z',
       ),
-    ).toThrow()
+    ).toThrow(/unknown tax nope/)
     expect(productById(core.db, 'p1001')).toEqual(productBefore)
     expect(core.db.prepare("SELECT count(*) AS n FROM categories WHERE id = 'c-new'").get()).toEqual({ n: 0 })
     expect(readSettings(core.db)).toEqual(settingsBefore)

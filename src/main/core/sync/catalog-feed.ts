@@ -20,6 +20,11 @@ export interface AppliedPage {
  * the settings by id and saved through writeSettings, so the settings rules (unique tax ids,
  * classes naming known taxes, no class in use removed) still hold. The page's currency is the
  * store's: the till sells in it. Throws (and changes nothing) when the page breaks a rule.
+ *
+ * The changes are applied in kind order — taxes, tax classes, categories, products — whatever
+ * order the page lists them in (a feed ordered by cursor can list a product before the category
+ * it names, when that category was edited after it), so a product's category is in place when
+ * the product lands; within a kind, the page's order is kept.
  */
 export function applyCatalogPage(db: Db, page: CatalogPage, at: string): AppliedPage {
   return db.transaction((): AppliedPage => {
@@ -27,7 +32,7 @@ export function applyCatalogPage(db: Db, page: CatalogPage, at: string): Applied
     const before = JSON.stringify(settings)
     let catalogChanged = false
     let taxesTouched = false
-    for (const change of page.changes) {
+    for (const change of inKindOrder(page.changes)) {
       switch (change.kind) {
         case 'category': {
           const c = change.category
@@ -69,6 +74,16 @@ export function applyCatalogPage(db: Db, page: CatalogPage, at: string): Applied
     writeSyncState(db, { catalogCursor: page.nextCursor, lastCatalogAt: at })
     return { changes: page.changes.length, settingsChanged, catalogChanged }
   })()
+}
+
+const KIND_ORDER: Record<CatalogPage['changes'][number]['kind'], number> = { tax: 0, 'tax-class': 1, category: 2, product: 3 }
+
+/** The page's changes sorted by kind (stable: the page's order within a kind). */
+export function inKindOrder(changes: CatalogPage['changes']): CatalogPage['changes'] {
+  return changes
+    .map((change, i) => ({ change, i }))
+    .sort((a, b) => KIND_ORDER[a.change.kind] - KIND_ORDER[b.change.kind] || a.i - b.i)
+    .map((x) => x.change)
 }
 
 function upsertById<T extends { id: string }>(list: readonly T[], item: T): T[] {

@@ -10,9 +10,12 @@ export interface Timers {
   clearTimeout(handle: unknown): void
 }
 
+/** The longest delay setTimeout takes; a longer one overflows and fires at once (Node, browsers). */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
 export const realTimers: Timers = {
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms)
+    const t = setTimeout(fn, Math.min(Math.max(0, ms), MAX_TIMER_MS))
     // The relay never keeps a process alive on its own: serve and Electron have their own reasons to live.
     t.unref?.()
     return t
@@ -66,6 +69,12 @@ export interface PlatformClientOptions {
   timers: Timers
   timeoutMs: number
   credentials?: Credentials | undefined
+  /**
+   * Platform clock − till clock, as last learnt (pairing, ingest answers, clock_skew details).
+   * A signature carries the platform's time as the till knows it, so a till whose own clock is
+   * off still syncs; sentAt/answeredAt stay in till time (the offset is measured against them).
+   */
+  clockOffsetMs?: number | null | undefined
 }
 
 /**
@@ -95,7 +104,7 @@ export class PlatformClient {
     if (route.auth === 'device') {
       const c = this.o.credentials
       if (!c) return { ok: false, kind: 'network', message: 'no device credentials', timedOut: false, sentAt, answeredAt: sentAt }
-      Object.assign(headers, signRequest({ method: route.method, path, body, deviceId: c.deviceId, secret: c.secret, now: new Date(sentAt) }))
+      Object.assign(headers, signRequest({ method: route.method, path, body, deviceId: c.deviceId, secret: c.secret, now: new Date(sentAt + (this.o.clockOffsetMs ?? 0)) }))
     }
 
     const controller = new AbortController()

@@ -4,8 +4,8 @@ import { SequenceGapDetailsSchema, type PlatformErrorCode } from '../../../share
 import type { Db } from '../db/sqlite'
 import { DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from './backoff'
 import { applyCatalogPage, type AppliedPage } from './catalog-feed'
-import { PlatformClient, realTimers, type CallResult, type FetchFn, type Timers } from './client'
-import { alignWithPlatform, DEFAULT_LIMITS, markSent, markUnsentFrom, nextBatch, pendingSummary, recordAttempt, type Batch, type BatchLimits } from './outbox'
+import { MAX_TIMER_MS, PlatformClient, realTimers, type CallResult, type FetchFn, type Timers } from './client'
+import { alignWithPlatform, DEFAULT_LIMITS, journalHashAt, lastSentSeq, markSent, markUnsentFrom, nextBatch, pendingSummary, recordAttempt, type Batch, type BatchLimits } from './outbox'
 import type { SecretStore } from './secret-store'
 import { clearSyncState, isPaired, readSyncState, writeSyncState, type SyncStateRow } from './state'
 
@@ -59,12 +59,23 @@ const HALTING: readonly PlatformErrorCode[] = ['event_conflict', 'chain_broken',
 const MAX_GAP_RESETS = 3
 const MAX_CATALOG_PAGES = 10_000
 const PAIR_TIMEOUT_MS = 15_000
+/**
+ * A clock_skew answer teaches the till the platform's time; the batch is then signed again at
+ * once, this many times in a row at most (then the ordinary backoff): the offset is measured
+ * from a round trip, so a second try covers a first one skewed by a slow answer.
+ */
+const MAX_PROMPT_SKEW_RETRIES = 2
+/** Retry-After is honoured within [1 s, this many backoff caps]: never a hot loop, never days. */
+const RETRY_AFTER_MAX_CAPS = 12
+const MIN_RETRY_AFTER_MS = 1_000
 
 /**
  * The till's sync relay. It sends the outbox to the platform in sequence order, in batches of at
  * most MAX_BATCH_EVENTS events and MAX_BATCH_BYTES bytes, signed; marks a batch sent only when the
  * platform's answer acknowledges every event of it; waits with exponential backoff and full
- * jitter after a failure (honouring 429 Retry-After); and pulls the catalog feed. It never holds
+ * jitter after a failure (honouring 429 Retry-After within bounds); signs with the platform's time
+ * as it last learnt it (its own clock + the measured offset), so a till whose clock is off still
+ * syncs while its status says by how much; and pulls the catalog feed. It never holds
  * up a sale: a sale commits in its own transaction and merely nudges the relay, whose SQLite work
  * per batch is one read and one small write transaction between network waits.
  */
@@ -90,6 +101,9 @@ export class SyncRelay {
   private backoffUntil: number | null = null
   private failures = 0
   private gapResets = 0
+  private skewRetries = 0
+  /** Set by start() on a paired till: the next drain first asks the platform what it holds. */
+  private checkState = false
   private catalogRunning: Promise<void> | null = null
   private catalogTimer: unknown = null
   private emitTimer: unknown = null
@@ -155,8 +169,18 @@ export class SyncRelay {
 
   /** Starts sending and the catalog schedule if the till is paired; a no-op otherwise. */
   start(): void {
+    this.begin(true)
+  }
+
+  /**
+   * `checkState`: ask the platform (device-state) before sending whether it still holds what the
+   * till has marked sent. A platform restored from a backup is then noticed on start, not only
+   * when the till next has a sale to send. Pairing has just aligned, so it skips the question.
+   */
+  private begin(checkState: boolean): void {
     this.started = true
     if (!isPaired(readSyncState(this.db))) return
+    this.checkState = checkState
     this.scheduleSend(0)
     this.scheduleCatalog(0)
   }
@@ -177,6 +201,8 @@ export class SyncRelay {
     this.backoffUntil = null
     this.failures = 0
     this.gapResets = 0
+    this.skewRetries = 0
+    this.checkState = false
     this.inFlight = false
   }
 
@@ -244,7 +270,7 @@ export class SyncRelay {
       })()
       this.log(`sync: paired with ${url} as device ${p.deviceId} (store ${p.store.name}); platform had ${p.lastSeq} events${aligned ? '' : ' with a different chain'}`)
       this.halt()
-      this.start()
+      this.begin(false)
       this.emitStatus()
       return this.status()
     } finally {
@@ -266,8 +292,9 @@ export class SyncRelay {
 
   // ---- sending ---------------------------------------------------------------------------------
 
-  private client(url: string, credentials: { deviceId: string; secret: string } | undefined, timeoutMs = this.o.timeoutMs): PlatformClient {
-    return new PlatformClient({ baseUrl: url, fetch: this.fetchFn, now: this.now, timers: this.timers, timeoutMs, credentials })
+  /** Signed requests carry the till clock plus the learnt offset: the platform's time as the till knows it. */
+  private client(url: string, credentials: { deviceId: string; secret: string } | undefined, timeoutMs = this.o.timeoutMs, clockOffsetMs: number | null = null): PlatformClient {
+    return new PlatformClient({ baseUrl: url, fetch: this.fetchFn, now: this.now, timers: this.timers, timeoutMs, credentials, clockOffsetMs })
   }
 
   /** Sets the next wake-up; an earlier one already set wins unless `force`. */
@@ -281,7 +308,7 @@ export class SyncRelay {
     this.sendTimer = this.timers.setTimeout(() => {
       this.sendTimer = null
       this.runSend()
-    }, Math.max(0, delayMs))
+    }, Math.min(Math.max(0, delayMs), MAX_TIMER_MS))
   }
 
   private runSend(): void {
@@ -312,6 +339,11 @@ export class SyncRelay {
         this.fail(null, 'secret_missing', 'The device secret of this till is missing or unreadable. Unpair and pair the till again.', this.o.haltDelayMs)
         return
       }
+      if (this.checkState) {
+        this.checkState = false
+        if (!(await this.reconcile(epoch, s, secret))) return
+        continue
+      }
       const batch = nextBatch(this.db, this.limits)
       if (!batch) {
         this.backoffUntil = null
@@ -321,7 +353,7 @@ export class SyncRelay {
       this.inFlight = true
       this.backoffUntil = null
       this.emitStatus()
-      const r = await this.client(s.platformUrl, { deviceId: s.platformDeviceId, secret }).call('events-ingest', { bodyText: batch.body }, this.abort.signal)
+      const r = await this.client(s.platformUrl, { deviceId: s.platformDeviceId, secret }, this.o.timeoutMs, s.clockOffsetMs).call('events-ingest', { bodyText: batch.body }, this.abort.signal)
       if (epoch !== this.epoch || !this.db.open) return
       this.lastAttemptAt = new Date(r.answeredAt).toISOString()
       if (r.ok) {
@@ -345,6 +377,9 @@ export class SyncRelay {
         }
         this.failures = 0
         this.gapResets = 0
+        this.skewRetries = 0
+        // Limits halved after payload_too_large hold for the batch that was refused only.
+        this.limits = { ...this.o.limits }
         this.emitStatus()
         continue
       }
@@ -378,27 +413,37 @@ export class SyncRelay {
     if (code === 'rate_limited' || r.status === 429) {
       let delay: number
       if (r.retryAfterMs !== null) {
-        delay = r.retryAfterMs
+        delay = clampRetryAfter(r.retryAfterMs, this.o.backoff.capMs)
         this.failures++
       } else delay = this.backoffDelay()
       this.fail(batch, 'rate_limited', `The platform asked this till to slow down; retrying in ${Math.ceil(delay / 1000)} s.`, delay)
       return false
     }
     if (code === 'clock_skew') {
-      const serverTime = (r.details as { serverTime?: unknown } | undefined)?.serverTime
-      const offset = typeof serverTime === 'string' ? clockOffset(serverTime, r.sentAt, r.answeredAt) : null
+      const offset = skewOffset(r)
       if (offset !== null) writeSyncState(this.db, { clockOffsetMs: offset })
       const minutes = offset === null ? null : Math.round(Math.abs(offset) / 60_000)
       const message =
         offset === null
           ? "This till's clock is too far from the platform's. Set the correct date and time; sales are kept and will be sent."
           : `This till's clock is off by ${minutes} minute${minutes === 1 ? '' : 's'} (${offset > 0 ? 'behind' : 'ahead of'} the platform). Set the correct date and time; sales are kept and will be sent.`
+      if (offset !== null && this.skewRetries < MAX_PROMPT_SKEW_RETRIES) {
+        // Signed again at once with the platform's time as just learnt; the error shows until it lands.
+        this.skewRetries++
+        this.note(batch, 'clock_skew', message)
+        return true
+      }
       this.fail(batch, 'clock_skew', message, this.backoffDelay())
       return false
     }
     if (code === 'payload_too_large') {
+      if (batch.events.length === 1) {
+        // Nothing smaller to send: only a person (a platform with a higher limit) can help.
+        this.fail(batch, 'payload_too_large', `The platform refused event ${batch.firstSeq} alone as too large (${batch.bytes} bytes). Sending is paused; the journal is unchanged. Ask support.`, this.o.haltDelayMs)
+        return false
+      }
       this.limits = { maxEvents: Math.max(1, Math.floor(batch.events.length / 2)), maxBytes: Math.max(1, Math.floor(batch.bytes / 2)) }
-      this.fail(batch, 'payload_too_large', 'The platform refused a batch as too large; sending smaller ones.', 0)
+      this.fail(batch, 'payload_too_large', 'The platform refused a batch as too large; sending smaller ones.', this.backoffDelay())
       return false
     }
     if (code !== null && HALTING.includes(code)) {
@@ -413,6 +458,54 @@ export class SyncRelay {
     const d = fullJitterDelay(this.failures, this.o.backoff, this.random)
     this.failures++
     return d
+  }
+
+  /** Records a failed attempt and its error without waiting (the caller tries again at once). */
+  private note(batch: Batch | null, code: string, message: string): void {
+    const iso = this.now().toISOString()
+    this.lastAttemptAt = iso
+    this.db.transaction(() => {
+      if (batch) recordAttempt(this.db, batch, `${code}: ${message}`)
+      writeSyncState(this.db, { lastAttemptAt: iso, lastErrorCode: code, lastErrorMessage: message, lastErrorAt: iso })
+    })()
+    this.log(`sync: ${code}: ${message} (trying again at once)`)
+    this.emitStatus()
+  }
+
+  /**
+   * Asks the platform what it holds of this till (device-state). When it holds less than the
+   * sent prefix (restored from a backup) and its last event is the journal's, the rest is marked
+   * unsent to be sent again; when its last event is not the journal's, sending pauses with
+   * journal_mismatch. Returns false when the drain should stop (a newer epoch, or that pause);
+   * any other failure is left to the sending that follows, which meets it again.
+   */
+  private async reconcile(epoch: number, s: SyncStateRow & { platformUrl: string; platformDeviceId: string }, secret: string): Promise<boolean> {
+    const r = await this.client(s.platformUrl, { deviceId: s.platformDeviceId, secret }, this.o.timeoutMs, s.clockOffsetMs).call('device-state', {}, this.abort.signal)
+    if (epoch !== this.epoch || !this.db.open) return false
+    if (!r.ok) {
+      const offset = skewOffset(r)
+      if (offset !== null) writeSyncState(this.db, { clockOffsetMs: offset })
+      this.log(`sync: could not ask the platform what it holds (${r.kind === 'http' ? (r.code ?? `HTTP ${r.status}`) : r.message}); sending anyway`)
+      return true
+    }
+    const offset = clockOffset(r.value.serverTime, r.sentAt, r.answeredAt)
+    if (offset !== null) writeSyncState(this.db, { clockOffsetMs: offset })
+    const sent = lastSentSeq(this.db)
+    const { lastSeq, lastHash } = r.value
+    if (lastSeq >= sent) return true
+    if (lastSeq > 0 && journalHashAt(this.db, lastSeq) !== lastHash) {
+      this.fail(
+        null,
+        'journal_mismatch',
+        `The platform holds ${lastSeq} events for this till, but its last one is not this journal's event ${lastSeq}. Sending is paused; the journal is unchanged. Ask support.`,
+        this.o.haltDelayMs,
+      )
+      return false
+    }
+    const n = markUnsentFrom(this.db, lastSeq + 1)
+    this.log(`sync: the platform holds ${lastSeq} of ${sent} events sent; ${n} marked unsent to send again`)
+    this.emitStatus()
+    return true
   }
 
   /** Records a failed attempt and waits `delayMs` before the next. */
@@ -438,7 +531,7 @@ export class SyncRelay {
     this.catalogTimer = this.timers.setTimeout(() => {
       this.catalogTimer = null
       void this.pullCatalog()
-    }, delayMs)
+    }, Math.min(Math.max(0, delayMs), MAX_TIMER_MS))
   }
 
   /** Pulls catalog pages until the platform has no more; each page lands whole or not at all. */
@@ -463,9 +556,12 @@ export class SyncRelay {
       const secret = this.deps.secrets.get()
       if (epoch !== this.epoch || !isPaired(s) || !secret) return
       const cursor = s.catalogCursor ?? undefined
-      const r = await this.client(s.platformUrl, { deviceId: s.platformDeviceId, secret }).call('catalog-feed', { query: { cursor, limit: this.o.catalogPageLimit } }, this.abort.signal)
+      const r = await this.client(s.platformUrl, { deviceId: s.platformDeviceId, secret }, this.o.timeoutMs, s.clockOffsetMs).call('catalog-feed', { query: { cursor, limit: this.o.catalogPageLimit } }, this.abort.signal)
       if (epoch !== this.epoch || !this.db.open) return
       if (!r.ok) {
+        // A clock_skew teaches the platform's time for the next pull (and batch); the till's own clock is left alone.
+        const offset = skewOffset(r)
+        if (offset !== null) writeSyncState(this.db, { clockOffsetMs: offset })
         const why = r.kind === 'http' ? `${r.code ?? `HTTP ${r.status}`}: ${r.message}` : r.message
         this.catalogError(r.kind === 'invalid_response' ? 'catalog_invalid' : 'catalog_unavailable', `The catalog could not be updated (${why}). The till keeps selling from the catalog it has.`)
         return
@@ -490,6 +586,19 @@ export class SyncRelay {
     this.log(`sync: ${code}: ${message}`)
     this.emitStatus()
   }
+}
+
+/** A Retry-After wait within [1 s, 12 backoff caps] (and what setTimeout can hold). */
+export function clampRetryAfter(retryAfterMs: number, backoffCapMs: number): number {
+  const max = Math.min(MAX_TIMER_MS, Math.max(MIN_RETRY_AFTER_MS, backoffCapMs * RETRY_AFTER_MAX_CAPS))
+  return Math.min(Math.max(Number.isFinite(retryAfterMs) ? retryAfterMs : max, MIN_RETRY_AFTER_MS), max)
+}
+
+/** The offset a clock_skew answer teaches (from its details.serverTime); null for any other answer. */
+function skewOffset(r: Exclude<CallResult<unknown>, { ok: true }>): number | null {
+  if (r.kind !== 'http' || r.code !== 'clock_skew') return null
+  const serverTime = (r.details as { serverTime?: unknown } | undefined)?.serverTime
+  return typeof serverTime === 'string' ? clockOffset(serverTime, r.sentAt, r.answeredAt) : null
 }
 
 /** platform clock − till clock, taking the answer's serverTime as the midpoint of the round trip. */
