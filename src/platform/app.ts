@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit'
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { z } from 'zod'
 import {
   BODY_LIMIT_BYTES,
@@ -28,6 +28,20 @@ export interface PlatformOptions {
   rateLimit?: { max: number; timeWindowMs: number }
   /** fastify/pino structured logs to stdout; default false. */
   logger?: boolean
+  /** Where the logs go instead of stdout (tests capture them); only with logger: true. */
+  logStream?: { write(line: string): void }
+}
+
+export const MIN_ADMIN_TOKEN_LENGTH = 32
+
+/**
+ * Errors are logged by message, code and stack only: a database error carries the SQL and its
+ * parameters (a device secret, a whole batch of events), and pino would copy them into the log.
+ */
+export function serializeError(e: unknown): { type: string; message: string; stack: string; [key: string]: unknown } {
+  if (!(e instanceof Error)) return { type: typeof e, message: String(e), stack: '' }
+  const x = e as Error & { code?: unknown }
+  return { type: x.name, message: x.message, ...(typeof x.code === 'string' ? { code: x.code } : {}), stack: x.stack ?? '' }
 }
 
 export interface RunningPlatform {
@@ -47,6 +61,7 @@ interface Ctx {
   params: Record<string, string>
   query: Record<string, unknown>
   body: unknown
+  log: FastifyBaseLogger
 }
 
 type Handler = (c: Ctx) => Promise<unknown>
@@ -59,7 +74,8 @@ const handlers: Record<PlatformRouteName, Handler> = {
     try {
       await c.db.query('SELECT 1')
     } catch (e) {
-      fail('not_ready', `The database does not answer: ${(e as Error).message}`)
+      c.log.error({ err: e }, 'readiness: the database does not answer')
+      fail('not_ready', 'The database does not answer.')
     }
     return { status: 'ready', database: c.db.kind }
   },
@@ -76,7 +92,7 @@ const handlers: Record<PlatformRouteName, Handler> = {
   'store-day-orders': async (c) => dayOrders(c.db, c.params.storeId!, c.params.businessDate!, (c.query as { deviceId?: string }).deviceId),
   pair: async (c) => svc.pair(c.db, c.body as never, c.now),
   'device-state': async (c) => svc.deviceState(c.db, c.device!, c.now),
-  'events-ingest': async (c) => ingest(c.db, c.device!.id, (c.body as { events: never[] }).events, c.now),
+  'events-ingest': async (c) => ingest(c.db, c.device!.id, (c.body as { events: never[] }).events, c.now, (fields, msg) => c.log.warn(fields, msg)),
   'catalog-feed': async (c) => {
     const q = c.query as { cursor?: string; limit?: number }
     if (q.cursor !== undefined && BigInt(q.cursor) > MAX_BIGINT) fail('invalid_request', 'The cursor is out of range.', [{ path: ['cursor'], message: 'out of range' }])
@@ -115,10 +131,22 @@ function parseJson(raw: Buffer): unknown {
 export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'>): Promise<FastifyInstance> {
   const clock = o.now ?? (() => new Date())
   const app = Fastify({
-    logger: o.logger ? { level: 'info', redact: [`req.headers["${SIGNATURE_HEADERS.signature}"]`, 'req.headers.authorization'] } : false,
+    logger: o.logger
+      ? {
+          level: 'info',
+          redact: [`req.headers["${SIGNATURE_HEADERS.signature}"]`, 'req.headers.authorization', 'err.params', 'err.query', 'err.queryOptions'],
+          serializers: { err: serializeError },
+          ...(o.logStream ? { stream: o.logStream } : {}),
+        }
+      : false,
     bodyLimit: BODY_LIMIT_BYTES,
     // Keep-alive connections idle at shutdown are closed; requests in flight finish first.
     forceCloseConnections: 'idle',
+    // Errors Fastify raises before routing (a malformed URL, say) keep the platform's error shape.
+    frameworkErrors: (err, _req, reply) => {
+      const e = new PlatformHttpError('invalid_request', err.message)
+      void (reply as unknown as FastifyReply).code(e.status).send(e.toBody())
+    },
   })
 
   // Every body is kept as its exact bytes: the signature covers them, and JSON is parsed after.
@@ -197,7 +225,7 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
         const params = validate(spec.params, req.params ?? {}, 'params') as Record<string, string>
         const query = validate(spec.query, { ...(req.query as object) }, 'query') as Record<string, unknown>
         const body = spec.body ? validate(spec.body, parseJson(raw), 'body') : undefined
-        const result = await handler({ db, now, device: v?.device ?? null, params, query, body })
+        const result = await handler({ db, now, device: v?.device ?? null, params, query, body, log: req.log })
         return reply.code(spec.status ?? 200).send(result)
       },
     })
@@ -206,6 +234,7 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
 }
 
 export async function startPlatform(o: PlatformOptions & { host?: string; port?: number }): Promise<RunningPlatform> {
+  if (o.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) throw new Error(`The admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters.`)
   const db = await openDatabase(o.database)
   let app: FastifyInstance
   try {

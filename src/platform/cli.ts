@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { startPlatform, type PlatformDatabase } from './app'
+import { MIN_ADMIN_TOKEN_LENGTH, startPlatform, type PlatformDatabase } from './app'
 import { openDatabase } from './db'
 import { catalogFromFile, ensureDemo } from './demo'
 import { getStore, loadCatalog } from './service'
@@ -30,7 +30,11 @@ function database(dataDir: string): { db: PlatformDatabase; label: string } {
 }
 
 function adminToken(dataDir: string): { token: string; where: string } {
-  if (process.env.DAYBOOK_ADMIN_TOKEN) return { token: process.env.DAYBOOK_ADMIN_TOKEN, where: 'the DAYBOOK_ADMIN_TOKEN environment variable' }
+  const env = process.env.DAYBOOK_ADMIN_TOKEN
+  if (env) {
+    if (env.length < MIN_ADMIN_TOKEN_LENGTH) throw new Error(`DAYBOOK_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (for example: openssl rand -base64 32).`)
+    return { token: env, where: 'the DAYBOOK_ADMIN_TOKEN environment variable' }
+  }
   const file = join(dataDir, 'admin-token')
   if (!existsSync(file)) writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' })
   return { token: readFileSync(file, 'utf8').trim(), where: file }
@@ -59,7 +63,7 @@ async function seedCatalog(args: string[]): Promise<void> {
   const file = positionals[0]
   if (!values.store || !file) throw new Error(USAGE)
   const dataDir = resolve(values.data)
-  mkdirSync(dataDir, { recursive: true })
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const { db: cfg, label } = database(dataDir)
   const unlock = cfg.kind === 'pglite' ? lockPglite(dataDir) : () => {}
   const db = await openDatabase(cfg)
@@ -91,7 +95,7 @@ async function serve(args: string[]): Promise<void> {
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, not ${values.port}`)
   const dataDir = resolve(values.data)
-  mkdirSync(dataDir, { recursive: true })
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const { db, label } = database(dataDir)
   const token = adminToken(dataDir)
   const unlock = db.kind === 'pglite' ? lockPglite(dataDir) : () => {}

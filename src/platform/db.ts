@@ -45,7 +45,7 @@ export async function openDatabase(cfg: PlatformDatabase): Promise<Database> {
 }
 
 async function openPglite(dataDir: string | null): Promise<Database> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true })
+  if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const opts = { parsers: { [INT8]: parseInt8, [pgliteTypes.TIMESTAMPTZ]: (s: string) => new Date(s) } }
   const lite = dataDir ? await PGlite.create(dataDir, opts) : await PGlite.create(opts)
   const run = async <T extends Row>(q: { query: PGlite['query'] }, sql: string, params?: readonly unknown[]): Promise<T[]> => {

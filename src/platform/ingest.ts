@@ -14,10 +14,13 @@ import { iso, type DeviceRow } from './service'
  *      receivedAt; anything else → event_conflict. A seq already stored under another id → event_conflict;
  *   3. a new event must be lastSeq + 1 (sequence_gap, saying exactly which seqs are missing), point at
  *      the last hash (chain_broken), and carry its own correct hash (hash_mismatch);
- *   4. its payload must be acceptable (event_invalid): `sale.completed` must be an order and is
- *      normalized into orders / order_lines / order_tenders; `refund.posted` and `day.closed` fill
- *      refunds / closures when they carry the fields named below; any other type is stored as it came.
- * Any refusal rolls the whole batch back.
+ *   4. its payload is normalized: `sale.completed` into orders / order_lines / order_tenders;
+ *      `refund.posted` and `day.closed` fill refunds / closures when they carry the fields named below;
+ *      any other type is stored as it came. A chain-valid event whose payload cannot be normalized (not
+ *      an acceptable order, another currency than the store's, an order id already recorded) is still
+ *      stored — it is part of the till's hash chain, and refusing it would block every later event —
+ *      with the reason in events.normalize_error, and a warning is logged (without the payload).
+ * Any refusal rolls the whole batch back; only chain-level problems are refused.
  */
 
 const Amount = z.number().int().min(-MAX_MINOR).max(MAX_MINOR)
@@ -48,7 +51,10 @@ interface StoredEvent extends Record<string, unknown> {
 
 type EventResult = IngestResponse['results'][number]
 
-export async function ingest(db: Database, deviceId: string, events: WireEvent[], now: Date): Promise<IngestResponse> {
+/** Where ingest reports an event it stored without normalizing it (never the payload). */
+export type IngestWarn = (fields: Record<string, unknown>, message: string) => void
+
+export async function ingest(db: Database, deviceId: string, events: WireEvent[], now: Date, warn: IngestWarn = () => {}): Promise<IngestResponse> {
   const receivedAt = now.toISOString()
   return db.tx(async (q) => {
     const device = (await q.query<DeviceRow & { currency: string }>(
@@ -128,11 +134,18 @@ export async function ingest(db: Database, deviceId: string, events: WireEvent[]
     }
 
     if (fresh.length > 0) {
-      const rows = normalize(device, fresh.map((f) => f.e))
-      if (rows.orders.length > 0) {
-        const ids = rows.orders.map((o) => o.id)
-        const clash = await q.query<{ id: string }>('SELECT id FROM orders WHERE device_id = $1 AND id = ANY($2::text[]) LIMIT 1', [device.id, ids])
-        if (clash[0]) fail('event_invalid', `Order ${clash[0].id} is already recorded for this device.`, { orderId: clash[0].id })
+      const saleIds = fresh.flatMap(({ e }) => {
+        const id = e.type === 'sale.completed' && e.data !== null && typeof e.data === 'object' ? (e.data as { id?: unknown }).id : undefined
+        return typeof id === 'string' && !id.includes('\u0000') ? [id] : []
+      })
+      const recorded = new Set<string>()
+      if (saleIds.length > 0) {
+        for (const r of await q.query<{ id: string }>('SELECT id FROM orders WHERE device_id = $1 AND id = ANY($2::text[])', [device.id, saleIds])) recorded.add(r.id)
+      }
+      const rows = normalize(device, fresh.map((f) => f.e), recorded)
+      for (const [eventId, reason] of rows.errors) {
+        const e = fresh.find((f) => f.e.id === eventId)!.e
+        warn({ deviceId: device.id, eventId, seq: e.seq, type: e.type, reason }, 'event stored without normalization')
       }
       await write(q, device, fresh, rows, { lastSeq, lastHash, receivedAt })
     }
@@ -146,27 +159,39 @@ interface NormalizedRows {
   tenders: Record<string, unknown>[]
   refunds: Record<string, unknown>[]
   closures: Record<string, unknown>[]
+  /** event id → why its payload was not normalized */
+  errors: Map<string, string>
 }
 
-/** The rows of the normalized tables for the new events; refuses (event_invalid) an unacceptable sale. */
-function normalize(device: DeviceRow & { currency: string }, events: WireEvent[]): NormalizedRows {
-  const rows: NormalizedRows = { orders: [], lines: [], tenders: [], refunds: [], closures: [] }
+/** JSON for jsonb: PostgreSQL cannot store U+0000 in jsonb or text, so it is dropped from every string. */
+function jsonForDb(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.includes('\u0000') ? x.replaceAll('\u0000', '') : x))
+}
+
+/** The rows of the normalized tables for the new events, and why an event could not be normalized. */
+function normalize(device: DeviceRow & { currency: string }, events: WireEvent[], recorded: ReadonlySet<string>): NormalizedRows {
+  const rows: NormalizedRows = { orders: [], lines: [], tenders: [], refunds: [], closures: [], errors: new Map() }
   const orderIds = new Set<string>()
   for (const e of events) {
     if (e.type === 'sale.completed') {
       const parsed = SaleCompletedDataSchema.safeParse(e.data)
       const amounts = parsed.success ? SaleAmountsSchema.safeParse(e.data) : undefined
+      let why: string | null = null
       if (!parsed.success || !amounts?.success) {
-        const issues = (parsed.success ? amounts!.error! : parsed.error).issues.slice(0, 20)
-        fail('event_invalid', `Event ${e.seq} (sale.completed) is not an acceptable order.`, { seq: e.seq, eventId: e.id, issues })
+        const issues = (parsed.success ? amounts!.error! : parsed.error).issues.slice(0, 5)
+        why = `not an acceptable order: ${issues.map((i) => `${i.path.map(String).join('.') || '(data)'}: ${i.message}`).join('; ')}`
+      } else if (parsed.data.id.includes('\u0000')) why = 'the order id contains U+0000'
+      else if (parsed.data.currency !== device.currency) why = `the order is in ${parsed.data.currency}, the store in ${device.currency}`
+      else if (recorded.has(parsed.data.id) || orderIds.has(parsed.data.id)) why = `order ${parsed.data.id} is already recorded for this device`
+      else if (new Set(parsed.data.lines.map((l) => l.lineNo)).size !== parsed.data.lines.length || new Set(parsed.data.tenders.map((t) => t.id)).size !== parsed.data.tenders.length) {
+        why = 'the order repeats a line number or a tender id'
+      }
+      if (why !== null || !parsed.success) {
+        rows.errors.set(e.id, (why ?? 'not an acceptable order').replaceAll('\u0000', ''))
+        continue
       }
       const o = parsed.data
-      if (o.currency !== device.currency) fail('event_invalid', `Event ${e.seq}'s order is in ${o.currency}, the store in ${device.currency}.`, { seq: e.seq, eventId: e.id })
-      if (orderIds.has(o.id)) fail('event_invalid', `Order ${o.id} appears twice in this batch.`, { seq: e.seq, eventId: e.id })
       orderIds.add(o.id)
-      if (new Set(o.lines.map((l) => l.lineNo)).size !== o.lines.length || new Set(o.tenders.map((t) => t.id)).size !== o.tenders.length) {
-        fail('event_invalid', `Event ${e.seq}'s order repeats a line number or a tender id.`, { seq: e.seq, eventId: e.id })
-      }
       rows.orders.push({
         id: o.id,
         event_id: e.id,
@@ -214,32 +239,34 @@ async function write(
     params.push(v)
     return `$${params.length}`
   }
-  const values = fresh.map(({ e, data }) => `(${p(e.id)}, $1, $2, ${p(e.seq)}, ${p(e.type)}, ${p(e.at)}, $3, ${p(data)}, ${p(e.prevHash)}, ${p(e.hash)})`)
-  const ctes = [`ev AS (INSERT INTO events (event_id, device_id, store_id, seq, type, at, received_at, data, prev_hash, hash) VALUES ${values.join(', ')})`]
+  const values = fresh.map(
+    ({ e, data }) => `(${p(e.id)}, $1, $2, ${p(e.seq)}, ${p(e.type)}, ${p(e.at)}, $3, ${p(data)}, ${p(e.prevHash)}, ${p(e.hash)}, ${p(rows.errors.get(e.id) ?? null)})`,
+  )
+  const ctes = [`ev AS (INSERT INTO events (event_id, device_id, store_id, seq, type, at, received_at, data, prev_hash, hash, normalize_error) VALUES ${values.join(', ')})`]
   if (rows.orders.length > 0) {
     ctes.push(`o AS (INSERT INTO orders (device_id, id, store_id, event_id, receipt_no, business_date, created_at, received_at, currency, subtotal, discount_total, tax_total, total, staff_name, journal_seq)
        SELECT $1, x.id, $2, x.event_id, x.receipt_no, x.business_date, x.created_at, $3, x.currency, x.subtotal, x.discount_total, x.tax_total, x.total, x.staff_name, x.journal_seq
-       FROM jsonb_to_recordset(${p(JSON.stringify(rows.orders))}::jsonb) AS x(id text, event_id text, receipt_no text, business_date text, created_at text, currency text,
+       FROM jsonb_to_recordset(${p(jsonForDb(rows.orders))}::jsonb) AS x(id text, event_id text, receipt_no text, business_date text, created_at text, currency text,
          subtotal bigint, discount_total bigint, tax_total bigint, total bigint, staff_name text, journal_seq bigint))`)
   }
   if (rows.lines.length > 0) {
     ctes.push(`l AS (INSERT INTO order_lines (device_id, order_id, line_no, product_id, name_en, name_zh, quantity, unit_price, total, tax)
        SELECT $1, x.order_id, x.line_no, x.product_id, x.name_en, x.name_zh, x.quantity, x.unit_price, x.total, x.tax
-       FROM jsonb_to_recordset(${p(JSON.stringify(rows.lines))}::jsonb) AS x(order_id text, line_no int, product_id text, name_en text, name_zh text, quantity text, unit_price bigint, total bigint, tax bigint))`)
+       FROM jsonb_to_recordset(${p(jsonForDb(rows.lines))}::jsonb) AS x(order_id text, line_no int, product_id text, name_en text, name_zh text, quantity text, unit_price bigint, total bigint, tax bigint))`)
   }
   if (rows.tenders.length > 0) {
     ctes.push(`t AS (INSERT INTO order_tenders (device_id, order_id, tender_id, method, amount, tendered, change)
        SELECT $1, x.order_id, x.tender_id, x.method, x.amount, x.tendered, x.change
-       FROM jsonb_to_recordset(${p(JSON.stringify(rows.tenders))}::jsonb) AS x(order_id text, tender_id text, method text, amount bigint, tendered bigint, change bigint))`)
+       FROM jsonb_to_recordset(${p(jsonForDb(rows.tenders))}::jsonb) AS x(order_id text, tender_id text, method text, amount bigint, tendered bigint, change bigint))`)
   }
   if (rows.refunds.length > 0) {
     ctes.push(`r AS (INSERT INTO refunds (event_id, store_id, device_id, refund_id, order_id, business_date, currency, amount, received_at)
        SELECT x.event_id, $2, $1, x.refund_id, x.order_id, x.business_date, x.currency, x.amount, $3
-       FROM jsonb_to_recordset(${p(JSON.stringify(rows.refunds))}::jsonb) AS x(event_id text, refund_id text, order_id text, business_date text, currency text, amount bigint))`)
+       FROM jsonb_to_recordset(${p(jsonForDb(rows.refunds))}::jsonb) AS x(event_id text, refund_id text, order_id text, business_date text, currency text, amount bigint))`)
   }
   if (rows.closures.length > 0) {
     ctes.push(`c AS (INSERT INTO closures (event_id, store_id, device_id, business_date, received_at)
-       SELECT x.event_id, $2, $1, x.business_date, $3 FROM jsonb_to_recordset(${p(JSON.stringify(rows.closures))}::jsonb) AS x(event_id text, business_date text))`)
+       SELECT x.event_id, $2, $1, x.business_date, $3 FROM jsonb_to_recordset(${p(jsonForDb(rows.closures))}::jsonb) AS x(event_id text, business_date text))`)
   }
   await q.query(`WITH ${ctes.join(',\n')}\nUPDATE devices SET last_seq = $4, last_hash = $5, last_event_at = $3 WHERE id = $1`, params)
 }

@@ -150,4 +150,10 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE UNIQUE INDEX catalog_items_feed ON catalog_items (store_id, cursor)`,
     ],
   },
+  {
+    // A chain-valid event whose payload cannot be normalized is stored as it came (it is part of the
+    // till's hash chain) and says why here; NULL when it was normalized or needs no normalization.
+    name: 'events.normalize_error',
+    sql: [`ALTER TABLE events ADD COLUMN normalize_error text`],
+  },
 ]

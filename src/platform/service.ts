@@ -139,6 +139,18 @@ export async function pair(db: Database, input: z.output<typeof PairRequestSchem
         journalDeviceId: d.journal_device_id,
       })
     }
+    // A journal's events are stored under one device: pairing it to another device would re-send
+    // event ids already stored there (event_conflict forever).
+    const holder = (
+      await q.query<{ id: string; name: string }>('SELECT id, name FROM devices WHERE journal_device_id = $1 AND id <> $2 AND last_seq > 0 LIMIT 1', [input.journalDeviceId, d.id])
+    )[0]
+    if (holder) {
+      fail(
+        'device_journal_mismatch',
+        `This till's events are already stored under device ${holder.name} (${holder.id}); ask the owner to issue a new pairing code for that device instead.`,
+        { journalDeviceId: input.journalDeviceId, deviceId: holder.id },
+      )
+    }
     const secret = randomBytes(32).toString('base64url')
     await q.query('UPDATE pairing_codes SET used_at = $2 WHERE code_hash = $1', [hashCode(input.code), now.toISOString()])
     await q.query('UPDATE devices SET secret = $2, journal_device_id = $3, paired_at = $4, device_code = $5, app_version = $6 WHERE id = $1', [
@@ -190,6 +202,16 @@ export async function loadCatalog(db: Database, storeId: string, load: CatalogLo
     for (const r of await q.query<{ kind: string; item_id: string; payload: string }>('SELECT kind, item_id, payload FROM catalog_items WHERE store_id = $1', [storeId])) {
       existing.set(`${r.kind}:${r.item_id}`, r.payload)
     }
+    // SKUs are unique per store (the till's products.sku is UNIQUE): check the catalog as it will be.
+    const skus = new Map<string, string>()
+    for (const [key, payload] of existing) if (key.startsWith('product:')) skus.set(key.slice('product:'.length), (JSON.parse(payload) as { sku: string }).sku)
+    for (const product of load.products) skus.set(product.id, product.sku)
+    const owner = new Map<string, string>()
+    for (const [id, sku] of skus) {
+      const other = owner.get(sku)
+      if (other !== undefined) fail('invalid_request', `The SKU ${sku} would belong to two products (${other} and ${id}); SKUs are unique in a store.`, [{ path: ['products', id, 'sku'], message: `duplicate SKU ${sku}` }])
+      owner.set(sku, id)
+    }
     const changed = items.filter((it) => existing.get(`${it.kind}:${it.id}`) !== it.payload)
     if (changed.length > 0) {
       // One statement for the history rows; cursors come from the bigserial in item order.
@@ -212,6 +234,15 @@ export async function loadCatalog(db: Database, storeId: string, load: CatalogLo
   })
 }
 
+const KIND_ORDER: Record<Kind, number> = { tax: 0, 'tax-class': 1, category: 2, product: 3 }
+
+/**
+ * One page of the feed: the items changed after `cursor`, in cursor order, up to `limit`. Each page
+ * can be applied on its own: when it holds products, the current rows of the categories, tax classes
+ * and taxes they reference (and the taxes of its tax classes) come with it, de-duplicated, with
+ * their own current cursor (applying one twice is an idempotent upsert). A page is ordered tax →
+ * tax class → category → product; nextCursor is still the largest cursor of the page's own items.
+ */
 export async function catalogPage(
   db: Queryable,
   storeId: string,
@@ -219,11 +250,30 @@ export async function catalogPage(
   limit: number,
 ): Promise<{ changes: CatalogChange[]; nextCursor: string; hasMore: boolean }> {
   const after = cursor ?? '0'
-  const rows = await db.query<{ kind: Kind; cursor: number; payload: string }>(
-    'SELECT kind, cursor, payload FROM catalog_items WHERE store_id = $1 AND cursor > $2::bigint ORDER BY cursor LIMIT $3',
+  type Row = { kind: Kind; item_id: string; cursor: number; payload: string }
+  const rows = await db.query<Row>(
+    'SELECT kind, item_id, cursor, payload FROM catalog_items WHERE store_id = $1 AND cursor > $2::bigint ORDER BY cursor LIMIT $3',
     [storeId, after, limit + 1],
   )
   const page = rows.slice(0, limit)
-  const changes = page.map((r) => ({ kind: r.kind, cursor: String(r.cursor), [KIND_FIELD[r.kind]]: JSON.parse(r.payload) }) as CatalogChange)
+  const all = new Map(page.map((r) => [`${r.kind}:${r.item_id}`, r]))
+  const addCurrent = async (kind: Kind, ids: Set<string>): Promise<void> => {
+    const missing = [...ids].filter((id) => !all.has(`${kind}:${id}`))
+    if (missing.length === 0) return
+    for (const r of await db.query<Row>('SELECT kind, item_id, cursor, payload FROM catalog_items WHERE store_id = $1 AND kind = $2 AND item_id = ANY($3::text[])', [
+      storeId,
+      kind,
+      missing,
+    ])) {
+      all.set(`${r.kind}:${r.item_id}`, r)
+    }
+  }
+  const parsed = (kind: Kind): Record<string, unknown>[] => [...all.values()].filter((r) => r.kind === kind).map((r) => JSON.parse(r.payload) as Record<string, unknown>)
+  const products = parsed('product')
+  await addCurrent('category', new Set(products.map((x) => String(x.categoryId))))
+  await addCurrent('tax-class', new Set(products.map((x) => String(x.taxClassId))))
+  await addCurrent('tax', new Set(parsed('tax-class').flatMap((x) => (Array.isArray(x.taxIds) ? x.taxIds.map(String) : []))))
+  const ordered = [...all.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.cursor - b.cursor)
+  const changes = ordered.map((r) => ({ kind: r.kind, cursor: String(r.cursor), [KIND_FIELD[r.kind]]: JSON.parse(r.payload) }) as CatalogChange)
   return { changes, nextCursor: page.length > 0 ? String(page[page.length - 1]!.cursor) : after, hasMore: rows.length > limit }
 }

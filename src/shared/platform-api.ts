@@ -183,14 +183,17 @@ export type DeviceState = z.infer<typeof DeviceStateSchema>
 
 // ---- catalog ---------------------------------------------------------------------------------------------
 
-export const FeedCategorySchema = z.strictObject({ id: CatalogId, nameEn: z.string().max(80), nameZh: z.string().max(80), sort: z.number().int().min(0).max(1_000_000) })
-export const FeedTaxSchema = z.strictObject({ id: CatalogId, name: z.string().min(1).max(40), rate: z.string().regex(/^\d{1,2}(\.\d{1,4})?$/, 'a percent like 13 or 6.5') })
-export const FeedTaxClassSchema = z.strictObject({ id: CatalogId, name: z.string().min(1).max(40), taxIds: z.array(CatalogId).max(4) })
+/** PostgreSQL cannot store U+0000 in text or jsonb: catalog text never carries it. */
+const NO_NUL = /^[^\u0000]*$/
+const noNul = (s: z.ZodString): z.ZodString => s.regex(NO_NUL, 'must not contain U+0000')
+export const FeedCategorySchema = z.strictObject({ id: CatalogId, nameEn: noNul(z.string().max(80)), nameZh: noNul(z.string().max(80)), sort: z.number().int().min(0).max(1_000_000) })
+export const FeedTaxSchema = z.strictObject({ id: CatalogId, name: noNul(z.string().min(1).max(40)), rate: z.string().regex(/^\d{1,2}(\.\d{1,4})?$/, 'a percent like 13 or 6.5') })
+export const FeedTaxClassSchema = z.strictObject({ id: CatalogId, name: noNul(z.string().min(1).max(40)), taxIds: z.array(CatalogId).max(4) })
 export const FeedProductSchema = z.strictObject({
   id: CatalogId,
-  sku: z.string().min(1).max(64),
-  nameEn: z.string().max(120),
-  nameZh: z.string().max(120),
+  sku: noNul(z.string().min(1).max(64)),
+  nameEn: noNul(z.string().max(120)),
+  nameZh: noNul(z.string().max(120)),
   categoryId: CatalogId,
   taxClassId: CatalogId,
   price: Minor,
@@ -338,14 +341,15 @@ export interface RouteSpec {
 
 const StoreParams = z.strictObject({ storeId: Ulid })
 const DeviceParams = z.strictObject({ deviceId: Ulid })
-const SIGNED = ['unknown_device', 'bad_signature', 'clock_skew', 'nonce_replayed', 'rate_limited', 'invalid_request'] as const
-const ADMIN = ['unauthorized', 'invalid_request'] as const
+// Every route can answer 'internal'; every route with a body can answer 'payload_too_large'.
+const SIGNED = ['unknown_device', 'bad_signature', 'clock_skew', 'nonce_replayed', 'rate_limited', 'invalid_request', 'internal'] as const
+const ADMIN = ['unauthorized', 'invalid_request', 'internal'] as const
 
 export const platformRoutes = {
-  health: { method: 'GET', path: '/v1/health', auth: 'none', summary: 'Liveness: the process answers.', response: HealthSchema, errors: [] },
-  ready: { method: 'GET', path: '/v1/ready', auth: 'none', summary: 'Readiness: the database answers.', response: ReadySchema, errors: ['not_ready'] },
+  health: { method: 'GET', path: '/v1/health', auth: 'none', summary: 'Liveness: the process answers.', response: HealthSchema, errors: ['internal'] },
+  ready: { method: 'GET', path: '/v1/ready', auth: 'none', summary: 'Readiness: the database answers.', response: ReadySchema, errors: ['not_ready', 'internal'] },
 
-  'store-create': { method: 'POST', path: '/v1/admin/stores', auth: 'admin', summary: 'Create a store.', body: StoreCreateSchema, response: StoreSchema, status: 201, errors: ADMIN },
+  'store-create': { method: 'POST', path: '/v1/admin/stores', auth: 'admin', summary: 'Create a store.', body: StoreCreateSchema, response: StoreSchema, status: 201, errors: [...ADMIN, 'payload_too_large'] },
   'store-list': { method: 'GET', path: '/v1/admin/stores', auth: 'admin', summary: 'List stores.', response: z.object({ stores: z.array(StoreSchema) }), errors: ADMIN },
   'device-create': {
     method: 'POST',
@@ -356,7 +360,7 @@ export const platformRoutes = {
     body: DeviceCreateSchema,
     response: DeviceCreatedSchema,
     status: 201,
-    errors: [...ADMIN, 'not_found'],
+    errors: [...ADMIN, 'not_found', 'payload_too_large'],
   },
   'device-list': { method: 'GET', path: '/v1/admin/stores/:storeId/devices', auth: 'admin', summary: "List a store's devices.", params: StoreParams, response: z.object({ devices: z.array(DeviceSchema) }), errors: [...ADMIN, 'not_found'] },
   'device-pairing-code': {
@@ -407,7 +411,7 @@ export const platformRoutes = {
     summary: 'Exchange a one-time pairing code for device credentials.',
     body: PairRequestSchema,
     response: PairResponseSchema,
-    errors: ['invalid_request', 'pairing_code_invalid', 'pairing_code_expired', 'device_journal_mismatch', 'rate_limited'],
+    errors: ['invalid_request', 'pairing_code_invalid', 'pairing_code_expired', 'device_journal_mismatch', 'rate_limited', 'payload_too_large', 'internal'],
   },
   'device-state': { method: 'GET', path: '/v1/device/state', auth: 'device', summary: "The device's last stored event and the platform clock.", response: DeviceStateSchema, errors: SIGNED },
   'events-ingest': {

@@ -6,6 +6,7 @@ import {
   CatalogLoadResultSchema,
   CatalogPageSchema,
   DeviceCreatedSchema,
+  type CatalogChange,
   DeviceSchema,
   HealthSchema,
   PlatformErrorSchema,
@@ -18,6 +19,12 @@ import { PLATFORM_BACKENDS, adminCall, startTestPlatform, type TestPlatform } fr
 import { deviceClient, pairDevice, post } from './support'
 
 const ULID0 = '01JAAAAAAAAAAAAAAAAAAAAAAA'
+
+/** Feed changes by kind and item id (a later copy of an item replaces an earlier one). */
+function byKey(changes: CatalogChange[]): Map<string, CatalogChange> {
+  const item = (c: CatalogChange): { id: string } => (c.kind === 'tax-class' ? c.taxClass : c.kind === 'tax' ? c.tax : c.kind === 'category' ? c.category : c.product)
+  return new Map(changes.map((c) => [`${c.kind}:${item(c).id}`, c]))
+}
 
 function expectError(r: { status: number; body: unknown }, code: string, status: number): void {
   expect(r.status, JSON.stringify(r.body)).toBe(status)
@@ -57,7 +64,7 @@ describe.each(PLATFORM_BACKENDS)('admin API, catalog and the HTTP surface on %s'
   it('migrations are recorded and applying them again does nothing', async () => {
     expect(await migrate(p.db)).toEqual([])
     const rows = await p.db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')
-    expect(rows.map((r) => r.version)).toEqual([1])
+    expect(rows.map((r) => r.version)).toEqual([1, 2])
   })
 
   it('refuses admin calls without the token or with a wrong one', async () => {
@@ -160,8 +167,10 @@ describe.each(PLATFORM_BACKENDS)('admin API, catalog and the HTTP surface on %s'
     expect(p1.changes).toHaveLength(3)
     expect(p1.hasMore).toBe(true)
     const p2 = CatalogPageSchema.parse((await d.call('GET', `/v1/device/catalog?cursor=${p1.nextCursor}&limit=1000`)).body)
-    expect([...p1.changes, ...p2.changes]).toEqual(all.changes)
-    expect(p2.hasMore).toBe(false)
+    // a page with products carries the current rows they reference (std and its tax come again)
+    expect(p2.changes.map((c) => c.kind)).toEqual(['tax', 'tax', 'tax-class', 'tax-class', 'category', 'product', 'product', 'product'])
+    expect(new Map([...byKey(p1.changes), ...byKey(p2.changes)])).toEqual(byKey(all.changes))
+    expect(p2).toMatchObject({ hasMore: false, nextCursor: all.nextCursor })
 
     // nothing new: the same cursor back
     const none = CatalogPageSchema.parse((await d.call('GET', `/v1/device/catalog?cursor=${all.nextCursor}`)).body)
@@ -172,7 +181,46 @@ describe.each(PLATFORM_BACKENDS)('admin API, catalog and the HTTP surface on %s'
     const change = await adminCall(p, 'PUT', `/v1/admin/stores/${d.storeId}/catalog`, { products: [product('b', 250)] })
     expect(change.body.changes).toBe(1)
     const after = CatalogPageSchema.parse((await d.call('GET', `/v1/device/catalog?cursor=${all.nextCursor}`)).body)
-    expect(after.changes).toEqual([{ kind: 'product', cursor: change.body.cursor, product: product('b', 250) }])
+    expect(after.changes.map((c) => c.kind)).toEqual(['tax', 'tax-class', 'category', 'product'])
+    expect(after.changes[3]).toEqual({ kind: 'product', cursor: change.body.cursor, product: product('b', 250) })
+    expect(after.nextCursor).toBe(change.body.cursor)
+  })
+
+  it('every feed page can be applied on its own: a product never comes before its category, tax class or taxes', async () => {
+    const d = await pairDevice(p)
+    const base = { taxes: DEMO_TAXES, taxClasses: DEMO_TAX_CLASSES, categories: [{ id: 'drinks', nameEn: 'Drinks', nameZh: '饮料', sort: 0 }], products: [product('a')] }
+    expect((await adminCall(p, 'PUT', `/v1/admin/stores/${d.storeId}/catalog`, base)).status).toBe(200)
+    // the category renamed after its product: its latest cursor is now above the product's
+    expect((await adminCall(p, 'PUT', `/v1/admin/stores/${d.storeId}/catalog`, { categories: [{ id: 'drinks', nameEn: 'Hot drinks', nameZh: '热饮', sort: 0 }] })).body.changes).toBe(1)
+    const all = CatalogPageSchema.parse((await d.call('GET', '/v1/device/catalog')).body)
+    const kinds = all.changes.map((c) => c.kind)
+    expect(kinds.indexOf('category')).toBeLessThan(kinds.indexOf('product'))
+    // one item per page: each page holding the product also holds what it references
+    let cursor = '0'
+    const seen: CatalogChange[] = []
+    for (let i = 0; i < 20; i++) {
+      const page = CatalogPageSchema.parse((await d.call('GET', `/v1/device/catalog?cursor=${cursor}&limit=1`)).body)
+      if (page.changes.some((c) => c.kind === 'product')) {
+        expect(page.changes.map((c) => c.kind)).toEqual(['tax', 'tax-class', 'category', 'product'])
+        expect(page.changes.find((c) => c.kind === 'category')).toMatchObject({ category: { nameEn: 'Hot drinks' } })
+      }
+      seen.push(...page.changes)
+      cursor = page.nextCursor
+      if (!page.hasMore) break
+    }
+    expect(cursor).toBe(all.nextCursor)
+    expect(byKey(seen)).toEqual(byKey(all.changes))
+  })
+
+  it('keeps SKUs unique in a store: a load giving one SKU to two products is refused; a swap in one load is fine', async () => {
+    const s = (await adminCall(p, 'POST', '/v1/admin/stores', { name: 'SKUs' })).body
+    const base = { taxes: DEMO_TAXES, taxClasses: DEMO_TAX_CLASSES, categories: [{ id: 'drinks', nameEn: 'Drinks', nameZh: '饮料', sort: 0 }], products: [product('a'), product('b')] }
+    expect((await adminCall(p, 'PUT', `/v1/admin/stores/${s.id}/catalog`, base)).status).toBe(200)
+    const clash = await adminCall(p, 'PUT', `/v1/admin/stores/${s.id}/catalog`, { products: [{ ...product('c'), sku: 'SKU-a' }] })
+    expectError(clash, 'invalid_request', 400)
+    expect(clash.body.error.message).toContain('SKU-a')
+    const swap = await adminCall(p, 'PUT', `/v1/admin/stores/${s.id}/catalog`, { products: [{ ...product('a'), sku: 'SKU-b' }, { ...product('b'), sku: 'SKU-a' }] })
+    expect(swap.status, JSON.stringify(swap.body)).toBe(200)
   })
 
   it('refuses a bad catalog load as a whole and stores nothing of it', async () => {
@@ -187,6 +235,10 @@ describe.each(PLATFORM_BACKENDS)('admin API, catalog and the HTTP surface on %s'
       { products: [{ ...product('a'), barcodes: ['not a barcode!'] }] },
       { taxes: [{ id: 'vat', name: 'VAT', rate: '130' }] },
       { products: [product('a'), product('a')] },
+      { products: [product('a'), { ...product('b'), sku: 'SKU-a' }] },
+      { products: [{ ...product('a'), nameEn: 'Tea\u0000' }] },
+      { categories: [{ id: 'x', nameEn: 'X', nameZh: '\u0000', sort: 0 }] },
+      { taxes: [{ id: 'vat', name: 'V\u0000AT', rate: '13' }] },
       { products: 'all of them' },
     ]) {
       expectError(await adminCall(p, 'PUT', `/v1/admin/stores/${s.id}/catalog`, bad), 'invalid_request', 400)
@@ -269,7 +321,9 @@ describe.each(PLATFORM_BACKENDS)('rate limits and readiness on %s', (backend) =>
     try {
       await p.db.close()
       const r = await fetch(`${p.url}/v1/ready`)
-      expectError({ status: r.status, body: await r.json() }, 'not_ready', 503)
+      const body = (await r.json()) as { error: { message: string } }
+      expectError({ status: r.status, body }, 'not_ready', 503)
+      expect(body.error.message).toBe('The database does not answer.')
       expect((await fetch(`${p.url}/v1/health`)).status).toBe(200)
       const a = await adminCall(p, 'GET', '/v1/admin/stores')
       expectError(a, 'internal', 500)

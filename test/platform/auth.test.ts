@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signRequest } from '../../src/main/core/sync/signing'
 import { newId } from '../../src/shared/ids'
-import { DeviceStateSchema, PairResponseSchema, PlatformErrorSchema, SIGNATURE_HEADERS, signingString } from '../../src/shared/platform-api'
+import { DeviceStateSchema, NONCE_TTL_MS, PairResponseSchema, PlatformErrorSchema, SIGNATURE_HEADERS, signingString } from '../../src/shared/platform-api'
+import { pruneNonces } from '../../src/platform/auth'
 import { PLATFORM_BACKENDS, adminCall, createStoreAndDevice, startTestPlatform, type TestPlatform } from '../helpers/platform'
 import { Chain, deviceClient, pairDevice, post } from './support'
 
@@ -66,6 +67,38 @@ describe.each(PLATFORM_BACKENDS)('pairing and signed requests on %s', (backend) 
     expectError(await d.call('GET', '/v1/device/state'), 'bad_signature', 401)
     const fresh = deviceClient(p, { ...d, secret: again.secret })
     expect(DeviceStateSchema.parse((await fresh.call('GET', '/v1/device/state')).body)).toMatchObject({ lastSeq: 2, journalDeviceId: d.journalDeviceId })
+  })
+
+  it('refuses to pair a till whose events another device already holds (device_journal_mismatch), so it cannot re-send them there', async () => {
+    const d = await pairDevice(p, { storeName: 'Journal' })
+    const chain = new Chain(d.journalDeviceId)
+    expect((await d.call('POST', '/v1/device/events', { body: { events: [chain.sale()] } })).status).toBe(200)
+    const second = await adminCall(p, 'POST', `/v1/admin/stores/${d.storeId}/devices`, { name: 'Till 2' })
+    const r = await post(p, '/v1/pair', pairBody(second.body.pairing.code, d.journalDeviceId))
+    expectError(r, 'device_journal_mismatch', 409)
+    expect(r.body.error.message).toContain('issue a new pairing code for that device')
+    expect(r.body.error.details).toMatchObject({ deviceId: d.deviceId })
+    // the code was not used up: another till can still pair with it
+    expect((await post(p, '/v1/pair', pairBody(second.body.pairing.code))).status).toBe(200)
+    // a till that never sent anything may move to another device
+    const idle = await pairDevice(p, { storeName: 'Idle' })
+    const third = await adminCall(p, 'POST', `/v1/admin/stores/${idle.storeId}/devices`, { name: 'Till 3' })
+    expect((await post(p, '/v1/pair', pairBody(third.body.pairing.code, idle.journalDeviceId))).status).toBe(200)
+  })
+
+  it('prunes nonces older than NONCE_TTL_MS and keeps younger ones', async () => {
+    const d = await pairDevice(p)
+    const now = new Date()
+    const at = (ms: number) => new Date(now.getTime() - ms).toISOString()
+    for (const [nonce, age] of [
+      ['prune-young-0123456789', NONCE_TTL_MS - 1_000],
+      ['prune-old-0123456789ab', NONCE_TTL_MS + 1_000],
+    ] as const) {
+      await p.db.query('INSERT INTO nonces (device_id, nonce, seen_at) VALUES ($1, $2, $3)', [d.deviceId, nonce, at(age)])
+    }
+    await pruneNonces(p.db, now)
+    const left = await p.db.query<{ nonce: string }>("SELECT nonce FROM nonces WHERE device_id = $1 AND nonce LIKE 'prune-%'", [d.deviceId])
+    expect(left.map((x) => x.nonce)).toEqual(['prune-young-0123456789'])
   })
 
   it('answers device-state to a signed request', async () => {
@@ -138,8 +171,11 @@ describe.each(PLATFORM_BACKENDS)('pairing and signed requests on %s', (backend) 
     const h = signRequest({ method: 'GET', path: '/v1/device/catalog?limit=5', body: '', deviceId: d.deviceId, secret: d.secret, now: new Date() })
     const moved = await fetch(`${p.url}/v1/device/catalog?limit=6`, { headers: h })
     expectError({ status: moved.status, body: await moved.json() }, 'bad_signature', 401)
-    const method = await fetch(`${p.url}/v1/device/state`, { headers: { ...h } })
-    expectError({ status: method.status, body: await method.json() }, 'bad_signature', 401)
+    // signed for GET, sent as HEAD (the router answers HEAD on every GET route): the method is signed
+    const forGet = signRequest({ method: 'GET', path: '/v1/device/state', body: '', deviceId: d.deviceId, secret: d.secret, now: new Date() })
+    expect((await fetch(`${p.url}/v1/device/state`, { method: 'HEAD', headers: forGet })).status).toBe(401)
+    const forHead = signRequest({ method: 'HEAD', path: '/v1/device/state', body: '', deviceId: d.deviceId, secret: d.secret, now: new Date() })
+    expect((await fetch(`${p.url}/v1/device/state`, { method: 'HEAD', headers: forHead })).status).toBe(200)
     // signed with another device's key
     const other = await pairDevice(p)
     expectError(await deviceClient(p, { ...d, secret: other.secret }).call('GET', '/v1/device/state'), 'bad_signature', 401)

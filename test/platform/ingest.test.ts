@@ -70,7 +70,8 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
       [4, 'applied'],
       [5, 'applied'],
     ])
-    expect((await counts(p)).events).toBeGreaterThanOrEqual(5)
+    const mine = await p.db.query<{ seq: number }>('SELECT seq FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
+    expect(mine.map((x) => x.seq)).toEqual([1, 2, 3, 4, 5])
     const orders = await p.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM orders WHERE device_id = $1', [d.deviceId])
     expect(orders[0]!.n).toBe(4)
   })
@@ -195,10 +196,24 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
     await unchanged(other, async () => expectError(await send(other, [clash]), 'event_conflict', 409))
   })
 
-  it('refuses events of another journal, unacceptable sales and unhashable data with event_invalid; stores nothing', async () => {
+  it('refuses events of another journal and unhashable data with event_invalid; stores nothing', async () => {
     const d = await pairDevice(p)
     const c = new Chain(d.journalDeviceId)
     const good = c.sale()
+    await unchanged(d, async () => {
+      const foreign = new Chain(newId()).sale()
+      expectError(await send(d, [foreign]), 'event_invalid', 422)
+      // floats and huge numbers cannot be canonical JSON: the hash cannot cover them
+      for (const raw of ['{"total":1.5}', '{"total":1e400}', '{"n":9007199254740993}']) {
+        const body = `{"events":[${JSON.stringify({ ...good, data: null }).replace('"data":null', `"data":${raw}`)}]}`
+        expectError(await d.call('POST', '/v1/device/events', { rawBody: body }), 'event_invalid', 422)
+      }
+    })
+  })
+
+  it('stores a chain-valid sale it cannot normalize with the reason, makes no order of it, and applies the events after it', async () => {
+    const d = await pairDevice(p)
+    const c = new Chain(d.journalDeviceId)
     const badSales: unknown[] = [
       { ...saleData(), total: -5 },
       { ...saleData(), total: 1e15 },
@@ -211,26 +226,69 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
       { hello: 'world' },
       null,
     ]
-    await unchanged(d, async () => {
-      const foreign = new Chain(newId()).sale()
-      expectError(await send(d, [foreign]), 'event_invalid', 422)
-      for (const data of badSales) {
-        const chain = new Chain(d.journalDeviceId)
-        const e = chain.next('sale.completed', data)
-        const r = await send(d, [e])
-        expectError(r, 'event_invalid', 422)
-      }
-      // a bad sale after a good one: nothing of the batch is stored
-      const chain = new Chain(d.journalDeviceId)
-      const first = chain.next('sale.completed', good.data)
-      const bad = chain.next('sale.completed', { ...saleData(), total: -1 })
-      expectError(await send(d, [first, bad]), 'event_invalid', 422)
-      // floats and huge numbers cannot be canonical JSON: the hash cannot cover them
-      for (const raw of ['{"total":1.5}', '{"total":1e400}', '{"n":9007199254740993}']) {
-        const body = `{"events":[${JSON.stringify({ ...good, data: null }).replace('"data":null', `"data":${raw}`)}]}`
-        expectError(await d.call('POST', '/v1/device/events', { rawBody: body }), 'event_invalid', 422)
-      }
-    })
+    const first = c.sale()
+    const bad = badSales.map((data) => c.next('sale.completed', data))
+    // the same order id again (a till restored from an old backup, say)
+    const again = c.next('sale.completed', first.data)
+    const after = c.sale({ total: 700 })
+    for (const batch of [[first, bad[0]!], bad.slice(1), [again, after]]) {
+      const r = await send(d, batch)
+      expect(r.status, JSON.stringify(r.body)).toBe(200)
+      expect(IngestResponseSchema.parse(r.body).results.every((x) => x.status === 'applied')).toBe(true)
+    }
+    const stored = await p.db.query<{ seq: number; normalize_error: string | null }>('SELECT seq, normalize_error FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
+    expect(stored.map((s) => s.seq)).toEqual(Array.from({ length: badSales.length + 3 }, (_, k) => k + 1))
+    expect(stored[0]!.normalize_error).toBeNull()
+    for (const s of stored.slice(1, badSales.length + 2)) expect(s.normalize_error, `seq ${s.seq}`).toEqual(expect.any(String))
+    expect(stored[4]!.normalize_error).toContain('the store in CNY')
+    expect(stored[badSales.length + 1]!.normalize_error).toContain('already recorded')
+    expect(stored[badSales.length + 2]!.normalize_error).toBeNull()
+    const orders = await p.db.query<{ journal_seq: number }>('SELECT journal_seq FROM orders WHERE device_id = $1 ORDER BY journal_seq', [d.deviceId])
+    expect(orders.map((o) => o.journal_seq)).toEqual([1, badSales.length + 3])
+    const state = DeviceStateSchema.parse((await d.call('GET', '/v1/device/state')).body)
+    expect(state).toMatchObject({ lastSeq: badSales.length + 3, lastHash: c.hash })
+  })
+
+  it('a till that sold in CNY offline and is then paired to an HKD store: later events still apply', async () => {
+    const store = await adminCall(p, 'POST', '/v1/admin/stores', { name: 'Kowloon', currency: 'HKD', timeZone: 'Asia/Hong_Kong' })
+    expect(store.status).toBe(201)
+    const dev = await adminCall(p, 'POST', `/v1/admin/stores/${store.body.id}/devices`, { name: 'Till 1' })
+    const journalDeviceId = newId()
+    const paired = await post(p, '/v1/pair', { code: dev.body.pairing.code, journalDeviceId, deviceCode: 'T01', appVersion: '0.1.0' })
+    expect(paired.status).toBe(200)
+    const d = deviceClient(p, { storeId: store.body.id, deviceId: paired.body.deviceId, secret: paired.body.secret, journalDeviceId })
+    const c = new Chain(journalDeviceId)
+    const offline = [c.sale({ total: 1000 }), c.sale({ total: 2000 })] // saleData defaults to CNY
+    const later = [c.next('shift.closed', { by: 'Li Na' }), c.next('sale.completed', saleData({ total: 800, currency: 'HKD' }))]
+    for (const batch of [offline, later]) {
+      const r = await send(d, batch)
+      expect(r.status, JSON.stringify(r.body)).toBe(200)
+    }
+    const state = DeviceStateSchema.parse((await d.call('GET', '/v1/device/state')).body)
+    expect(state).toMatchObject({ lastSeq: 4, lastHash: c.hash })
+    const errors = await p.db.query<{ seq: number; normalize_error: string | null }>('SELECT seq, normalize_error FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
+    expect(errors.map((e) => [e.seq, e.normalize_error])).toEqual([
+      [1, 'the order is in CNY, the store in HKD'],
+      [2, 'the order is in CNY, the store in HKD'],
+      [3, null],
+      [4, null],
+    ])
+    const orders = await p.db.query<{ total: number; currency: string }>('SELECT total, currency FROM orders WHERE device_id = $1', [d.deviceId])
+    expect(orders).toEqual([{ total: 800, currency: 'HKD' }])
+  })
+
+  it('a product name with U+0000 sold by a till is stored without it', async () => {
+    const d = await pairDevice(p)
+    const c = new Chain(d.journalDeviceId)
+    const data = saleData({ total: 1130, lines: 1 })
+    const lines = (data as unknown as { lines: { nameEn: string }[] }).lines
+    lines[0]!.nameEn = 'Milk\u0000Tea'
+    const r = await send(d, [c.next('sale.completed', data)])
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    const names = await p.db.query<{ name_en: string }>('SELECT name_en FROM order_lines WHERE device_id = $1', [d.deviceId])
+    expect(names).toEqual([{ name_en: 'MilkTea' }])
+    const ev = await p.db.query<{ normalize_error: string | null }>('SELECT normalize_error FROM events WHERE device_id = $1', [d.deviceId])
+    expect(ev).toEqual([{ normalize_error: null }])
   })
 
   it('refuses malformed batches with invalid_request and oversized ones with payload_too_large; stores nothing', async () => {

@@ -12,6 +12,13 @@ describe('docs/openapi.json', () => {
     expect(committed).toBe(openApiText())
   })
 
+  it('every route lists internal, and every route with a body payload_too_large', () => {
+    for (const [name, spec] of Object.entries(platformRoutes)) {
+      expect(spec.errors, name).toContain('internal')
+      if ('body' in spec && spec.body) expect(spec.errors, name).toContain('payload_too_large')
+    }
+  })
+
   it('is OpenAPI 3.1 with every route, its error codes and statuses, and the device signature scheme', () => {
     const doc = JSON.parse(committed)
     expect(doc.openapi).toBe('3.1.0')
