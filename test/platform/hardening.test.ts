@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startPlatform, type RunningPlatform } from '../../src/platform/app'
 import { PlatformErrorSchema } from '../../src/shared/platform-api'
-import { adminCall } from '../helpers/platform'
+import { newId } from '../../src/shared/ids'
+import { adminCall, createStoreAndDevice } from '../helpers/platform'
+import { Chain, deviceClient, post, saleData } from './support'
 
 // One in-memory PGlite platform with its logs captured (PGlite attaches the SQL and its parameters
 // to its errors, which is what the log must never show).
@@ -35,6 +37,21 @@ describe('platform hardening (PGlite in memory, logs captured)', () => {
     expect(errorLine).not.toContain('"params"')
     expect(errorLine).not.toContain('INSERT INTO')
     expect(lines.join('')).not.toContain(secretName)
+  })
+
+  it('warns about an event it stored without normalizing it, without the payload', async () => {
+    const { storeId, deviceId, code } = await createStoreAndDevice({ url: p.url, adminToken })
+    const journalDeviceId = newId()
+    const paired = await post(p, '/v1/pair', { code, journalDeviceId, deviceCode: 'T01', appVersion: '0.1.0' })
+    const d = deviceClient(p, { storeId, deviceId, secret: paired.body.secret, journalDeviceId })
+    const c = new Chain(journalDeviceId)
+    const data = { ...saleData({ currency: 'USD' }), receiptFooter: 'Payload-Marker-5e1b' }
+    const e = c.next('sale.completed', data)
+    expect((await d.call('POST', '/v1/device/events', { body: { events: [e] } })).status).toBe(200)
+    const warning = lines.find((l) => l.includes('event stored without normalization'))
+    expect(warning, lines.join('')).toBeDefined()
+    expect(JSON.parse(warning!)).toMatchObject({ level: 40, eventId: e.id, seq: 1, reason: 'the order is in USD, the store in CNY' })
+    expect(lines.join('')).not.toContain('Payload-Marker-5e1b')
   })
 
   it('answers a malformed percent-encoded URL with invalid_request in the platform error shape', async () => {
