@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got ${values.port}`)
   const timeoutS = Number(values['platform-timeout'])
-  if (!Number.isFinite(timeoutS) || timeoutS <= 0 || timeoutS > 600) throw new Error(`--platform-timeout must be more than 0 and at most 600 seconds, got ${values['platform-timeout']}`)
+  if (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 600) throw new Error(`--platform-timeout must be whole seconds from 1 to 600, got ${values['platform-timeout']}`)
   const repo = resolve(__dirname, '../../..')
   const dataDir = resolve(values.data)
   const { core, file, seeded } = openCore({
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     demo: values.demo,
     resourcesDir: resolve(repo, 'resources'),
     log: (l) => console.error(l),
-    sync: { options: { timeoutMs: Math.round(timeoutS * 1000) } },
+    sync: { options: { timeoutMs: timeoutS * 1000 } },
   })
   const handle = await startServer(core, values.renderer ? resolve(values.renderer) : resolve(repo, 'out/renderer'), port)
   console.log(`Daybook ledger: ${file}`)

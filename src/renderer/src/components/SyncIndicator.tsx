@@ -94,12 +94,31 @@ export function SyncChip({ status, now, open, onToggle }: { status: SyncStatus; 
   )
 }
 
+/** "Sync now", in the panel and in Settings → Platform: clears the caller's error, then reports the answer's. */
+export function SyncNowButton({ testId, onResult }: { testId: string; onResult: (error: ErrorData | null) => void }) {
+  const { t } = useTranslation()
+  const syncNow = useApp((s) => s.syncNow)
+  const sending = useApp((s) => s.syncSending)
+  return (
+    <button
+      type="button"
+      className="btn primary"
+      data-testid={testId}
+      disabled={sending}
+      onClick={() => {
+        onResult(null)
+        void syncNow().then(onResult)
+      }}
+    >
+      {sending ? t('sync.syncing') : t('sync.syncNow')}
+    </button>
+  )
+}
+
 /** The details panel (exported for the unit tests). */
 export function SyncPanel({ status, now, role, onClose }: { status: SyncStatus; now: number; role: Role; onClose: () => void }) {
   const { t } = useTranslation()
   const openSettings = useApp((s) => s.openSettings)
-  const syncNow = useApp((s) => s.syncNow)
-  const sending = useApp((s) => s.syncSending)
   const [error, setError] = useState<ErrorData | null>(null)
   const v = syncView(status, now)
   const { label } = indicatorText(t, v)
@@ -180,18 +199,7 @@ export function SyncPanel({ status, now, role, onClose }: { status: SyncStatus; 
           ) : null}
           <p className="sync-help">{t('sync.keepSelling')}</p>
           {error ? <ErrorNote error={error} testId="sync-now-error" /> : null}
-          <button
-            type="button"
-            className="btn primary"
-            data-testid="sync-now"
-            disabled={sending}
-            onClick={() => {
-              setError(null)
-              void syncNow().then(setError)
-            }}
-          >
-            {sending ? t('sync.syncing') : t('sync.syncNow')}
-          </button>
+          <SyncNowButton testId="sync-now" onResult={setError} />
         </>
       )}
     </div>

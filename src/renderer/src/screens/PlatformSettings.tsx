@@ -4,7 +4,7 @@ import type { SyncStatus } from '../../../shared/contract'
 import type { ErrorData } from '../../../shared/errors'
 import { Dialog } from '../components/Dialog'
 import { ErrorNote } from '../components/ErrorNote'
-import { SyncDot } from '../components/SyncIndicator'
+import { SyncDot, SyncNowButton } from '../components/SyncIndicator'
 import { describeError } from '../lib/errors'
 import { useFormat } from '../lib/format'
 import {
@@ -223,8 +223,6 @@ export function PlatformDetails({ status, onUnpaired }: { status: SyncStatus; on
   const { t } = useTranslation()
   const f = useFormat()
   const now = useApp((s) => s.syncClock)
-  const syncNow = useApp((s) => s.syncNow)
-  const sending = useApp((s) => s.syncSending)
   const unpairPlatform = useApp((s) => s.unpairPlatform)
   const [error, setError] = useState<ErrorData | null>(null)
   const [confirming, setConfirming] = useState(false)
@@ -303,18 +301,7 @@ export function PlatformDetails({ status, onUnpaired }: { status: SyncStatus; on
         ) : null}
         {error ? <ErrorNote error={error} testId="platform-error" /> : null}
         <div className="row-actions start">
-          <button
-            type="button"
-            className="btn primary"
-            data-testid="platform-sync-now"
-            disabled={sending}
-            onClick={() => {
-              setError(null)
-              void syncNow().then(setError)
-            }}
-          >
-            {sending ? t('sync.syncing') : t('sync.syncNow')}
-          </button>
+          <SyncNowButton testId="platform-sync-now" onResult={setError} />
         </div>
       </section>
 
