@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { CURRENCIES, MAX_MINOR, ROUNDING_MODES } from './money'
+import { ATTEMPT_STATES, AuthCodeSchema, CardDetailsSchema, FailureSchema, REFUND_STATES, TENDER_FLOWS, TENDER_METHODS } from './payments'
 
 /**
  * The renderer↔core contract: one map of `noun-verb` channel names to zod schemas for input and
@@ -119,14 +120,42 @@ export type CartQuote = z.infer<typeof CartQuoteSchema>
 
 const StaffRef = z.object({ id: z.string(), name: z.string() })
 
+/**
+ * A tender as posted with the order. Cash orders from before issue 4 carry only the first five
+ * fields; the rest are optional so their events (and hashes) stay exactly as they were.
+ */
 export const TenderSchema = z.object({
+  /** The attempt id: the wallet's out_trade_no, the card payment's TransactionID. */
   id: z.string(),
-  method: z.enum(['cash']),
+  method: z.enum(TENDER_METHODS),
   /** Applied to the order (after cash rounding). */
   amount: z.number(),
+  /** Cash: what the customer handed over; other methods: the amount. */
   tendered: z.number(),
   change: z.number(),
+  flow: z.enum(TENDER_FLOWS).optional(),
+  /** The wallet's trade number or the terminal's transaction reference. */
+  providerRef: z.string().optional(),
+  card: CardDetailsSchema.optional(),
+  paidAt: z.string().optional(),
 })
+
+export const RefundSchema = z.object({
+  id: z.string(),
+  orderId: z.string(),
+  tenderId: z.string(),
+  method: z.enum(TENDER_METHODS),
+  amount: z.number(),
+  state: z.enum(REFUND_STATES),
+  reason: z.string(),
+  staff: z.object({ id: z.string(), name: z.string() }),
+  approvedBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+  providerRef: z.string().nullable(),
+  failure: FailureSchema.nullable(),
+  createdAt: z.string(),
+  completedAt: z.string().nullable(),
+})
+export type Refund = z.infer<typeof RefundSchema>
 
 export const OrderSchema = z.object({
   ...PricingFigures,
@@ -146,6 +175,8 @@ export const OrderSchema = z.object({
   receiptFooter: z.string(),
   journal: z.object({ seq: z.number(), hash: z.string() }),
   reprints: z.number(),
+  /** Refunds against this order's tenders, every state (not part of the posted sale). */
+  refunds: z.array(RefundSchema),
 })
 export type Order = z.infer<typeof OrderSchema>
 export type Tender = z.infer<typeof TenderSchema>
@@ -188,6 +219,10 @@ export const SettingsSchema = z
     receiptFooter: Text(200),
     taxes: z.array(TaxSchema).min(1).max(20),
     taxClasses: z.array(TaxClassSchema).min(1).max(20),
+    /** Refunds and voids above this amount (minor units) need a supervisor's PIN. */
+    refundApprovalLimit: MinorSchema.default(10_000),
+    /** How long a merchant QR stays payable before the till closes it. */
+    qrTimeoutSeconds: z.number().int().min(5).max(900).default(120),
   })
   .superRefine((s, ctx) => {
     const taxIds = new Set(s.taxes.map((t) => t.id))
@@ -235,6 +270,96 @@ const ParkedSchema = z.object({
   staffName: z.string(),
   lineCount: z.number(),
 })
+
+// ---- checkout: an order being paid ---------------------------------------------------------------
+
+export const AttemptSchema = z.object({
+  id: z.string(),
+  method: z.enum(TENDER_METHODS),
+  flow: z.enum(TENDER_FLOWS),
+  amount: z.number(),
+  state: z.enum(ATTEMPT_STATES),
+  /** Cash only: handed over and given back. */
+  tendered: z.number().nullable(),
+  change: z.number().nullable(),
+  /** Merchant QR: what to render, and until when. */
+  codeUrl: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  providerRef: z.string().nullable(),
+  card: CardDetailsSchema.nullable(),
+  failure: FailureSchema.nullable(),
+  /** What the till is doing about it now, as a stable word the screen translates. */
+  activity: z.enum(['none', 'contacting', 'waiting_customer', 'user_paying', 'checking', 'cancelling', 'reversing']),
+  /** Queries made while the customer pays (the user-paying path). */
+  polls: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+export type Attempt = z.infer<typeof AttemptSchema>
+
+export const CheckoutSchema = z.object({
+  id: z.string(),
+  /** open: taking tenders; completed: the order is posted; voiding: giving money back; voided. */
+  state: z.enum(['open', 'completed', 'voiding', 'voided']),
+  quote: CartQuoteSchema,
+  currency: z.string(),
+  total: z.number(),
+  /** Succeeded tenders so far. */
+  paid: z.number(),
+  /** Tenders still in flight (created, waiting for the customer, unknown). */
+  pending: z.number(),
+  /** total − paid − pending: what the next tender may take. */
+  remaining: z.number(),
+  attempts: z.array(AttemptSchema),
+  orderId: z.string().nullable(),
+  staff: z.object({ id: z.string(), name: z.string() }),
+  voidReason: z.string().nullable(),
+  createdAt: z.string(),
+})
+export type Checkout = z.infer<typeof CheckoutSchema>
+
+export const PaymentsStatusSchema = z.object({
+  qr: z.object({ available: z.boolean(), reason: z.enum(['unpaired', 'offline', 'recovering']).nullable() }),
+  card: z.object({ available: z.boolean(), reason: z.enum(['not_configured', 'recovering']).nullable(), terminalId: z.string().nullable() }),
+  /** Attempts and refunds left unfinished (a crash, a lost answer) that the till is still resolving. */
+  unresolved: z.number().int(),
+})
+export type PaymentsStatus = z.infer<typeof PaymentsStatusSchema>
+
+export const TerminalSettingsSchema = z.object({
+  configured: z.boolean(),
+  /** https://192.168.1.20 (the library adds :8443/nexo/). */
+  endpoint: z.string(),
+  poiId: z.string(),
+  keyIdentifier: z.string(),
+  keyVersion: z.number().int(),
+  hasPassphrase: z.boolean(),
+  /** PEM of the CA that signed the terminal's certificate (Adyen's root, or the simulator's). */
+  caCertPem: z.string(),
+})
+export type TerminalSettings = z.infer<typeof TerminalSettingsSchema>
+export const TerminalSettingsInputSchema = z.strictObject({
+  endpoint: z
+    .string()
+    .trim()
+    .max(200)
+    .refine((u) => {
+      try {
+        const url = new URL(u)
+        return url.protocol === 'https:' && !url.port && (url.pathname === '/' || url.pathname === '') && !url.search && !url.username
+      } catch {
+        return false
+      }
+    }, 'the terminal address, like https://192.168.1.20 (no port: the terminal listens on 8443)'),
+  poiId: z.string().trim().regex(/^[A-Za-z0-9]{1,20}-[0-9]{1,20}$/, 'the terminal id, like V400m-123456789'),
+  keyIdentifier: z.string().trim().min(1).max(64),
+  keyVersion: z.number().int().min(0).max(1_000_000),
+  /** Omitted: keep the one saved. */
+  passphrase: z.string().min(1).max(200).optional(),
+  caCertPem: z.string().max(20_000).refine((p) => p.includes('-----BEGIN CERTIFICATE-----'), 'a PEM certificate'),
+})
+
+const SaleIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID')
 
 // ---- the channel map -----------------------------------------------------------------------------
 
@@ -293,8 +418,11 @@ export const channels = {
   'catalog-barcode': { input: z.strictObject({ code: Text(64).min(1) }), output: ProductSchema, auth: 'staff' },
   'cart-price': { input: CartSchema, output: CartQuoteSchema, auth: 'staff' },
   'approval-grant': {
-    /** The approval covers this cart's discount and no larger one. */
-    input: z.strictObject({ staffId: Id, pin: PinSchema, reason: z.enum(['discount']), cart: CartSchema }),
+    /** A discount approval covers this cart's discount and no larger one; a refund or void one, this amount and no more. */
+    input: z.union([
+      z.strictObject({ staffId: Id, pin: PinSchema, reason: z.literal('discount'), cart: CartSchema }),
+      z.strictObject({ staffId: Id, pin: PinSchema, reason: z.enum(['refund', 'void']), amount: MinorSchema }),
+    ]),
     output: z.object({ approvalId: z.string(), supervisor: StaffSchema }),
     auth: 'staff',
   },
@@ -304,7 +432,7 @@ export const channels = {
   'sale-complete': {
     input: z.strictObject({
       /** Made by the till when Pay is pressed; a repeat of the same id returns the same order. */
-      saleId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'saleId must be a ULID'),
+      saleId: SaleIdSchema,
       cart: CartSchema,
       cashTendered: MinorSchema,
       approvalId: Id.optional(),
@@ -312,6 +440,54 @@ export const channels = {
     output: OrderSchema,
     auth: 'staff',
   },
+  /** Freezes the cart's price and opens it for tenders. The same saleId again answers with that checkout. */
+  'checkout-start': {
+    input: z.strictObject({ saleId: SaleIdSchema, cart: CartSchema, approvalId: Id.optional() }),
+    output: CheckoutSchema,
+    auth: 'staff',
+  },
+  'checkout-get': { input: z.strictObject({ id: Id }), output: CheckoutSchema, auth: 'staff' },
+  /** The checkout this till left open (a reload, a restart): the screen resumes it. */
+  'checkout-open': { input: Empty, output: CheckoutSchema.nullable(), auth: 'staff' },
+  /**
+   * Adds a tender. Cash succeeds at once; QR and card answer at once with the attempt in
+   * `created` and go on in the background ('payments-changed' events). The attemptId is made by
+   * the screen; the same id again answers with the checkout as it stands (a double tap charges once).
+   */
+  'tender-add': {
+    input: z.discriminatedUnion('flow', [
+      z.strictObject({ checkoutId: Id, attemptId: SaleIdSchema, flow: z.literal('cash'), amount: MinorSchema.min(1), tendered: MinorSchema }),
+      z.strictObject({ checkoutId: Id, attemptId: SaleIdSchema, flow: z.literal('merchant_qr'), wallet: z.enum(['alipay', 'wechat']), amount: MinorSchema.min(1) }),
+      z.strictObject({ checkoutId: Id, attemptId: SaleIdSchema, flow: z.literal('customer_code'), authCode: AuthCodeSchema, amount: MinorSchema.min(1) }),
+      z.strictObject({ checkoutId: Id, attemptId: SaleIdSchema, flow: z.literal('terminal'), amount: MinorSchema.min(1) }),
+    ]),
+    output: CheckoutSchema,
+    auth: 'staff',
+  },
+  /** The cashier stops a QR or card attempt that has not finished: the till closes/aborts it and checks the outcome. */
+  'tender-cancel': { input: z.strictObject({ checkoutId: Id, attemptId: Id }), output: CheckoutSchema, auth: 'staff' },
+  /** Voids an order before it is paid: every succeeded tender is given back (cash) or reversed (QR, card). */
+  'checkout-void': {
+    input: z.strictObject({ checkoutId: Id, reason: Text(200).trim().min(1), approvalId: Id.optional() }),
+    output: CheckoutSchema,
+    auth: 'staff',
+  },
+  'payments-status': { input: Empty, output: PaymentsStatusSchema, auth: 'staff' },
+  /** Refund part or all of one tender of a completed order. The refundId is made by the screen and reused on retry. */
+  'refund-create': {
+    input: z.strictObject({
+      refundId: SaleIdSchema,
+      orderId: Id,
+      tenderId: Id,
+      amount: MinorSchema.min(1),
+      reason: Text(200).trim().min(1),
+      approvalId: Id.optional(),
+    }),
+    output: OrderSchema,
+    auth: 'staff',
+  },
+  'terminal-settings-get': { input: Empty, output: TerminalSettingsSchema, auth: 'owner' },
+  'terminal-settings-save': { input: TerminalSettingsInputSchema, output: TerminalSettingsSchema, auth: 'owner' },
   'order-list': {
     input: z.strictObject({ businessDate: BusinessDate.optional(), query: Text(64).optional() }),
     output: z.array(OrderSummarySchema),

@@ -23,6 +23,13 @@ export const ERROR_CODES = [
   'platform_refused',
   'not_paired',
   'already_paired',
+  'checkout_closed',
+  'tender_exceeds_remaining',
+  'qr_unavailable',
+  'terminal_not_configured',
+  'payments_recovering',
+  'refund_exceeds',
+  'card_number_refused',
   'internal',
 ] as const
 

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { CURRENCIES, MAX_MINOR } from './money'
 import { OrderSchema } from './contract'
 import { ULID_PATTERN } from './ids'
+import { PaymentCreateSchema, PaymentRefundSchema, PaymentSchema, PaymentWaitQuerySchema, RefundCreateSchema, WALLETS } from './payments'
 
 /**
  * The till↔platform contract, `/v1`: every route, its auth, its input and output schemas and the
@@ -31,7 +32,14 @@ export const PLATFORM_ERROR_CODES = [
   'chain_broken', // 422: an event's prev_hash is not the hash of the event before it
   'hash_mismatch', // 422: an event's hash is not sha256(prev_hash + canonical_json(event))
   'event_invalid', // 422: an event's device, order or payload is not acceptable
-  'not_found', // 404: no such store, device, order or route
+  'not_found', // 404: no such store, device, order, payment, refund or route
+  'payment_conflict', // 409: this payment id was already used with different parameters (OUT_TRADE_NO_USED)
+  'payment_closed', // 409: this payment id was cancelled or closed; a new try needs a new id
+  'payment_not_refundable', // 409: the payment is not paid (or was reversed), so there is nothing to refund
+  'refund_conflict', // 409: this refund id was already used with a different amount
+  'refund_exceeds', // 422: the refund is more than what is left to refund on the payment
+  'card_number_refused', // 400: something in the request looks like a full card number; Daybook never takes one
+  'wallet_unavailable', // 503: the wallet provider cannot be reached; nothing was charged
   'rate_limited', // 429: too many requests from this device; see Retry-After
   'not_ready', // 503: the database is not reachable
   'internal', // 500
@@ -61,6 +69,13 @@ export const PLATFORM_ERROR_STATUS: Record<PlatformErrorCode, number> = {
   hash_mismatch: 422,
   event_invalid: 422,
   not_found: 404,
+  payment_conflict: 409,
+  payment_closed: 409,
+  payment_not_refundable: 409,
+  refund_conflict: 409,
+  refund_exceeds: 422,
+  card_number_refused: 400,
+  wallet_unavailable: 503,
   rate_limited: 429,
   not_ready: 503,
   internal: 500,
@@ -143,7 +158,7 @@ export const MAX_BATCH_BYTES = 1_000_000
 export const BODY_LIMIT_BYTES = 1_048_576
 
 /** Payload of `sale.completed`: the order document the till printed (see contract.ts OrderSchema). */
-export const SaleCompletedDataSchema = OrderSchema.omit({ journal: true, reprints: true })
+export const SaleCompletedDataSchema = OrderSchema.omit({ journal: true, reprints: true, refunds: true })
 export type SaleCompletedData = z.infer<typeof SaleCompletedDataSchema>
 
 export const EventResultSchema = z.object({
@@ -341,6 +356,23 @@ export interface RouteSpec {
 
 const StoreParams = z.strictObject({ storeId: Ulid })
 const DeviceParams = z.strictObject({ deviceId: Ulid })
+const PaymentParams = z.strictObject({ paymentId: Ulid })
+
+/** The sandbox wallets' scripted outcomes (src/platform/README.md "Sandbox wallets"). */
+export const SANDBOX_SCENARIOS = [
+  'success', // paid at once (customer code) / when the phone page pays (merchant QR)
+  'decline', // insufficient balance: failed
+  'user_paying_then_success', // USERPAYING / 10003; paid on the third query
+  'user_paying_forever', // USERPAYING until the till gives up and cancels
+  'system_error_then_success', // 20000 / SYSTEMERROR on pay; a query finds it paid
+  'timeout_then_success', // the provider does not answer pay in time; a query finds it paid
+] as const
+export const SandboxScenarioSchema = z.strictObject({
+  wallet: z.enum(WALLETS).optional(),
+  scenario: z.enum(SANDBOX_SCENARIOS),
+  /** How many following payments take it (then the amount rules apply again). */
+  count: z.number().int().min(1).max(1000).default(1),
+})
 // Every route can answer 'internal'; every route with a body can answer 'payload_too_large'.
 const SIGNED = ['unknown_device', 'bad_signature', 'clock_skew', 'nonce_replayed', 'rate_limited', 'invalid_request', 'internal'] as const
 const ADMIN = ['unauthorized', 'invalid_request', 'internal'] as const
@@ -431,6 +463,76 @@ export const platformRoutes = {
     query: CatalogPageQuerySchema,
     response: CatalogPageSchema,
     errors: SIGNED,
+  },
+
+  'payment-create': {
+    method: 'POST',
+    path: '/v1/device/payments',
+    auth: 'device',
+    summary:
+      'Start a wallet payment: a merchant QR (answers with codeUrl) or a scanned customer code (the platform charges it). The paymentId is the out_trade_no: the same id with the same parameters answers with the payment as it stands; different parameters get payment_conflict.',
+    body: PaymentCreateSchema,
+    response: PaymentSchema,
+    errors: [...SIGNED, 'payload_too_large', 'payment_conflict', 'payment_closed', 'card_number_refused', 'wallet_unavailable'],
+  },
+  'payment-get': {
+    method: 'GET',
+    path: '/v1/device/payments/:paymentId',
+    auth: 'device',
+    summary: 'A payment as it stands (the platform asks the provider when it does not know yet). With unlessState and waitMs, the answer waits until the state changes (long poll, at most 25 s).',
+    params: PaymentParams,
+    query: PaymentWaitQuerySchema,
+    response: PaymentSchema,
+    errors: [...SIGNED, 'not_found', 'wallet_unavailable'],
+  },
+  'payment-cancel': {
+    method: 'POST',
+    path: '/v1/device/payments/:paymentId/cancel',
+    auth: 'device',
+    summary:
+      "Cancel: closes an unpaid payment, reverses (refunds in full) a paid one. An id the platform never saw is recorded as closed, so a create that arrives late is refused.",
+    params: PaymentParams,
+    body: z.strictObject({}),
+    response: PaymentSchema,
+    errors: [...SIGNED, 'payload_too_large', 'wallet_unavailable'],
+  },
+  'payment-refund': {
+    method: 'POST',
+    path: '/v1/device/payments/:paymentId/refunds',
+    auth: 'device',
+    summary: 'Refund part or all of a paid payment. The refundId is the out_request_no: the same id and amount again never refunds twice.',
+    params: PaymentParams,
+    body: RefundCreateSchema,
+    response: PaymentRefundSchema,
+    errors: [...SIGNED, 'payload_too_large', 'not_found', 'payment_not_refundable', 'refund_conflict', 'refund_exceeds', 'card_number_refused', 'wallet_unavailable'],
+  },
+  'payment-refund-get': {
+    method: 'GET',
+    path: '/v1/device/payments/:paymentId/refunds/:refundId',
+    auth: 'device',
+    summary: 'A refund as it stands.',
+    params: z.strictObject({ paymentId: Ulid, refundId: Ulid }),
+    response: PaymentRefundSchema,
+    errors: [...SIGNED, 'not_found'],
+  },
+  'store-payments': {
+    method: 'GET',
+    path: '/v1/admin/stores/:storeId/payments',
+    auth: 'admin',
+    summary: "A store's wallet payments created on a day (UTC date of creation), with their refunds.",
+    params: StoreParams,
+    query: z.strictObject({ date: BusinessDate }),
+    response: z.object({ payments: z.array(PaymentSchema.extend({ deviceId: Ulid, refunds: z.array(PaymentRefundSchema) })) }),
+    errors: [...ADMIN, 'not_found'],
+  },
+  'sandbox-scenario': {
+    method: 'PUT',
+    path: '/v1/admin/sandbox/scenario',
+    auth: 'admin',
+    summary: 'Sandbox wallets only: the outcome of the next payment(s) of a wallet, overriding the amount rules. See src/platform/README.md "Sandbox wallets".',
+    body: SandboxScenarioSchema,
+    response: SandboxScenarioSchema,
+    errors: [...ADMIN, 'payload_too_large'],
   },
 } as const satisfies Record<string, RouteSpec>
 

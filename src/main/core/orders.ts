@@ -6,7 +6,7 @@ import { stmt } from './db/statements'
 import { appendEvent } from './journal'
 
 /** A completed order as posted to the journal: everything but where it landed in the chain. */
-export type OrderDocument = Omit<Order, 'journal' | 'reprints'>
+export type OrderDocument = Omit<Order, 'journal' | 'reprints' | 'refunds'>
 
 export function insertOrder(db: Db, o: OrderDocument, deviceId: string, daySeq: number, journalSeq: number): void {
   stmt(db, 

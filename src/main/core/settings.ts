@@ -23,6 +23,8 @@ export const DEFAULT_SETTINGS: Settings = {
     { id: 'std', name: 'Standard', taxIds: ['vat13'] },
     { id: 'low', name: 'Agricultural & staples', taxIds: ['vat9'] },
   ],
+  refundApprovalLimit: 10_000,
+  qrTimeoutSeconds: 120,
 }
 
 export function readSettings(db: Db): Settings {
