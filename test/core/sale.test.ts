@@ -34,7 +34,7 @@ describe('a cash sale', () => {
     expect(count(core, 'outbox')).toBe(1)
     // The journal holds exactly what the order rows say.
     const payload = JSON.parse((core.db.prepare('SELECT payload FROM journal WHERE seq = 1').get() as { payload: string }).payload)
-    const { journal: _j, reprints: _r, ...doc } = call<Order>(core, 'order-get', { id: order.id }, tok)
+    const { journal: _j, reprints: _r, refunds: _f, ...doc } = call<Order>(core, 'order-get', { id: order.id }, tok)
     expect(payload).toEqual(doc)
   })
 

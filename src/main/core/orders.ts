@@ -1,9 +1,10 @@
-import type { Order, OrderSummary } from '../../shared/contract'
+import type { Order, OrderSummary, Tender } from '../../shared/contract'
 import { DaybookError } from '../../shared/errors'
 import { newId } from '../../shared/ids'
 import type { Db } from './db/sqlite'
 import { stmt } from './db/statements'
 import { appendEvent } from './journal'
+import { listRefunds } from './payments/refunds'
 
 /** A completed order as posted to the journal: everything but where it landed in the chain. */
 export type OrderDocument = Omit<Order, 'journal' | 'reprints' | 'refunds'>
@@ -53,9 +54,13 @@ export function insertOrder(db: Db, o: OrderDocument, deviceId: string, daySeq: 
   const tax = stmt(db, 'INSERT INTO order_taxes (order_id, position, tax_id, name, rate, base_minor, amount_minor) VALUES (?, ?, ?, ?, ?, ?, ?)')
   o.taxes.forEach((t, i) => tax.run(o.id, i, t.taxId, t.name, t.rate, t.base, t.amount))
   const tender = stmt(db, 
-    'INSERT INTO order_tenders (id, order_id, position, method, amount_minor, tendered_minor, change_minor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO order_tenders (id, order_id, position, method, amount_minor, tendered_minor, change_minor, created_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   )
-  o.tenders.forEach((t, i) => tender.run(t.id, o.id, i, t.method, t.amount, t.tendered, t.change, o.createdAt))
+  o.tenders.forEach((t, i) => {
+    const detail = { flow: t.flow, providerRef: t.providerRef, card: t.card, paidAt: t.paidAt }
+    const hasDetail = Object.values(detail).some((v) => v !== undefined)
+    tender.run(t.id, o.id, i, t.method, t.amount, t.tendered, t.change, o.createdAt, hasDetail ? JSON.stringify(detail) : null)
+  })
 }
 
 interface OrderRow {
@@ -140,16 +145,18 @@ export function readOrder(db: Db, id: string): Order | undefined {
     cashRounding: o.cash_rounding_minor,
     tenders: tenders.map((t) => ({
       id: t.id as string,
-      method: t.method as 'cash',
+      method: t.method as Tender['method'],
       amount: t.amount_minor as number,
       tendered: t.tendered_minor as number,
       change: t.change_minor as number,
+      ...(t.detail ? (JSON.parse(t.detail as string) as Partial<Tender>) : {}),
     })),
     paid: o.paid_minor,
     change: o.change_minor,
     receiptFooter: o.receipt_footer,
     journal: { seq: o.journal_seq, hash: o.hash },
     reprints: o.reprints,
+    refunds: listRefunds(db, id),
   }
 }
 

@@ -123,30 +123,42 @@ export function completeSale(db: Db, input: SaleInput, settings: Settings, ctx: 
   if (cash.change < 0) {
     throw new DaybookError('insufficient_tender', 'Not enough cash was given.', { due: cash.roundedDue, tendered: cash.tendered, missing: -cash.change })
   }
-  const at = ctx.now.toISOString()
-  const date = businessDate(ctx.now, settings.timeZone, settings.businessDayCutoffHour)
-
-  return db.transaction((): Order => {
-    const { n } = stmt(db, 'SELECT coalesce(max(day_seq), 0) + 1 AS n FROM orders WHERE business_date = ?').get(date) as { n: number }
-    const doc: OrderDocument = {
+  return db.transaction(() =>
+    postSale(db, settings, ctx.device, ctx.now, {
       ...priced,
       lines: priced.lines.map((l, i) => ({ ...l, lineNo: i + 1, nameEn: lines[i]!.nameEn, nameZh: lines[i]!.nameZh, unit: lines[i]!.unit })),
       id: input.saleId,
-      receiptNo: receiptNumber(ctx.device.code, date, n),
-      businessDate: date,
-      createdAt: at,
-      storeName: settings.storeName,
-      deviceCode: ctx.device.code,
       staff: { id: ctx.staff.id, name: ctx.staff.name },
       approvedBy,
       cashRounding: cash.rounding,
       tenders: [{ id: newId(), method: 'cash', amount: cash.roundedDue, tendered: cash.tendered, change: cash.change }],
       paid: cash.roundedDue,
       change: cash.change,
-      receiptFooter: settings.receiptFooter,
-    }
-    const event = appendEvent(db, ctx.device.id, 'sale.completed', at, doc)
-    insertOrder(db, doc, ctx.device.id, n, event.seq)
-    return { ...doc, journal: { seq: event.seq, hash: event.hash }, reprints: 0 }
-  }).immediate()
+    }),
+  ).immediate()
+}
+
+/** What a sale brings to posting; the till adds its receipt number, day, time and store texts. */
+export type SaleBody = Omit<OrderDocument, 'receiptNo' | 'businessDate' | 'createdAt' | 'storeName' | 'deviceCode' | 'receiptFooter'>
+
+/**
+ * Posts a sale: order, lines, taxes, tenders, journal event and outbox row. Must run inside the
+ * caller's transaction (a cash sale's own, or the one that records a checkout's last tender).
+ */
+export function postSale(db: Db, settings: Settings, device: Device, now: Date, body: SaleBody): Order {
+  const at = now.toISOString()
+  const date = businessDate(now, settings.timeZone, settings.businessDayCutoffHour)
+  const { n } = stmt(db, 'SELECT coalesce(max(day_seq), 0) + 1 AS n FROM orders WHERE business_date = ?').get(date) as { n: number }
+  const doc: OrderDocument = {
+    ...body,
+    receiptNo: receiptNumber(device.code, date, n),
+    businessDate: date,
+    createdAt: at,
+    storeName: settings.storeName,
+    deviceCode: device.code,
+    receiptFooter: settings.receiptFooter,
+  }
+  const event = appendEvent(db, device.id, 'sale.completed', at, doc)
+  insertOrder(db, doc, device.id, n, event.seq)
+  return { ...doc, journal: { seq: event.seq, hash: event.hash }, reprints: 0, refunds: [] }
 }

@@ -15,6 +15,15 @@ import { readSettings, writeSettings } from './settings'
 import { checkPin, listStaff, saveStaff, staffById } from './staff'
 import { MemorySecretStore, type SecretStore } from './sync/secret-store'
 import { SyncRelay, type RelayDeps } from './sync/relay'
+import { realTimers } from './sync/client'
+import { locateCardNumber, isGtin } from '../../shared/card-number'
+import { walletForCode } from '../../shared/payments'
+import { addCash, beginVoid, mustCheckout, openCheckout, readCheckout, reserveAttempt, startCheckout } from './payments/checkout'
+import { attemptsOf, readAttempt } from './payments/attempts'
+import { PaymentEngine, newServiceId, type EngineOptions } from './payments/engine'
+import { createRefund } from './payments/refunds'
+import { readTerminalSettings, terminalConfig, writeTerminalSettings, type TerminalConfig } from './payments/terminal/config'
+import type { TerminalDriver } from './payments/terminal/driver'
 
 export interface CoreDeps {
   db: Db
@@ -29,6 +38,18 @@ export interface CoreDeps {
   secrets?: SecretStore
   /** The sync relay's injectable parts (fetch, timers, random) and options. */
   sync?: Pick<RelayDeps, 'fetch' | 'random' | 'timers' | 'options'>
+  /** Where the card terminal's passphrase is kept (same choices as `secrets`). */
+  terminalSecrets?: SecretStore
+  /** Builds the driver for the configured terminal; default: none (tests and serve pass the Adyen driver). */
+  makeTerminal?: (config: TerminalConfig) => TerminalDriver
+  payments?: Partial<EngineOptions>
+}
+
+/** Fields whose meaning is known and whose digits may look like a card number (see card-number.ts). */
+function cardNumberAllowed(channel: ChannelName, path: (string | number)[], text: string): boolean {
+  if ((channel === 'catalog-barcode' && path[0] === 'code') || (channel === 'catalog-search' && path[0] === 'query')) return isGtin(text.trim())
+  if (channel === 'tender-add' && path[0] === 'authCode') return walletForCode(text.trim()) !== null
+  return false
 }
 
 /** Channels whose handler waits on the network: only `invoke` runs them, never `handle`. */
@@ -59,11 +80,19 @@ export class Core {
   private readonly version: string
   private readonly log: (line: string) => void
   private readonly sessions = new Map<string, { staffId: string; expires: number }>()
-  private readonly approvals = new Map<string, { supervisor: Staff; maxPercent: string; expires: number; token: string }>()
+  private readonly approvals = new Map<
+    string,
+    { supervisor: Staff; kind: 'discount' | 'refund' | 'void'; maxPercent: string; maxAmount: number; expires: number; token: string }
+  >()
   private readonly listeners = new Set<(event: EventName, payload: unknown) => void>()
   private readonly handlers: Handlers
   /** The sync relay: sends the outbox to the platform and pulls its catalog (see sync/relay.ts). */
   readonly sync: SyncRelay
+  /** Drives QR and card attempts and refunds (see payments/engine.ts). */
+  readonly payments: PaymentEngine
+  private readonly terminalSecrets: SecretStore
+  private readonly makeTerminal: ((config: TerminalConfig) => TerminalDriver) | undefined
+  private terminal: { key: string; driver: TerminalDriver } | null = null
 
   constructor(deps: CoreDeps) {
     this.db = deps.db
@@ -87,6 +116,36 @@ export class Core {
         if (applied.settingsChanged) this.emit('settings-changed')
       },
     })
+    this.terminalSecrets = deps.terminalSecrets ?? new MemorySecretStore()
+    this.makeTerminal = deps.makeTerminal
+    this.payments = new PaymentEngine({
+      db: this.db,
+      device: this.device,
+      now: this.now,
+      timers: deps.sync?.timers ?? realTimers,
+      settings: () => readSettings(this.db),
+      platform: (timeoutMs) => this.sync.platformClient(timeoutMs),
+      terminal: () => this.terminalDriver(),
+      log: this.log,
+      ...(deps.payments ? { options: deps.payments } : {}),
+      onChange: (c) => {
+        this.emit('payments-changed', c)
+        if (c.completed || c.orderId) this.emit('orders-changed', { id: c.orderId ?? c.checkoutId })
+        this.sync.nudge()
+      },
+    })
+    // Before any new tender: resolve what a crash or a lost answer left unfinished.
+    this.payments.start()
+  }
+
+  /** The driver for the configured terminal, rebuilt when the settings change. */
+  private terminalDriver(): TerminalDriver | null {
+    if (!this.makeTerminal) return null
+    const config = terminalConfig(this.db, this.terminalSecrets, this.device.code)
+    if (!config) return null
+    const key = JSON.stringify(config)
+    if (this.terminal?.key !== key) this.terminal = { key, driver: this.makeTerminal(config) }
+    return this.terminal.driver
   }
 
   /** Starts the sync relay (it does nothing until the till is paired). */
@@ -96,6 +155,7 @@ export class Core {
 
   /** Stops the relay and closes the ledger. */
   async close(): Promise<void> {
+    await this.payments.stop()
     await this.sync.stop()
     if (this.db.open) this.db.close()
   }
@@ -151,6 +211,10 @@ export class Core {
     const spec = channels[channel]
     const input = spec.input.safeParse(env.data.input)
     if (!input.success) return fail('invalid_input', 'Some of the details are not valid.', issues(input.error))
+    const card = locateCardNumber(input.data, (path, text) => cardNumberAllowed(channel, path, text))
+    if (card) {
+      return fail('card_number_refused', 'That looks like a bank card number. Daybook never takes card numbers: use the card terminal.', { path: card.path })
+    }
     const staff = this.staffFor(session)
     if (spec.auth !== 'none' && !staff) return fail('not_signed_in', 'Please sign in first.')
     if (spec.auth === 'owner' && staff?.role !== 'owner') return fail('forbidden', 'Only the owner can do this.')
@@ -174,6 +238,37 @@ export class Core {
     s.expires = now + SESSION_TTL_MS
     const staff = staffById(this.db, s.staffId)
     return staff?.active ? staff : undefined
+  }
+
+  /** A discount approval given to this session, still fresh. */
+  private discountApproval(approvalId: string | undefined, ctx: CallContext): { by: { id: string; name: string }; maxPercent: string } | null {
+    if (!approvalId) return null
+    const a = this.approvals.get(approvalId)
+    if (!a || a.kind !== 'discount' || a.expires < this.now().getTime() || a.token !== ctx.token) {
+      throw new DaybookError('approval_invalid', 'That approval has expired. Ask the supervisor again.')
+    }
+    return { by: { id: a.supervisor.id, name: a.supervisor.name }, maxPercent: a.maxPercent }
+  }
+
+  /**
+   * Refunds and voids above the store limit need a supervisor (a cashier asks; a supervisor or
+   * the owner is their own approval). The approval covers the amount the supervisor saw, no more.
+   */
+  private amountApproval(kind: 'refund' | 'void', amount: number, approvalId: string | undefined, staff: Staff, ctx: CallContext): { id: string; name: string } | null {
+    const limit = readSettings(this.db).refundApprovalLimit
+    if (staff.role !== 'cashier' || amount <= limit) return null
+    const a = approvalId ? this.approvals.get(approvalId) : undefined
+    if (!a) {
+      throw new DaybookError('approval_required', kind === 'refund' ? 'This refund is over the store limit: a supervisor must approve it.' : 'Voiding this sale needs a supervisor: it is over the store limit.', {
+        amount,
+        limit,
+      })
+    }
+    if (a.kind !== kind || a.expires < this.now().getTime() || a.token !== ctx.token || a.maxAmount < amount) {
+      throw new DaybookError('approval_invalid', 'That approval does not cover this. Ask the supervisor again.')
+    }
+    this.approvals.delete(approvalId as string)
+    return { id: a.supervisor.id, name: a.supervisor.name }
   }
 
   private makeHandlers(): Handlers {
@@ -216,12 +311,13 @@ export class Core {
         return p
       },
       'cart-price': (cart) => quoteCart(db, cart, readSettings(db)),
-      'approval-grant': ({ staffId, pin, cart }, ctx) => {
-        const supervisor = checkPin(db, staffId, pin, this.now().getTime())
+      'approval-grant': (input, ctx) => {
+        const supervisor = checkPin(db, input.staffId, input.pin, this.now().getTime())
         if (supervisor.role === 'cashier') throw new DaybookError('forbidden', 'Only a supervisor or the owner can approve this.')
         const approvalId = newId()
-        const maxPercent = quoteCart(db, cart, readSettings(db)).discountPercent
-        this.approvals.set(approvalId, { supervisor, maxPercent, expires: this.now().getTime() + APPROVAL_TTL_MS, token: ctx.token ?? '' })
+        const maxPercent = input.reason === 'discount' ? quoteCart(db, input.cart, readSettings(db)).discountPercent : '0'
+        const maxAmount = input.reason === 'discount' ? 0 : input.amount
+        this.approvals.set(approvalId, { supervisor, kind: input.reason, maxPercent, maxAmount, expires: this.now().getTime() + APPROVAL_TTL_MS, token: ctx.token ?? '' })
         return { approvalId, supervisor }
       },
       'cart-park': ({ cart, label }, ctx) => parkCart(db, cart, label, must(ctx).id, at()),
@@ -229,19 +325,120 @@ export class Core {
       'cart-resume': ({ id }) => resumeCart(db, id),
       'sale-complete': ({ saleId, cart, cashTendered, approvalId }, ctx) => {
         const staff = must(ctx)
-        let approval: { by: { id: string; name: string }; maxPercent: string } | null = null
-        if (approvalId) {
-          const a = this.approvals.get(approvalId)
-          if (!a || a.expires < this.now().getTime() || a.token !== ctx.token) {
-            throw new DaybookError('approval_invalid', 'That approval has expired. Ask the supervisor again.')
-          }
-          approval = { by: { id: a.supervisor.id, name: a.supervisor.name }, maxPercent: a.maxPercent }
-        }
+        const approval = this.discountApproval(approvalId, ctx)
         const order = completeSale(db, { saleId, cart, cashTendered }, readSettings(db), { device: this.device, staff, approval, now: this.now() })
         if (approvalId) this.approvals.delete(approvalId)
         this.emit('orders-changed', { id: order.id })
         this.sync.nudge()
         return order
+      },
+      'checkout-start': ({ saleId, cart, approvalId }, ctx) => {
+        const staff = must(ctx)
+        const settings = readSettings(db)
+        if (cart.lines.length === 0) throw new DaybookError('empty_cart', 'The cart is empty.')
+        const quote = quoteCart(db, cart, settings)
+        const approval = this.discountApproval(approvalId, ctx)
+        const overLimit = quote.needsApproval && staff.role === 'cashier'
+        if (overLimit && !approval) {
+          throw new DaybookError('approval_required', 'This discount is over the store limit: a supervisor must approve it.', {
+            discountPercent: quote.discountPercent,
+            limitPercent: settings.discountLimitPercent,
+          })
+        }
+        if (overLimit && approval && Number(quote.discountPercent) > Number(approval.maxPercent)) {
+          throw new DaybookError('approval_invalid', 'The discount grew after the supervisor approved it. Ask the supervisor again.')
+        }
+        const c = startCheckout(db, { saleId, cart, quote, staff: { id: staff.id, name: staff.name }, approvedBy: overLimit && approval ? approval.by : null, at: at() })
+        if (approvalId) this.approvals.delete(approvalId)
+        return c
+      },
+      'checkout-get': ({ id }) => readCheckout(db, id),
+      'checkout-open': () => openCheckout(db),
+      'tender-add': (input, ctx) => {
+        must(ctx)
+        if (input.flow === 'cash') {
+          const c = addCash(db, readSettings(db), this.device, this.now(), input)
+          this.emit('payments-changed', { checkoutId: c.id })
+          if (c.state === 'completed') {
+            this.emit('orders-changed', { id: c.id })
+            this.sync.nudge()
+          }
+          return c
+        }
+        const family = input.flow === 'terminal' ? 'card' : 'qr'
+        if (this.payments.isRecovering(family)) {
+          throw new DaybookError('payments_recovering', family === 'card' ? 'The till is still checking a card payment left unfinished. Wait a moment.' : 'The till is still checking a QR payment left unfinished. Wait a moment.')
+        }
+        let method: 'alipay' | 'wechat' | 'card'
+        if (input.flow === 'terminal') {
+          if (!this.terminalDriver()) throw new DaybookError('terminal_not_configured', 'No card terminal is set up on this till. The owner can add one in Settings → Card terminal.')
+          method = 'card'
+        } else {
+          if (this.sync.status().state === 'unpaired') throw new DaybookError('qr_unavailable', 'QR payments need the platform, and this till is not connected to one. Take cash or card.')
+          method = input.flow === 'merchant_qr' ? input.wallet : (walletForCode(input.authCode) ?? 'alipay')
+        }
+        const created = reserveAttempt(db, {
+          checkoutId: input.checkoutId,
+          attemptId: input.attemptId,
+          method,
+          flow: input.flow,
+          amount: input.amount,
+          ...(input.flow === 'terminal' ? { serviceId: newServiceId() } : {}),
+          at: at(),
+        })
+        if (created) this.payments.begin(input.attemptId, input.flow === 'customer_code' ? input.authCode : undefined)
+        this.emit('payments-changed', { checkoutId: input.checkoutId })
+        return readCheckout(db, input.checkoutId)
+      },
+      'tender-cancel': ({ checkoutId, attemptId }) => {
+        const a = readAttempt(db, attemptId)
+        if (!a || a.checkout_id !== checkoutId) throw new DaybookError('not_found', 'That payment is not part of this sale.')
+        this.payments.cancel(attemptId)
+        return readCheckout(db, checkoutId)
+      },
+      'checkout-void': ({ checkoutId, reason, approvalId }, ctx) => {
+        const staff = must(ctx)
+        const c = mustCheckout(db, checkoutId)
+        if (c.state === 'completed') throw new DaybookError('checkout_closed', 'This sale is already paid: refund it from Orders instead.')
+        const hasTenders = attemptsOf(db, c.id).length > 0
+        const approval = hasTenders ? this.amountApproval('void', c.total_minor, approvalId, staff, ctx) : null
+        beginVoid(db, { checkoutId, reason, staff: { id: staff.id, name: staff.name }, approvedBy: approval, at: at() })
+        this.payments.settleVoid(checkoutId)
+        return readCheckout(db, checkoutId)
+      },
+      'payments-status': () => {
+        const paired = this.sync.status().state !== 'unpaired'
+        const qrRecovering = this.payments.isRecovering('qr')
+        const cardRecovering = this.payments.isRecovering('card')
+        const driver = this.terminalDriver()
+        return {
+          qr: {
+            available: paired && !qrRecovering && this.payments.platformReachable(),
+            reason: !paired ? ('unpaired' as const) : qrRecovering ? ('recovering' as const) : this.payments.platformReachable() ? null : ('offline' as const),
+          },
+          card: { available: driver !== null && !cardRecovering, reason: driver === null ? ('not_configured' as const) : cardRecovering ? ('recovering' as const) : null, terminalId: driver?.terminalId ?? null },
+          unresolved: this.payments.unresolved(),
+        }
+      },
+      'refund-create': ({ refundId, orderId, tenderId, amount, reason, approvalId }, ctx) => {
+        const staff = must(ctx)
+        if (!readOrder(db, orderId)) throw new DaybookError('not_found', 'No order with that number.')
+        const approval = this.amountApproval('refund', amount, approvalId, staff, ctx)
+        const r = createRefund(db, { refundId, orderId, tenderId, amount, reason, staff: { id: staff.id, name: staff.name }, approvedBy: approval, at: at(), deviceId: this.device.id })
+        if (r.state === 'created') this.payments.beginRefund(r.id)
+        else if (r.state === 'pending' || r.state === 'unknown') this.payments.driveRefund(r.id)
+        this.emit('orders-changed', { id: orderId })
+        this.sync.nudge()
+        return readOrder(db, orderId) as NonNullable<ReturnType<typeof readOrder>>
+      },
+      'terminal-settings-get': () => readTerminalSettings(db, this.terminalSecrets),
+      'terminal-settings-save': (input) => {
+        if (!input.passphrase && this.terminalSecrets.get() === null) {
+          throw new DaybookError('invalid_input', 'Enter the passphrase the terminal was set up with.', [{ path: ['passphrase'], message: 'required' }])
+        }
+        writeTerminalSettings(db, this.terminalSecrets, input, at())
+        this.emit('payments-changed', {})
+        return readTerminalSettings(db, this.terminalSecrets)
       },
       'order-list': ({ businessDate: date, query }) => {
         const s = readSettings(db)

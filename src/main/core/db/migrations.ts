@@ -249,4 +249,126 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 6,
+    name: 'payments',
+    up(db) {
+      // A checkout is an order being paid: its price is frozen when Pay is pressed and tenders are
+      // taken against it until they cover it. Checkouts, attempts and refunds are working state
+      // (they move through their state machines); what is posted is the journal event written
+      // when they finish (sale.completed, refund.completed, checkout.voided), and triggers stop a
+      // finished attempt or refund from being changed afterwards.
+      db.exec(`
+        CREATE TABLE checkouts (
+          id TEXT PRIMARY KEY,
+          state TEXT NOT NULL CHECK (state IN ('open', 'completed', 'voiding', 'voided')),
+          cart_json TEXT NOT NULL,
+          quote_json TEXT NOT NULL,
+          currency TEXT NOT NULL,
+          total_minor INTEGER NOT NULL CHECK (total_minor >= 0),
+          staff_id TEXT NOT NULL,
+          staff_name TEXT NOT NULL,
+          approved_by_id TEXT,
+          approved_by_name TEXT,
+          order_id TEXT,
+          void_reason TEXT,
+          void_by_id TEXT,
+          void_by_name TEXT,
+          void_approved_by_id TEXT,
+          void_approved_by_name TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX checkouts_open ON checkouts(state) WHERE state IN ('open', 'voiding');
+        CREATE TABLE tender_attempts (
+          id TEXT PRIMARY KEY,
+          checkout_id TEXT NOT NULL REFERENCES checkouts(id),
+          position INTEGER NOT NULL,
+          method TEXT NOT NULL CHECK (method IN ('cash', 'alipay', 'wechat', 'card')),
+          flow TEXT NOT NULL CHECK (flow IN ('cash', 'merchant_qr', 'customer_code', 'terminal')),
+          amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+          currency TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('created', 'awaiting_customer', 'unknown', 'succeeded', 'failed', 'reversed')),
+          activity TEXT NOT NULL DEFAULT 'none',
+          tendered_minor INTEGER,
+          change_minor INTEGER,
+          service_id TEXT UNIQUE,
+          -- Card: the nexo ServiceID of the reversal that gives a voided sale's payment back.
+          reversal_service_id TEXT UNIQUE,
+          code_url TEXT,
+          expires_at TEXT,
+          provider_ref TEXT,
+          provider_timestamp TEXT,
+          masked_pan TEXT,
+          brand TEXT,
+          entry_mode TEXT,
+          approval_code TEXT,
+          terminal_id TEXT,
+          failure_code TEXT,
+          failure_message TEXT,
+          polls INTEGER NOT NULL DEFAULT 0,
+          cancel_requested INTEGER NOT NULL DEFAULT 0,
+          paid_at TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          UNIQUE (checkout_id, position)
+        ) STRICT;
+        CREATE INDEX attempts_open ON tender_attempts(state) WHERE state IN ('created', 'awaiting_customer', 'unknown');
+        CREATE TRIGGER attempts_final BEFORE UPDATE ON tender_attempts
+          WHEN OLD.state IN ('failed', 'reversed')
+          BEGIN SELECT RAISE(ABORT, 'posted records are append-only: a finished tender attempt'); END;
+        CREATE TRIGGER attempts_no_delete BEFORE DELETE ON tender_attempts
+          BEGIN SELECT RAISE(ABORT, 'posted records are append-only: tender_attempts'); END;
+        CREATE TABLE tender_transitions (
+          attempt_id TEXT NOT NULL REFERENCES tender_attempts(id),
+          at TEXT NOT NULL,
+          from_state TEXT,
+          to_state TEXT NOT NULL,
+          note TEXT
+        ) STRICT;
+        CREATE INDEX tender_transitions_by_attempt ON tender_transitions(attempt_id);
+        ${appendOnly('tender_transitions')}
+        CREATE TABLE refunds (
+          id TEXT PRIMARY KEY,
+          order_id TEXT NOT NULL REFERENCES orders(id),
+          tender_id TEXT NOT NULL REFERENCES order_tenders(id),
+          method TEXT NOT NULL,
+          amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+          currency TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('created', 'pending', 'unknown', 'succeeded', 'failed')),
+          reason TEXT NOT NULL,
+          staff_id TEXT NOT NULL,
+          staff_name TEXT NOT NULL,
+          approved_by_id TEXT,
+          approved_by_name TEXT,
+          service_id TEXT UNIQUE,
+          provider_ref TEXT,
+          failure_code TEXT,
+          failure_message TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          completed_at TEXT,
+          journal_seq INTEGER UNIQUE REFERENCES journal(seq)
+        ) STRICT;
+        CREATE INDEX refunds_by_order ON refunds(order_id);
+        CREATE TRIGGER refunds_posted BEFORE UPDATE ON refunds
+          WHEN OLD.state = 'succeeded'
+          BEGIN SELECT RAISE(ABORT, 'posted records are append-only: a completed refund'); END;
+        CREATE TRIGGER refunds_no_delete BEFORE DELETE ON refunds
+          BEGIN SELECT RAISE(ABORT, 'posted records are append-only: refunds'); END;
+        CREATE TABLE terminal_settings (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          endpoint TEXT NOT NULL,
+          poi_id TEXT NOT NULL,
+          key_identifier TEXT NOT NULL,
+          key_version INTEGER NOT NULL,
+          ca_cert_pem TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        ) STRICT;
+        -- Card and wallet details of a posted tender (flow, providerRef, card, paidAt) as JSON:
+        -- null for the cash tenders posted before payments existed.
+        ALTER TABLE order_tenders ADD COLUMN detail TEXT;
+      `)
+    },
+  },
 ]

@@ -293,6 +293,17 @@ export class SyncRelay {
   // ---- sending ---------------------------------------------------------------------------------
 
   /** Signed requests carry the till clock plus the learnt offset: the platform's time as the till knows it. */
+  /**
+   * A signed client for the platform's device API, or null on an unpaired till. Wallet payments
+   * reuse the pairing, the secret and the learnt clock offset, so they sign exactly as sync does.
+   */
+  platformClient(timeoutMs: number): PlatformClient | null {
+    const s = readSyncState(this.db)
+    const secret = isPaired(s) ? this.deps.secrets.get() : null
+    if (!isPaired(s) || !secret) return null
+    return this.client(s.platformUrl, { deviceId: s.platformDeviceId, secret }, timeoutMs, s.clockOffsetMs)
+  }
+
   private client(url: string, credentials: { deviceId: string; secret: string } | undefined, timeoutMs = this.o.timeoutMs, clockOffsetMs: number | null = null): PlatformClient {
     return new PlatformClient({ baseUrl: url, fetch: this.fetchFn, now: this.now, timers: this.timers, timeoutMs, credentials, clockOffsetMs })
   }

@@ -55,9 +55,10 @@ interface SealedFile {
 export class EncryptedFileSecretStore implements SecretStore {
   readonly file: string
   readonly keyFile: string
-  constructor(dataDir: string) {
-    this.file = join(dataDir, SECRET_FILE)
-    this.keyFile = join(dataDir, SECRET_KEY_FILE)
+  /** `name` keeps other secrets apart (the card terminal's passphrase: 'terminal-passphrase'). */
+  constructor(dataDir: string, name?: string) {
+    this.file = join(dataDir, name ? `${name}.enc` : SECRET_FILE)
+    this.keyFile = join(dataDir, name ? `${name}.key` : SECRET_KEY_FILE)
   }
 
   get(): string | null {
