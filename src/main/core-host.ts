@@ -24,8 +24,11 @@ const appRoot = process.env.DAYBOOK_APP_ROOT ?? resolve(__dirname, '../..')
 let wire: ReturnType<typeof connectWire> | null = null
 const early: unknown[] = []
 
-function start(secret: string | null): void {
+function start(secret: string | null, terminalSecret: string | null): void {
   const secrets = new MemorySecretStore(secret, (s) => parent.postMessage(s === null ? { kind: 'secret-clear' } : { kind: 'secret-set', secret: s }))
+  const terminalSecrets = new MemorySecretStore(terminalSecret, (s) =>
+    parent.postMessage(s === null ? { kind: 'terminal-secret-clear' } : { kind: 'terminal-secret-set', secret: s }),
+  )
   const { core, seeded } = openCore({
     dataDir: process.env.DAYBOOK_DATA ?? resolve(appRoot, '.daybook-data'),
     demo: process.env.DAYBOOK_DEMO !== '0',
@@ -33,6 +36,7 @@ function start(secret: string | null): void {
     nativeBinding: betterSqliteBinding(process.env.DAYBOOK_NATIVE_ROOT ?? appRoot),
     log: (line) => console.error(line),
     secrets,
+    terminalSecrets,
   })
   if (seeded && seeded !== 'demo') console.log(`New store created. Owner PIN: ${seeded.ownerPin}`)
   wire = connectWire(core, (msg: WireFromCore) => parent.postMessage(msg))
@@ -41,9 +45,9 @@ function start(secret: string | null): void {
 }
 
 parent.on('message', (e) => {
-  const msg = e.data as { kind?: unknown; secret?: unknown }
+  const msg = e.data as { kind?: unknown; secret?: unknown; terminalSecret?: unknown }
   if (msg?.kind === 'secret-init') {
-    if (!wire) start(typeof msg.secret === 'string' ? msg.secret : null)
+    if (!wire) start(typeof msg.secret === 'string' ? msg.secret : null, typeof msg.terminalSecret === 'string' ? msg.terminalSecret : null)
     return
   }
   if (wire) wire.receive(e.data)

@@ -20,20 +20,26 @@ let host: UtilityProcess | null = null
 let nextId = 1
 const pending = new Map<number, (r: Result<unknown>) => void>()
 
-/** Messages about the platform secret between this process and the core host. */
-type SecretMessage = { kind: 'secret-set'; secret: string } | { kind: 'secret-clear' }
+/** Messages about the platform secret and the card terminal's passphrase between this process and the core host. */
+type SecretMessage =
+  | { kind: 'secret-set'; secret: string }
+  | { kind: 'secret-clear' }
+  | { kind: 'terminal-secret-set'; secret: string }
+  | { kind: 'terminal-secret-clear' }
 
-function secretStore(dataDir: string): SecretStore {
-  if (keychainAvailable()) return new SafeStorageSecretStore(join(app.getPath('userData'), SAFE_SECRET_FILE))
+/** `name`: undefined for the platform secret, 'terminal-passphrase' for the card terminal's. */
+function secretStore(dataDir: string, name?: string): SecretStore {
+  if (keychainAvailable()) return new SafeStorageSecretStore(join(app.getPath('userData'), name ? `${name}.safe` : SAFE_SECRET_FILE))
   // No OS keychain (Linux without a keyring): the encrypted file of serve mode, and say so.
-  console.warn('No OS keychain is available: the platform secret is kept in an encrypted file in the data folder.')
-  return new EncryptedFileSecretStore(dataDir)
+  console.warn('No OS keychain is available: secrets are kept in an encrypted file in the data folder.')
+  return new EncryptedFileSecretStore(dataDir, name)
 }
 
 function startCoreHost(): void {
   const root = app.isPackaged ? process.resourcesPath : app.getAppPath()
   const dataDir = join(app.getPath('userData'), 'data')
   const secrets = secretStore(dataDir)
+  const terminalSecrets = secretStore(dataDir, 'terminal-passphrase')
   host = utilityProcess.fork(join(__dirname, 'core-host.js'), [], {
     serviceName: 'Daybook core',
     env: {
@@ -47,10 +53,12 @@ function startCoreHost(): void {
   // The first message once it runs: the secret, so the core can sync from its first moment (never
   // via env or argv). The host queues renderer calls until it has opened the core with it.
   const child = host
-  child.once('spawn', () => child.postMessage({ kind: 'secret-init', secret: secrets.get() }))
+  child.once('spawn', () => child.postMessage({ kind: 'secret-init', secret: secrets.get(), terminalSecret: terminalSecrets.get() }))
   host.on('message', (msg: WireFromCore | SecretMessage | { kind: 'ready' }) => {
     if (msg.kind === 'secret-set') secrets.set(msg.secret)
     else if (msg.kind === 'secret-clear') secrets.clear()
+    else if (msg.kind === 'terminal-secret-set') terminalSecrets.set(msg.secret)
+    else if (msg.kind === 'terminal-secret-clear') terminalSecrets.clear()
     else if (msg.kind === 'result') {
       pending.get(msg.id)?.(msg.result)
       pending.delete(msg.id)
@@ -73,6 +81,25 @@ function trustedSender(e: IpcMainInvokeEvent): boolean {
   )
 }
 
+/** The one other window the renderer may open: the customer-facing display (same page, its own route). */
+function isCustomerDisplay(url: string): boolean {
+  try {
+    const u = new URL(url)
+    const hash = u.hash
+    u.hash = ''
+    const same = appOrigin ? u.origin === appOrigin : u.href === pathToFileURL(rendererFile).href
+    return same && hash === '#/customer-display'
+  } catch {
+    return false
+  }
+}
+
+function guardNavigation(contents: Electron.WebContents): void {
+  contents.on('will-navigate', (e) => e.preventDefault())
+  contents.on('will-redirect', (e) => e.preventDefault())
+  contents.on('will-attach-webview', (e) => e.preventDefault())
+}
+
 function createWindow(): void {
   const win = new BrowserWindow({
     width: 1280,
@@ -91,10 +118,17 @@ function createWindow(): void {
     },
   })
   win.once('ready-to-show', () => win.show())
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  win.webContents.on('will-navigate', (e) => e.preventDefault())
-  win.webContents.on('will-redirect', (e) => e.preventDefault())
-  win.webContents.on('will-attach-webview', (e) => e.preventDefault())
+  // The customer display opens as a child window with the same hardened preferences; nothing else opens.
+  win.webContents.setWindowOpenHandler(({ url }) =>
+    isCustomerDisplay(url)
+      ? { action: 'allow', overrideBrowserWindowOptions: { title: 'Daybook — customer display', width: 800, height: 600, autoHideMenuBar: true } }
+      : { action: 'deny' },
+  )
+  win.webContents.on('did-create-window', (child) => {
+    child.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+    guardNavigation(child.webContents)
+  })
+  guardNavigation(win.webContents)
   if (rendererUrl) void win.loadURL(rendererUrl)
   else void win.loadFile(rendererFile)
 }

@@ -21,6 +21,11 @@ export interface OpenCoreOptions {
    */
   secrets?: SecretStore
   sync?: CoreDeps['sync']
+  /** The card terminal's passphrase; default sealed in `<dataDir>/terminal-passphrase.enc` like the platform secret. */
+  terminalSecrets?: SecretStore
+  /** Builds the card terminal's driver (default: the Adyen Terminal API driver). */
+  makeTerminal?: CoreDeps['makeTerminal']
+  payments?: CoreDeps['payments']
   /** Start the sync relay at once (it only runs when the ledger is paired). Default true. */
   startSync?: boolean
 }
@@ -50,6 +55,9 @@ export function openCore(o: OpenCoreOptions): { core: Core; file: string; seeded
     ...(o.version ? { version: o.version } : {}),
     secrets: o.secrets ?? new EncryptedFileSecretStore(o.dataDir),
     ...(o.sync ? { sync: o.sync } : {}),
+    terminalSecrets: o.terminalSecrets ?? new EncryptedFileSecretStore(o.dataDir, 'terminal-passphrase'),
+    ...(o.makeTerminal ? { makeTerminal: o.makeTerminal } : {}),
+    ...(o.payments ? { payments: o.payments } : {}),
   })
   if (o.startSync !== false) core.startSync()
   return { core, file, seeded }
