@@ -81,6 +81,8 @@ export class PaymentEngine {
   /** Attempts found unfinished at start-up, per family: no new attempt of that family until they resolve. */
   private readonly recovering: Record<Family, Set<string>> = { qr: new Set(), card: new Set() }
   private readonly abort = new AbortController()
+  /** Per attempt: cuts short a long poll or a user-paying wait when the cashier cancels or voids. */
+  private readonly waits = new Map<string, AbortController>()
   private stopped = false
   /** The last platform call for a payment could not connect. */
   private platformDown = false
@@ -135,6 +137,7 @@ export class PaymentEngine {
     const a = readAttempt(this.d.db, attemptId)
     if (!a || (a.state !== 'created' && a.state !== 'awaiting_customer' && a.state !== 'unknown')) return
     patchAttempt(this.d.db, a.id, [a.state], { cancelRequested: true, activity: 'cancelling' }, this.at())
+    this.interrupt(a.id)
     this.d.onChange({ checkoutId: a.checkout_id })
     const t = a.flow === 'terminal' ? this.d.terminal() : null
     if (t && a.service_id) void t.abort({ serviceId: newServiceId(), originalServiceId: a.service_id, category: 'Payment' }).catch(() => {})
@@ -144,8 +147,22 @@ export class PaymentEngine {
   /** Gives back every tender of a checkout being voided (their loops do the work). */
   settleVoid(checkoutId: string): void {
     const rows = this.d.db.prepare('SELECT id FROM tender_attempts WHERE checkout_id = ?').all(checkoutId) as { id: string }[]
-    for (const r of rows) this.drive(r.id)
+    for (const r of rows) {
+      this.interrupt(r.id)
+      this.drive(r.id)
+    }
     this.afterChange(checkoutId)
+  }
+
+  private interrupt(attemptId: string): void {
+    this.waits.get(attemptId)?.abort()
+  }
+
+  /** A signal that fires on stop() or on interrupt(attemptId), for one wait. */
+  private waitSignal(attemptId: string): AbortSignal {
+    const c = new AbortController()
+    this.waits.set(attemptId, c)
+    return AbortSignal.any([this.abort.signal, c.signal])
   }
 
   drive(attemptId: string): void {
@@ -179,6 +196,7 @@ export class PaymentEngine {
         this.fresh.delete(a.id)
         this.authCodes.delete(a.id)
         this.lastSeen.delete(a.id)
+        this.waits.delete(a.id)
         this.afterChange(a.checkout_id)
         return
       }
@@ -238,20 +256,29 @@ export class PaymentEngine {
     }
     // Sent (or maybe sent): ask.
     const wait = a.flow === 'merchant_qr' && a.state === 'awaiting_customer'
+    const signal = this.waitSignal(a.id)
     if (a.flow === 'customer_code' && a.state !== 'created') {
       // The user-paying cadence: one query every ~5 s.
-      await this.sleep(this.o.codePollMs)
+      await this.sleep(this.o.codePollMs, signal)
       if (this.stopped) return true
       const again = readAttempt(this.d.db, a.id)
       if (!again || again.state !== a.state || again.cancel_requested) return true
     }
     const last = this.lastSeen.get(a.id)
+    const askedAt = Date.now()
     const r = await this.call(
       'payment-get',
       { params: { paymentId: a.id }, query: wait && last ? { unlessState: last, waitMs: this.o.qrWaitMs } : {} },
       wait ? this.o.qrWaitMs + 10_000 : undefined,
+      signal,
     )
     if (r === null) return false
+    // Cut short by a cancel or a void: act on it now.
+    if (!r.ok && signal.aborted) return true
+    if (r.ok && wait && (r.value as Payment).state === last && Date.now() - askedAt < 500) {
+      // A platform that answers at once instead of holding the query: do not spin.
+      await this.sleep(500, signal)
+    }
     if (r.ok) {
       if (a.flow === 'customer_code') this.patch(a, { polls: a.polls + 1 })
       return this.applyPayment(readAttempt(this.d.db, a.id) ?? a, r.value as Payment)
@@ -314,10 +341,11 @@ export class PaymentEngine {
     name: 'payment-create' | 'payment-get' | 'payment-cancel' | 'payment-refund' | 'payment-refund-get',
     input: Parameters<PlatformClient['call']>[1],
     timeoutMs = 15_000,
+    signal: AbortSignal = this.abort.signal,
   ): Promise<CallResult<unknown> | null> {
     const client = this.d.platform(timeoutMs)
     if (!client) return null
-    const r = await client.call(name, input, this.abort.signal)
+    const r = await client.call(name, input, signal)
     this.platformDown = !r.ok && r.kind === 'network' && CONNECT_FAILED.test(r.message)
     return r
   }
@@ -491,18 +519,18 @@ export class PaymentEngine {
     return Math.min(this.o.retryMaxMs, this.o.retryMinMs * 2 ** Math.min(failures - 1, 10))
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve()
+  private sleep(ms: number, signal: AbortSignal = this.abort.signal): Promise<void> {
+    if (this.stopped || signal.aborted) return Promise.resolve()
     return new Promise((resolve) => {
       const h = this.d.timers.setTimeout(() => {
-        this.abort.signal.removeEventListener('abort', done)
+        signal.removeEventListener('abort', done)
         resolve()
       }, ms)
       const done = (): void => {
         this.d.timers.clearTimeout(h)
         resolve()
       }
-      this.abort.signal.addEventListener('abort', done, { once: true })
+      signal.addEventListener('abort', done, { once: true })
     })
   }
 }
