@@ -1,6 +1,8 @@
 import rateLimit from '@fastify/rate-limit'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { z } from 'zod'
+import { isGtin, locateCardNumber } from '../shared/card-number'
+import { walletForCode, type PaymentCreate, type PaymentState } from '../shared/payments'
 import {
   BODY_LIMIT_BYTES,
   SIGNATURE_HEADERS,
@@ -12,6 +14,11 @@ import { checkAdmin, pruneNonces, verifyDevice } from './auth'
 import { openDatabase, type Database, type PlatformDatabase } from './db'
 import { PlatformHttpError, fail } from './errors'
 import { ingest } from './ingest'
+import { PaymentNotifier } from './payments/notifier'
+import { PaymentService } from './payments/service'
+import { setScenarioOverride } from './sandbox/books'
+import { createSandboxWallets, type SandboxOptions } from './sandbox/index'
+import { registerCustomerPage } from './sandbox/page'
 import { dayOrders, storeDays } from './reports'
 import * as svc from './service'
 
@@ -30,6 +37,13 @@ export interface PlatformOptions {
   logger?: boolean
   /** Where the logs go instead of stdout (tests capture them); only with logger: true. */
   logStream?: { write(line: string): void }
+  /**
+   * The URL customers' phones reach the platform at (a merchant QR's codeUrl starts with it). Unset:
+   * taken from each request's Host header.
+   */
+  publicUrl?: string
+  /** The sandbox wallets (fees per wallet in basis points). */
+  sandbox?: SandboxOptions
 }
 
 export const MIN_ADMIN_TOKEN_LENGTH = 32
@@ -50,6 +64,8 @@ export interface RunningPlatform {
   port: number
   /** The open database, for the CLI's demo and for tests that count rows. */
   db: Database
+  /** The wallet payments (the long-poll notifier included: tests check it is cleaned up). */
+  payments: PaymentService
   /** Stops accepting, finishes requests in flight, closes the database. Idempotent. */
   close(): Promise<void>
 }
@@ -58,6 +74,11 @@ interface Ctx {
   db: Database
   now: Date
   device: svc.DeviceRow | null
+  payments: PaymentService
+  /** This platform's public base URL, for merchant QR codes. */
+  publicUrl: string
+  /** Aborted when the client goes away (a long poll stops holding). */
+  signal: AbortSignal
   params: Record<string, string>
   query: Record<string, unknown>
   body: unknown
@@ -100,6 +121,52 @@ const handlers: Record<PlatformRouteName, Handler> = {
     const page = await svc.catalogPage(c.db, store.id, q.cursor, q.limit ?? 500)
     return { ...page, currency: store.currency, serverTime: c.now.toISOString() }
   },
+  'payment-create': async (c) => c.payments.create(c.device!, c.body as PaymentCreate, c.now, c.publicUrl),
+  'payment-get': async (c) =>
+    c.payments.get(c.device!, c.params.paymentId!, c.query as { unlessState?: PaymentState; waitMs?: number }, c.publicUrl, c.signal),
+  'payment-cancel': async (c) => c.payments.cancel(c.device!, c.params.paymentId!, c.now, c.publicUrl),
+  'payment-refund': async (c) => c.payments.refund(c.device!, c.params.paymentId!, c.body as never, c.now, c.publicUrl),
+  'payment-refund-get': async (c) => c.payments.refundGet(c.device!, c.params.paymentId!, c.params.refundId!, c.now, c.publicUrl),
+  'store-payments': async (c) => c.payments.storePayments(c.params.storeId!, (c.query as { date: string }).date, c.now),
+  'sandbox-scenario': async (c) => {
+    const b = c.body as { wallet?: 'alipay' | 'wechat'; scenario: never; count: number }
+    await setScenarioOverride(c.db, b.wallet, b.scenario, b.count)
+    return b
+  },
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/
+
+/**
+ * Which card-number-like strings a route may carry, because the field's meaning is known: a wallet
+ * payment code (Alipay codes are 16–24 digits starting 25–30 and can pass Luhn), a barcode holding
+ * a valid GTIN, and in event batches a SHA-256 in hex (event hashes: their digit runs are incidental).
+ */
+function cardExemption(route: PlatformRouteName): (path: (string | number)[], text: string) => boolean {
+  return (path, text) => {
+    const key = path[path.length - 1]
+    if (route === 'payment-create' && path.length === 2 && path[0] === 'body' && key === 'authCode') return walletForCode(text) !== null
+    if ((path[path.length - 2] === 'barcodes' || key === 'barcode') && isGtin(text)) return true
+    if (route === 'events-ingest' && SHA256_HEX.test(text)) return true
+    return false
+  }
+}
+
+/** Daybook never takes a full card number: anywhere in a body, query or path, it is refused before anything is stored. */
+function refuseCardNumbers(route: PlatformRouteName, parts: { body: unknown; query: unknown; params: unknown }): void {
+  const hit = locateCardNumber(parts, cardExemption(route))
+  if (hit) {
+    fail('card_number_refused', `Something in ${hit.path.map(String).join('.')} looks like a full card number; Daybook never takes one (keep at most the first 6 and last 4 digits).`, {
+      path: hit.path,
+    })
+  }
+}
+
+/** The base URL a customer's phone can reach: the option, else this request's Host (checked to be a plain host[:port]). */
+function publicUrlOf(req: FastifyRequest, configured: string | undefined): string {
+  if (configured) return configured.replace(/\/+$/, '')
+  const host = req.headers.host ?? ''
+  return /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? `${req.protocol}://${host}` : 'http://127.0.0.1'
 }
 
 function validate(schema: z.ZodType | undefined, value: unknown, where: 'params' | 'query' | 'body'): unknown {
@@ -128,8 +195,10 @@ function parseJson(raw: Buffer): unknown {
 }
 
 /** Builds the Fastify app on an open database (not listening yet). */
-export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'>): Promise<FastifyInstance> {
+export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'>): Promise<{ app: FastifyInstance; payments: PaymentService }> {
   const clock = o.now ?? (() => new Date())
+  const wallets = createSandboxWallets(o.sandbox)
+  const payments = new PaymentService({ db, providers: wallets, notifier: new PaymentNotifier(), clock })
   const app = Fastify({
     logger: o.logger
       ? {
@@ -158,6 +227,10 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
     global: false,
     errorResponseBuilder: (_req, ctx) => new PlatformHttpError('rate_limited', `Too many requests; retry in ${ctx.after}.`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
   })
+
+  // Long polls answer now rather than hold the shutdown.
+  app.addHook('preClose', async () => payments.notifier.close())
+  registerCustomerPage(app, { db, wallets, payments, clock, publicUrl: (req) => publicUrlOf(req, o.publicUrl) })
 
   app.setNotFoundHandler((req, reply) => {
     const err = new PlatformHttpError('not_found', `No route ${req.method} ${req.url.split('?')[0]}.`)
@@ -222,23 +295,28 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
         if (spec.auth === 'admin') checkAdmin(req.headers.authorization, o.adminToken)
         if (device && !v?.device) fail('internal', 'The device request was not verified.')
+        const json = spec.body ? parseJson(raw) : undefined
+        refuseCardNumbers(name, { body: json, query: { ...(req.query as object) }, params: req.params ?? {} })
         const params = validate(spec.params, req.params ?? {}, 'params') as Record<string, string>
         const query = validate(spec.query, { ...(req.query as object) }, 'query') as Record<string, unknown>
-        const body = spec.body ? validate(spec.body, parseJson(raw), 'body') : undefined
-        const result = await handler({ db, now, device: v?.device ?? null, params, query, body, log: req.log })
+        const body = spec.body ? validate(spec.body, json, 'body') : undefined
+        const aborted = new AbortController()
+        reply.raw.once('close', () => aborted.abort())
+        const result = await handler({ db, now, device: v?.device ?? null, params, query, body, log: req.log, payments, publicUrl: publicUrlOf(req, o.publicUrl), signal: aborted.signal })
         return reply.code(spec.status ?? 200).send(result)
       },
     })
   }
-  return app
+  return { app, payments }
 }
 
 export async function startPlatform(o: PlatformOptions & { host?: string; port?: number }): Promise<RunningPlatform> {
   if (o.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) throw new Error(`The admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters.`)
   const db = await openDatabase(o.database)
   let app: FastifyInstance
+  let payments: PaymentService
   try {
-    app = await buildApp(db, o)
+    ;({ app, payments } = await buildApp(db, o))
     await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 0 })
   } catch (e) {
     await db.close()
@@ -259,6 +337,7 @@ export async function startPlatform(o: PlatformOptions & { host?: string; port?:
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     db,
+    payments,
     close: () => {
       closing ??= (async () => {
         clearInterval(timer)

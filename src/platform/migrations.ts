@@ -156,4 +156,142 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'events.normalize_error',
     sql: [`ALTER TABLE events ADD COLUMN normalize_error text`],
   },
+  {
+    name: 'wallet payments and refunds, sandbox wallets, tender details, refund and void events',
+    sql: [
+      // A wallet payment as the platform tells it to the till. payment_id is the out_trade_no the
+      // till chose. A tombstone is an id cancelled before any create arrived: it has no wallet or
+      // amount, and a late create with that id is refused (payment_closed).
+      `CREATE TABLE wallet_payments (
+        payment_id text PRIMARY KEY,
+        store_id text NOT NULL REFERENCES stores(id),
+        device_id text NOT NULL REFERENCES devices(id),
+        tombstone boolean NOT NULL DEFAULT false,
+        wallet text,
+        flow text,
+        amount bigint,
+        currency text,
+        subject text,
+        -- what a replayed create must repeat exactly (sha256 of the canonical parameters; the
+        -- customer's payment code is only in this hash, never stored)
+        params_hash text,
+        state text NOT NULL,
+        provider_status text NOT NULL,
+        provider_ref text,
+        code_url text,
+        expires_at timestamptz,
+        paid_at timestamptz,
+        fee bigint NOT NULL DEFAULT 0,
+        refunded bigint NOT NULL DEFAULT 0,
+        failure_code text,
+        failure_message text,
+        -- a cancel the provider asked to retry later (WeChat reverse within 15 s of paying)
+        cancel_requested_at timestamptz,
+        cancel_retry_at timestamptz,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX wallet_payments_store_day ON wallet_payments (store_id, created_at)`,
+      `CREATE TABLE wallet_refunds (
+        refund_id text PRIMARY KEY,
+        payment_id text NOT NULL REFERENCES wallet_payments(payment_id),
+        amount bigint NOT NULL CHECK (amount > 0),
+        reason text,
+        state text NOT NULL,
+        fee_refunded bigint NOT NULL DEFAULT 0,
+        failure_code text,
+        failure_message text,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX wallet_refunds_payment ON wallet_refunds (payment_id, created_at)`,
+      // The sandbox wallets' own books (what Alipay and WeChat Pay would hold), kept in the database
+      // so a platform restart keeps them. Amounts are minor units; provider_amount is the wallet's
+      // own format (Alipay: yuan string; WeChat: integer fen).
+      `CREATE TABLE sandbox_trades (
+        wallet text NOT NULL,
+        out_trade_no text NOT NULL,
+        kind text NOT NULL,
+        trade_no text NOT NULL,
+        amount bigint NOT NULL,
+        currency text NOT NULL,
+        provider_amount text NOT NULL,
+        subject text NOT NULL,
+        params_hash text NOT NULL,
+        scenario text NOT NULL,
+        -- unscanned | waiting | paying | paid | declined | closed | reversed (each wallet words it its own way)
+        status text NOT NULL,
+        -- declined: 'balance' (insufficient balance) or 'customer' (declined on the phone)
+        decline_reason text,
+        scanned boolean NOT NULL DEFAULT false,
+        customer_paid boolean NOT NULL DEFAULT false,
+        queries integer NOT NULL DEFAULT 0,
+        qr_token text UNIQUE,
+        fee_bp integer NOT NULL,
+        fee bigint NOT NULL DEFAULT 0,
+        refunded bigint NOT NULL DEFAULT 0,
+        fee_refunded bigint NOT NULL DEFAULT 0,
+        expires_at timestamptz,
+        created_at timestamptz NOT NULL,
+        paid_at timestamptz,
+        closed_at timestamptz,
+        PRIMARY KEY (wallet, out_trade_no)
+      )`,
+      `CREATE TABLE sandbox_refunds (
+        wallet text NOT NULL,
+        out_trade_no text NOT NULL,
+        out_request_no text NOT NULL,
+        amount bigint NOT NULL,
+        fee_refunded bigint NOT NULL,
+        refunded_total bigint NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (wallet, out_trade_no, out_request_no),
+        FOREIGN KEY (wallet, out_trade_no) REFERENCES sandbox_trades (wallet, out_trade_no)
+      )`,
+      // Admin overrides: the next \`remaining\` payments of a wallet ('*' = either wallet) take \`scenario\`.
+      `CREATE TABLE sandbox_scenarios (
+        wallet text PRIMARY KEY,
+        scenario text NOT NULL,
+        remaining integer NOT NULL CHECK (remaining >= 0)
+      )`,
+      // Tender details posted with a sale (all NULL for cash tenders of older tills).
+      `ALTER TABLE order_tenders ADD COLUMN flow text`,
+      `ALTER TABLE order_tenders ADD COLUMN provider_ref text`,
+      `ALTER TABLE order_tenders ADD COLUMN paid_at text`,
+      `ALTER TABLE order_tenders ADD COLUMN card_masked_pan text`,
+      `ALTER TABLE order_tenders ADD COLUMN card_brand text`,
+      `ALTER TABLE order_tenders ADD COLUMN card_entry_mode text`,
+      `ALTER TABLE order_tenders ADD COLUMN card_approval_code text`,
+      `ALTER TABLE order_tenders ADD COLUMN card_terminal_id text`,
+      // refund.completed fills these too (refund.posted leaves them NULL).
+      `ALTER TABLE refunds ADD COLUMN receipt_no text`,
+      `ALTER TABLE refunds ADD COLUMN tender_id text`,
+      `ALTER TABLE refunds ADD COLUMN method text`,
+      `ALTER TABLE refunds ADD COLUMN reason text`,
+      `ALTER TABLE refunds ADD COLUMN staff_id text`,
+      `ALTER TABLE refunds ADD COLUMN staff_name text`,
+      `ALTER TABLE refunds ADD COLUMN approved_by_name text`,
+      `ALTER TABLE refunds ADD COLUMN provider_ref text`,
+      `ALTER TABLE refunds ADD COLUMN at text`,
+      `CREATE INDEX refunds_device_refund ON refunds (device_id, refund_id)`,
+      `CREATE TABLE voids (
+        event_id text PRIMARY KEY REFERENCES events(event_id),
+        store_id text NOT NULL REFERENCES stores(id),
+        device_id text NOT NULL REFERENCES devices(id),
+        checkout_id text NOT NULL,
+        business_date text NOT NULL,
+        total bigint NOT NULL,
+        currency text NOT NULL,
+        reason text NOT NULL,
+        staff_id text NOT NULL,
+        staff_name text NOT NULL,
+        approved_by_name text,
+        -- [{id, method, amount, outcome}] as JSON text
+        tenders text NOT NULL,
+        at text NOT NULL,
+        received_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX voids_store_day ON voids (store_id, business_date)`,
+    ],
+  },
 ]

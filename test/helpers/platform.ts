@@ -23,6 +23,8 @@ export interface TestPlatform {
   backend: PlatformBackend
   /** The open database of the running server (count rows, check nothing was stored). */
   readonly db: Database
+  /** The running server itself (its payment service and long-poll notifier). */
+  readonly running: RunningPlatform
   close(): Promise<void>
   /** Stops the HTTP server and the database, then starts again on the same data and the same port. */
   restart(): Promise<void>
@@ -33,6 +35,8 @@ export interface TestPlatformOptions {
   rateLimit?: { max: number; timeWindowMs: number }
   port?: number
   logger?: boolean
+  /** The sandbox wallets' options (fees per wallet). */
+  sandbox?: { feeBasisPoints?: Partial<Record<'alipay' | 'wechat', number>> }
 }
 
 // A PGlite data folder takes ~3 s to initialise; an initialised and migrated one copies in ~0.1 s.
@@ -82,7 +86,7 @@ export async function startTestPlatform(backend: PlatformBackend, opts: TestPlat
     }
   }
   const start = (port: number | undefined): Promise<RunningPlatform> =>
-    startPlatform({ database, adminToken, now: opts.now, rateLimit: opts.rateLimit, logger: opts.logger ?? false, port })
+    startPlatform({ database, adminToken, now: opts.now, rateLimit: opts.rateLimit, logger: opts.logger ?? false, port, sandbox: opts.sandbox })
   let running = await start(opts.port)
   const port = running.port
   let closed = false
@@ -94,6 +98,9 @@ export async function startTestPlatform(backend: PlatformBackend, opts: TestPlat
     backend,
     get db() {
       return running.db
+    },
+    get running() {
+      return running
     },
     close: async () => {
       if (closed) return
