@@ -7,7 +7,7 @@ interface DialogProps {
   children: ReactNode
   footer?: ReactNode
   testId?: string
-  size?: 'small' | 'medium' | 'large'
+  size?: 'small' | 'medium' | 'large' | 'xl'
 }
 
 /** A modal dialog: Esc (anywhere) or ✕ closes it without touching the cart. */

@@ -5,7 +5,8 @@ import { zh } from './zh'
 
 export type Language = 'zh-CN' | 'en'
 export const LANGUAGES: readonly Language[] = ['zh-CN', 'en']
-const STORAGE_KEY = 'daybook.language'
+export const LANGUAGE_KEY = 'daybook.language'
+const STORAGE_KEY = LANGUAGE_KEY
 
 declare module 'i18next' {
   interface CustomTypeOptions {

@@ -9,6 +9,13 @@ export interface ErrorContext {
   shortBy?: string
   /** The action was a sale completion: an internal error may mean "unknown outcome". */
   sale?: boolean
+  /** A tender or a refund was sent: an internal error means "not confirmed, the same tap is safe again". */
+  tender?: boolean
+  refund?: boolean
+  /** What a refund/void approval_required is about (the plain code means a discount). */
+  approvalFor?: 'refund' | 'void'
+  /** Formats an amount in the sale's currency (for refund_exceeds / tender_exceeds_remaining details). */
+  money?: (minor: number) => string
 }
 
 function numberIn(details: unknown, keys: readonly string[]): number | null {
@@ -70,8 +77,22 @@ export function describeError(t: TFunction, error: ErrorData, ctx: ErrorContext 
       if (code && (REFUSALS as readonly string[]).includes(code)) return t(`errors.refused.${code as Refusal}`)
       return code ? t('errors.platform_refused_code', { code }) : t('errors.platform_refused')
     }
+    case 'approval_required':
+      if (ctx.approvalFor === 'refund') return t('errors.approval_required_refund')
+      if (ctx.approvalFor === 'void') return t('errors.approval_required_void')
+      return t('errors.approval_required')
+    case 'tender_exceeds_remaining': {
+      const left = numberIn(error.details, ['remaining'])
+      return left !== null && ctx.money ? t('errors.tender_exceeds_remaining_amount', { amount: ctx.money(left) }) : t('errors.tender_exceeds_remaining')
+    }
+    case 'refund_exceeds': {
+      const left = numberIn(error.details, ['refundable'])
+      return left !== null && ctx.money ? t('errors.refund_exceeds_amount', { amount: ctx.money(left) }) : t('errors.refund_exceeds')
+    }
     case 'internal':
       if (ctx.sale) return t('errors.sale_retry')
+      if (ctx.tender) return t('errors.tender_retry')
+      if (ctx.refund) return t('errors.refund_retry')
       return /connection|reachable/i.test(error.message) ? t('errors.connection') : t('errors.internal')
     default:
       return t(`errors.${error.code}`)

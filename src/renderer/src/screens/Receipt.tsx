@@ -7,7 +7,10 @@ import { ErrorNote } from '../components/ErrorNote'
 import { WedgeScanner } from '../lib/scanner'
 import { Money } from '../components/Money'
 import { taxLabel, useFormat } from '../lib/format'
+import { methodLabel, tenderLabel } from '../lib/payments'
 import { useApp } from '../store'
+import { OrderPayments } from './OrderPayments'
+import { RefundDialog } from './RefundDialog'
 
 function ReceiptQr({ text }: { text: string }) {
   const [src, setSrc] = useState<string | null>(null)
@@ -33,6 +36,8 @@ export function ReceiptPaper({ order, showJournal }: { order: Order; showJournal
   const f = useFormat()
   const c = order.currency
   const m = (minor: number) => f.money(minor, c)
+  // A refund that failed gave nothing back: the receipt shows the ones that did or still may.
+  const refunds = order.refunds.filter((r) => r.state !== 'failed')
   return (
     <article className="receipt-paper" data-testid="receipt" data-receipt-no={order.receiptNo}>
       {order.reprints > 0 ? (
@@ -123,23 +128,52 @@ export function ReceiptPaper({ order, showJournal }: { order: Order; showJournal
           </div>
         ) : null}
         {order.tenders.map((tender) => (
-          <div key={tender.id} className="r-tender">
+          <div key={tender.id} className="r-tender" data-testid="receipt-tender" data-method={tender.method}>
             <div className="r-row">
               <span>
-                {t('receipt.paid')} · {t('receipt.cash')}
+                {t('receipt.paid')} · {tenderLabel(t, tender)}
               </span>
               <span>{m(tender.amount)}</span>
             </div>
-            <div className="r-row">
-              <span>{t('receipt.tendered')}</span>
-              <Money minor={tender.tendered} currency={c} testId="receipt-tendered" />
-            </div>
+            {tender.method === 'cash' ? (
+              <div className="r-row">
+                <span>{t('receipt.tendered')}</span>
+                <Money minor={tender.tendered} currency={c} testId="receipt-tendered" />
+              </div>
+            ) : null}
+            {tender.card?.approvalCode ? (
+              <div className="r-row r-sub">
+                <span>{t('receipt.approvalCode')}</span>
+                <span className="mono">{tender.card.approvalCode}</span>
+              </div>
+            ) : null}
+            {tender.method !== 'cash' && tender.providerRef ? (
+              <div className="r-row r-sub">
+                <span>{t('orders.providerRef')}</span>
+                <span className="mono r-ref">{tender.providerRef}</span>
+              </div>
+            ) : null}
           </div>
         ))}
         <div className="r-row r-change">
           <span>{t('receipt.change')}</span>
           <Money minor={order.change} currency={c} testId="receipt-change" />
         </div>
+        {refunds.length > 0 ? (
+          <div className="r-refunds" data-testid="receipt-refunds">
+            <div className="r-row r-sub">
+              <span>{t('receipt.refunds')}</span>
+            </div>
+            {refunds.map((r) => (
+              <div className="r-row" key={r.id} data-state={r.state}>
+                <span>
+                  {r.state === 'succeeded' ? t('receipt.refundLine', { method: methodLabel(t, r.method) }) : t('receipt.refundPending', { method: methodLabel(t, r.method) })}
+                </span>
+                <span>−{m(r.amount)}</span>
+              </div>
+            ))}
+          </div>
+        ) : null}
         {order.priceMode === 'inclusive' && order.taxes.length > 0 ? (
           <div className="r-taxes">
             {order.taxes.map((tax) => (
@@ -172,6 +206,7 @@ export function ReceiptScreen() {
   const reprint = useApp((s) => s.reprint)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ErrorData | null>(null)
+  const [refundTender, setRefundTender] = useState<string | null>(null)
 
   useEffect(() => {
     if (receipt?.from !== 'sale') return
@@ -258,9 +293,19 @@ export function ReceiptScreen() {
           <Money minor={order.change} currency={order.currency} testId="sale-change" className="huge-amount accent" />
         </div>
       ) : null}
-      <div className="receipt-scroll">
-        <ReceiptPaper order={order} showJournal={from === 'orders'} />
-      </div>
+      {from === 'orders' ? (
+        <div className="order-detail">
+          <div className="receipt-scroll">
+            <ReceiptPaper order={order} showJournal />
+          </div>
+          <OrderPayments order={order} onRefund={setRefundTender} />
+        </div>
+      ) : (
+        <div className="receipt-scroll">
+          <ReceiptPaper order={order} showJournal={false} />
+        </div>
+      )}
+      {refundTender ? <RefundDialog order={order} tenderId={refundTender} onClose={() => setRefundTender(null)} /> : null}
     </div>
   )
 }

@@ -3,14 +3,15 @@ import { useTranslation } from 'react-i18next'
 import { RoleSchema, type Role, type Staff } from '../../../shared/contract'
 import type { ErrorData } from '../../../shared/errors'
 import { newId } from '../../../shared/ids'
-import { CURRENCIES, ROUNDING_MODES, type RoundingMode } from '../../../shared/money'
+import { CURRENCIES, minorToDecimalString, parseMajor, ROUNDING_MODES, type RoundingMode } from '../../../shared/money'
 import { ErrorNote } from '../components/ErrorNote'
 import { fieldIssues, type FieldIssue } from '../lib/errors'
-import { taxLabel } from '../lib/format'
+import { isCurrency, taxLabel } from '../lib/format'
 import { useApp } from '../store'
 import type { SettingsInput } from '../store/settings'
 import type { SettingsTab } from '../store/ui'
 import { PlatformSettings } from './PlatformSettings'
+import { TerminalSettingsForm } from './TerminalSettings'
 
 const PRESETS: { key: 'none' | '005' | 'jiao' | 'yuan'; increment: number; mode: RoundingMode }[] = [
   { key: 'none', increment: 1, mode: 'half_up' },
@@ -48,12 +49,15 @@ function StoreSettings() {
   const [saved, setSaved] = useState(false)
   const [busy, setBusy] = useState(false)
   const [zones] = useState(timeZones)
+  /** The limit as typed; null shows the saved figure. */
+  const [limitText, setLimitText] = useState<string | null>(null)
 
   useEffect(() => {
     void loadSettings()
   }, [loadSettings])
   useEffect(() => {
     setDraft(settings)
+    setLimitText(null)
   }, [settings])
 
   if (!draft) return <p className="muted">{t('common.loading')}</p>
@@ -64,7 +68,10 @@ function StoreSettings() {
   }
   const preset = PRESETS.find((p) => p.increment === draft.cashRounding.increment && (p.increment === 1 || p.mode === draft.cashRounding.mode))
 
+  const limitInvalid = limitText !== null && (!isCurrency(draft.currency) || parseMajor(limitText, draft.currency) === null)
+
   const save = async () => {
+    if (limitInvalid) return
     setBusy(true)
     setError(null)
     setIssues([])
@@ -338,6 +345,42 @@ function StoreSettings() {
       </section>
 
       <section className="card">
+        <h2>{t('settings.payments')}</h2>
+        <div className="form-grid">
+          <label className="field">
+            <span>{t('settings.refundLimit')}</span>
+            <input
+              data-testid="set-refundLimit"
+              inputMode="decimal"
+              value={limitText ?? (isCurrency(draft.currency) ? minorToDecimalString(draft.refundApprovalLimit ?? 10_000, draft.currency) : '')}
+              onChange={(e) => {
+                setLimitText(e.target.value)
+                const v = isCurrency(draft.currency) ? parseMajor(e.target.value, draft.currency) : null
+                if (v !== null) patch({ refundApprovalLimit: v })
+              }}
+              aria-invalid={limitInvalid}
+            />
+            {limitInvalid ? <span className="field-error">{t('pay.invalidAmount')}</span> : <small className="help">{t('settings.refundLimitHelp')}</small>}
+            <FieldErr issues={issues} path="refundApprovalLimit" />
+          </label>
+          <label className="field">
+            <span>{t('settings.qrTimeout')}</span>
+            <input
+              data-testid="set-qrTimeout"
+              type="number"
+              min={5}
+              max={900}
+              step={1}
+              value={draft.qrTimeoutSeconds ?? 120}
+              onChange={(e) => patch({ qrTimeoutSeconds: Math.trunc(Number(e.target.value)) })}
+            />
+            <small className="help">{t('settings.qrTimeoutHelp')}</small>
+            <FieldErr issues={issues} path="qrTimeoutSeconds" />
+          </label>
+        </div>
+      </section>
+
+      <section className="card">
         <h2>{t('settings.footer')}</h2>
         <label className="field">
           <textarea rows={2} maxLength={200} value={draft.receiptFooter} onChange={(e) => patch({ receiptFooter: e.target.value })} />
@@ -354,7 +397,10 @@ function StoreSettings() {
           </span>
         ) : null}
         <span className="spacer" />
-        <button type="button" className="btn secondary" disabled={busy} onClick={() => setDraft(settings)}>
+        <button type="button" className="btn secondary" disabled={busy} onClick={() => {
+          setDraft(settings)
+          setLimitText(null)
+        }}>
           {t('settings.revert')}
         </button>
         <button type="submit" className="btn primary" data-testid="settings-save" disabled={busy}>
@@ -518,6 +564,7 @@ export function SettingsScreen() {
   const tabs: { id: SettingsTab; label: string }[] = [
     { id: 'store', label: t('platform.storeTab') },
     { id: 'platform', label: t('platform.tab') },
+    { id: 'terminal', label: t('platform.terminalTab') },
   ]
   return (
     <div className="settings-screen" data-testid="settings">
@@ -548,6 +595,8 @@ export function SettingsScreen() {
       </div>
       {tab === 'platform' ? (
         <PlatformSettings />
+      ) : tab === 'terminal' ? (
+        <TerminalSettingsForm />
       ) : (
         <>
           <StoreSettings />

@@ -3,6 +3,7 @@ import { connectionStatus, onConnectionStatus, onEvent, onSignedOut } from '../a
 import { createCartSlice } from './cart'
 import { createCatalogSlice } from './catalog'
 import { createOrdersSlice } from './orders'
+import { createPaymentsSlice } from './payments'
 import { createSessionSlice } from './session'
 import { createSettingsSlice } from './settings'
 import { createSyncSlice, SYNC_TICK_MS } from './sync'
@@ -19,6 +20,7 @@ export const useApp = create<AppState>()((...a) => ({
   ...createOrdersSlice(...a),
   ...createSettingsSlice(...a),
   ...createSyncSlice(...a),
+  ...createPaymentsSlice(...a),
 }))
 
 let wired = false
@@ -31,6 +33,7 @@ export function wireStore(): void {
   onSignedOut(() => get().sessionLost())
   onEvent('orders-changed', () => {
     if (get().screen === 'orders') void get().loadOrders()
+    if (get().screen === 'receipt') void get().refreshReceipt()
   })
   onEvent('settings-changed', () => {
     void get().loadAppInfo()
@@ -45,7 +48,20 @@ export function wireStore(): void {
     if (get().cart.lines.length > 0) void get().requote()
   })
   onEvent('staff-changed', () => void get().loadStaff())
-  onEvent('sync-changed', (payload) => get().applySync(payload))
+  onEvent('sync-changed', (payload) => {
+    get().applySync(payload)
+    // QR payments come and go with the platform
+    if (get().session) void get().loadPaymentsStatus()
+  })
+  onEvent('payments-changed', (payload) => {
+    if (!get().session) return
+    void get().loadPaymentsStatus()
+    const id = payload && typeof payload === 'object' ? (payload as { checkoutId?: unknown }).checkoutId : undefined
+    const current = get().checkout
+    if (current && (id === undefined || id === current.id)) void get().refreshCheckout()
+    // a refund moving on is a payments change of the order on screen
+    if (get().screen === 'receipt') void get().refreshReceipt()
+  })
   // relative ages ("oldest 4 min") move on even when nothing changes
   setInterval(() => get().tickSync(), SYNC_TICK_MS)
 

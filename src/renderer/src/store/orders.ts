@@ -1,4 +1,4 @@
-import type { OrderSummary } from '../../../shared/contract'
+import type { Order, OrderSummary } from '../../../shared/contract'
 import type { ErrorData } from '../../../shared/errors'
 import { invoke } from '../api'
 import type { Slice } from './types'
@@ -15,6 +15,9 @@ export interface OrdersSlice {
   loadOrders: () => Promise<void>
   openOrder: (id: string) => Promise<ErrorData | null>
   reprint: (id: string) => Promise<ErrorData | null>
+  /** The order on screen changed (a refund moved on): show it as it is now. */
+  refreshReceipt: () => Promise<void>
+  setReceiptOrder: (order: Order) => void
 }
 
 let ordersSeq = 0
@@ -54,6 +57,19 @@ export const createOrdersSlice: Slice<OrdersSlice> = (set, get) => ({
     if (!r.ok) return r.error
     get().showReceipt({ order: r.value, from: 'orders' })
     return null
+  },
+
+  async refreshReceipt() {
+    const view = get().receipt
+    if (!view || !get().session) return
+    const r = await invoke('order-get', { id: view.order.id })
+    if (r.ok) get().setReceiptOrder(r.value)
+  },
+
+  setReceiptOrder(order) {
+    const view = get().receipt
+    // only the same order, and never an older reprint count over a newer one
+    if (view && view.order.id === order.id) set({ receipt: { ...view, order: { ...order, reprints: Math.max(order.reprints, view.order.reprints) } } })
   },
 
   async reprint(id) {

@@ -88,5 +88,6 @@ export const createSessionSlice: Slice<SessionSlice> = (set, get) => ({
     const s = get()
     await Promise.all([s.loadCategories(), s.search(), s.loadSettings(), s.loadParked(), s.loadAppInfo(), s.loadSync()])
     if (get().cart.lines.length > 0) await get().requote()
+    await Promise.all([get().loadPaymentsStatus(), get().resumeCheckout()])
   },
 })

@@ -5,7 +5,7 @@ import type { ConnectionStatus } from '../ws-bridge'
 import type { Slice } from './types'
 
 export type Screen = 'checkout' | 'orders' | 'settings' | 'receipt'
-export type SettingsTab = 'store' | 'platform'
+export type SettingsTab = 'store' | 'platform' | 'terminal'
 
 export type Dialog =
   | { kind: 'quantity'; lineIndex: number }

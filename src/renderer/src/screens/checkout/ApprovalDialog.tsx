@@ -19,9 +19,8 @@ export function ApprovalDialog({ then, revert }: { then: 'keep' | 'pay'; revert:
   const quote = useApp((s) => s.quote)
   const grantApproval = useApp((s) => s.grantApproval)
   const closeDialog = useApp((s) => s.closeDialog)
-  const openDialog = useApp((s) => s.openDialog)
   const restoreCart = useApp((s) => s.restoreCart)
-  const ensureSaleId = useApp((s) => s.ensureSaleId)
+  const pay = useApp((s) => s.pay)
 
   const approvers = staffList.filter((s) => s.active && (s.role === 'supervisor' || s.role === 'owner'))
   const [chosen, setChosen] = useState<string | null>(() => {
@@ -48,12 +47,8 @@ export function ApprovalDialog({ then, revert }: { then: 'keep' | 'pay'; revert:
       setError(err)
       return
     }
-    if (then === 'pay') {
-      ensureSaleId()
-      openDialog({ kind: 'pay' })
-    } else {
-      closeDialog()
-    }
+    closeDialog()
+    if (then === 'pay') void pay()
   }
 
   return (

@@ -8,25 +8,14 @@ import { ApprovalDialog } from './ApprovalDialog'
 import { CartPane } from './CartPane'
 import { DiscountDialog } from './DiscountDialog'
 import { ParkDialog } from './ParkDialog'
-import { PayDialog } from './PayDialog'
+import { PayView } from './PayView'
 import { QuantityDialog } from './QuantityDialog'
 
 const get = useApp.getState
 
 /** F12, Enter on an empty search, or the Pay button. */
 async function startPay(): Promise<void> {
-  let s = get()
-  if (s.cart.lines.length === 0 || s.dialog) return
-  if (s.quoting || !s.quote) await s.requote()
-  s = get()
-  const quote = s.quote
-  if (!quote || s.quoteError) return
-  if (quote.needsApproval && !s.approval) {
-    s.openDialog({ kind: 'approval', then: 'pay', revert: null })
-    return
-  }
-  s.ensureSaleId()
-  s.openDialog({ kind: 'pay' })
+  await get().pay()
 }
 
 function openDiscount(): void {
@@ -283,7 +272,7 @@ export function Checkout() {
   } else if (dialog?.kind === 'park') {
     dialogNode = <ParkDialog />
   } else if (dialog?.kind === 'pay') {
-    dialogNode = <PayDialog />
+    dialogNode = <PayView />
   }
 
   return (

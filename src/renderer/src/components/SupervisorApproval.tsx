@@ -1,0 +1,94 @@
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { ErrorData } from '../../../shared/errors'
+import { invoke } from '../api'
+import { useFormat } from '../lib/format'
+import { useApp } from '../store'
+import { ErrorNote } from './ErrorNote'
+import { PinPad } from './PinPad'
+import { StaffTile } from './StaffTile'
+
+/**
+ * A supervisor (or the owner) approves a refund or a void over the store limit with their PIN.
+ * The approval covers this amount and no more; the caller retries its action with the id.
+ */
+export function SupervisorApproval({
+  reason,
+  amount,
+  currency,
+  onApproved,
+}: {
+  reason: 'refund' | 'void'
+  amount: number
+  currency: string
+  onApproved: (approvalId: string, supervisorName: string) => void
+}) {
+  const { t } = useTranslation()
+  const f = useFormat()
+  const staffList = useApp((s) => s.staffList)
+  const session = useApp((s) => s.session)
+  const limit = useApp((s) => s.settings?.refundApprovalLimit ?? null)
+  const approvers = staffList.filter((s) => s.active && (s.role === 'supervisor' || s.role === 'owner'))
+  const [chosen, setChosen] = useState<string | null>(() => {
+    const me = session?.staff
+    if (me && (me.role === 'supervisor' || me.role === 'owner')) return me.id
+    return approvers.length === 1 ? (approvers[0]?.id ?? null) : null
+  })
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<ErrorData | null>(null)
+  const person = approvers.find((a) => a.id === chosen) ?? null
+
+  const submit = async (pin: string) => {
+    if (!person) return
+    setBusy(true)
+    setError(null)
+    const r = await invoke('approval-grant', { staffId: person.id, pin, reason, amount })
+    setBusy(false)
+    if (!r.ok) {
+      setError(r.error)
+      return
+    }
+    onApproved(r.value.approvalId, r.value.supervisor.name)
+  }
+
+  return (
+    <div className="supervisor-approval" data-testid="supervisor-approval">
+      <p className="approval-why">
+        {limit !== null
+          ? t('pay.supervisorFor', { limit: f.money(limit, currency) })
+          : reason === 'refund'
+            ? t('errors.approval_required_refund')
+            : t('errors.approval_required_void')}
+      </p>
+      {approvers.length === 0 ? <p className="field-error">{t('approval.noSupervisor')}</p> : null}
+      <div className="approval-body">
+        <div className="approvers">
+          <span className="field-label">{t('approval.chooseSupervisor')}</span>
+          {approvers.map((a) => (
+            <StaffTile
+              key={a.id}
+              staff={a}
+              size="small"
+              active={a.id === chosen}
+              testId={`approver-${a.id}`}
+              onPick={() => {
+                setChosen(a.id)
+                setError(null)
+              }}
+            />
+          ))}
+        </div>
+        {person ? (
+          <PinPad
+            key={person.id}
+            label={t('signin.pinFor', { name: person.name })}
+            enterLabel={t('approval.approve')}
+            busy={busy}
+            onSubmit={(pin) => void submit(pin)}
+            error={error ? <ErrorNote error={error} testId="approval-error" /> : null}
+          />
+        ) : null}
+      </div>
+    </div>
+  )
+}
