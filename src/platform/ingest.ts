@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import { MASKED_PAN_PATTERN } from '../shared/card-number'
 import { CURRENCIES, MAX_MINOR } from '../shared/money'
+import { TENDER_METHODS } from '../shared/payments'
 import { SaleCompletedDataSchema, type IngestResponse, type WireEvent } from '../shared/platform-api'
 import { canonicalDataJson, canonicalEventJson, eventHashOf } from './canonical'
 import type { Database, Queryable } from './db'
@@ -14,7 +16,9 @@ import { iso, type DeviceRow } from './service'
  *      receivedAt; anything else → event_conflict. A seq already stored under another id → event_conflict;
  *   3. a new event must be lastSeq + 1 (sequence_gap, saying exactly which seqs are missing), point at
  *      the last hash (chain_broken), and carry its own correct hash (hash_mismatch);
- *   4. its payload is normalized: `sale.completed` into orders / order_lines / order_tenders;
+ *   4. its payload is normalized: `sale.completed` into orders / order_lines / order_tenders (with the
+ *      tenders' flow, provider reference, masked card details and paid time when present);
+ *      `refund.completed` into refunds (per tender and method), `checkout.voided` into voids;
  *      `refund.posted` and `day.closed` fill refunds / closures when they carry the fields named below;
  *      any other type is stored as it came. A chain-valid event whose payload cannot be normalized (not
  *      an acceptable order, another currency than the store's, an order id already recorded) is still
@@ -41,6 +45,40 @@ const SaleAmountsSchema = z.object({
 export const RefundPostedSchema = z.object({ id: z.string().min(1).max(64), orderId: z.string().min(1).max(64), businessDate: z.iso.date().optional(), currency: z.enum(CURRENCIES), amount: Amount })
 export const DayClosedSchema = z.object({ businessDate: z.iso.date() })
 
+const StaffRef = z.object({ id: z.string().max(64), name: z.string().max(120) })
+/** A refund the till completed (issue 4): counted against its tender method on the store-local day of `at`. */
+export const RefundCompletedSchema = z.object({
+  refundId: z.string().min(1).max(64),
+  orderId: z.string().min(1).max(64),
+  receiptNo: z.string().max(64),
+  tenderId: z.string().min(1).max(64),
+  method: z.enum(TENDER_METHODS),
+  amount: z.number().int().min(1).max(MAX_MINOR),
+  currency: z.enum(CURRENCIES),
+  reason: z.string().max(500),
+  staff: StaffRef,
+  approvedBy: StaffRef.nullable(),
+  providerRef: z.string().max(128).nullable(),
+  at: z.iso.datetime({ offset: true }),
+})
+/** A checkout voided before its order was posted; what each tender did (given back, reversed…). */
+export const CheckoutVoidedSchema = z.object({
+  checkoutId: z.string().min(1).max(64),
+  total: NonNeg,
+  currency: z.enum(CURRENCIES),
+  reason: z.string().max(500),
+  staff: StaffRef,
+  approvedBy: StaffRef.nullable(),
+  tenders: z.array(z.object({ id: z.string().max(64), method: z.enum(TENDER_METHODS), amount: NonNeg, outcome: z.string().max(32) })).max(100),
+})
+
+/** The calendar date of an instant in the store's time zone (the business day of a refund or void). */
+export function storeDate(instant: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant))
+}
+
+const issuesText = (issues: readonly z.core.$ZodIssue[]): string => issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || '(data)'}: ${i.message}`).join('; ')
+
 interface StoredEvent extends Record<string, unknown> {
   event_id: string
   device_id: string
@@ -57,8 +95,8 @@ export type IngestWarn = (fields: Record<string, unknown>, message: string) => v
 export async function ingest(db: Database, deviceId: string, events: WireEvent[], now: Date, warn: IngestWarn = () => {}): Promise<IngestResponse> {
   const receivedAt = now.toISOString()
   return db.tx(async (q) => {
-    const device = (await q.query<DeviceRow & { currency: string }>(
-      'SELECT d.*, s.currency FROM devices d JOIN stores s ON s.id = d.store_id WHERE d.id = $1 FOR UPDATE OF d',
+    const device = (await q.query<DeviceRow & { currency: string; time_zone: string }>(
+      'SELECT d.*, s.currency, s.time_zone FROM devices d JOIN stores s ON s.id = d.store_id WHERE d.id = $1 FOR UPDATE OF d',
       [deviceId],
     ))[0]
     if (!device) fail('unknown_device', 'No paired device has this id.')
@@ -142,7 +180,15 @@ export async function ingest(db: Database, deviceId: string, events: WireEvent[]
       if (saleIds.length > 0) {
         for (const r of await q.query<{ id: string }>('SELECT id FROM orders WHERE device_id = $1 AND id = ANY($2::text[])', [device.id, saleIds])) recorded.add(r.id)
       }
-      const rows = normalize(device, fresh.map((f) => f.e), recorded)
+      const refundIds = fresh.flatMap(({ e }) => {
+        const id = e.type === 'refund.completed' && e.data !== null && typeof e.data === 'object' ? (e.data as { refundId?: unknown }).refundId : undefined
+        return typeof id === 'string' && !id.includes('\u0000') ? [id] : []
+      })
+      const recordedRefunds = new Set<string>()
+      if (refundIds.length > 0) {
+        for (const r of await q.query<{ refund_id: string }>('SELECT refund_id FROM refunds WHERE device_id = $1 AND refund_id = ANY($2::text[])', [device.id, refundIds])) recordedRefunds.add(r.refund_id)
+      }
+      const rows = normalize(device, fresh.map((f) => f.e), recorded, recordedRefunds)
       for (const [eventId, reason] of rows.errors) {
         const e = fresh.find((f) => f.e.id === eventId)!.e
         warn({ deviceId: device.id, eventId, seq: e.seq, type: e.type, reason }, 'event stored without normalization')
@@ -159,6 +205,7 @@ interface NormalizedRows {
   tenders: Record<string, unknown>[]
   refunds: Record<string, unknown>[]
   closures: Record<string, unknown>[]
+  voids: Record<string, unknown>[]
   /** event id → why its payload was not normalized */
   errors: Map<string, string>
 }
@@ -169,9 +216,10 @@ function jsonForDb(v: unknown): string {
 }
 
 /** The rows of the normalized tables for the new events, and why an event could not be normalized. */
-function normalize(device: DeviceRow & { currency: string }, events: WireEvent[], recorded: ReadonlySet<string>): NormalizedRows {
-  const rows: NormalizedRows = { orders: [], lines: [], tenders: [], refunds: [], closures: [], errors: new Map() }
+function normalize(device: DeviceRow & { currency: string; time_zone: string }, events: WireEvent[], recorded: ReadonlySet<string>, recordedRefunds: ReadonlySet<string>): NormalizedRows {
+  const rows: NormalizedRows = { orders: [], lines: [], tenders: [], refunds: [], closures: [], voids: [], errors: new Map() }
   const orderIds = new Set<string>()
+  const refundIds = new Set<string>()
   for (const e of events) {
     if (e.type === 'sale.completed') {
       const parsed = SaleCompletedDataSchema.safeParse(e.data)
@@ -185,6 +233,8 @@ function normalize(device: DeviceRow & { currency: string }, events: WireEvent[]
       else if (recorded.has(parsed.data.id) || orderIds.has(parsed.data.id)) why = `order ${parsed.data.id} is already recorded for this device`
       else if (new Set(parsed.data.lines.map((l) => l.lineNo)).size !== parsed.data.lines.length || new Set(parsed.data.tenders.map((t) => t.id)).size !== parsed.data.tenders.length) {
         why = 'the order repeats a line number or a tender id'
+      } else if (parsed.data.tenders.some((t) => t.card && !MASKED_PAN_PATTERN.test(t.card.maskedPan))) {
+        why = 'a card tender whose maskedPan is not masked (at most the first 6 and last 4 digits)'
       }
       if (why !== null || !parsed.success) {
         rows.errors.set(e.id, (why ?? 'not an acceptable order').replaceAll('\u0000', ''))
@@ -209,7 +259,76 @@ function normalize(device: DeviceRow & { currency: string }, events: WireEvent[]
       for (const l of o.lines) {
         rows.lines.push({ order_id: o.id, line_no: l.lineNo, product_id: l.productId, name_en: l.nameEn, name_zh: l.nameZh, quantity: l.quantity, unit_price: l.unitPrice, total: l.total, tax: l.tax })
       }
-      for (const t of o.tenders) rows.tenders.push({ order_id: o.id, tender_id: t.id, method: t.method, amount: t.amount, tendered: t.tendered, change: t.change })
+      for (const t of o.tenders) {
+        rows.tenders.push({
+          order_id: o.id,
+          tender_id: t.id,
+          method: t.method,
+          amount: t.amount,
+          tendered: t.tendered,
+          change: t.change,
+          flow: t.flow ?? null,
+          provider_ref: t.providerRef ?? null,
+          paid_at: t.paidAt ?? null,
+          card_masked_pan: t.card?.maskedPan ?? null,
+          card_brand: t.card?.brand ?? null,
+          card_entry_mode: t.card?.entryMode ?? null,
+          card_approval_code: t.card?.approvalCode ?? null,
+          card_terminal_id: t.card?.terminalId ?? null,
+        })
+      }
+    } else if (e.type === 'refund.completed') {
+      const r = RefundCompletedSchema.safeParse(e.data)
+      let why: string | null = null
+      if (!r.success) why = `not an acceptable refund: ${issuesText(r.error.issues)}`
+      else if (r.data.currency !== device.currency) why = `the refund is in ${r.data.currency}, the store in ${device.currency}`
+      else if (recordedRefunds.has(r.data.refundId) || refundIds.has(r.data.refundId)) why = `refund ${r.data.refundId} is already recorded for this device`
+      if (why !== null || !r.success) {
+        rows.errors.set(e.id, (why ?? 'not an acceptable refund').replaceAll('\u0000', ''))
+        continue
+      }
+      const x = r.data
+      refundIds.add(x.refundId)
+      rows.refunds.push({
+        event_id: e.id,
+        refund_id: x.refundId,
+        order_id: x.orderId,
+        business_date: storeDate(x.at, device.time_zone),
+        currency: x.currency,
+        amount: x.amount,
+        receipt_no: x.receiptNo,
+        tender_id: x.tenderId,
+        method: x.method,
+        reason: x.reason,
+        staff_id: x.staff.id,
+        staff_name: x.staff.name,
+        approved_by_name: x.approvedBy?.name ?? null,
+        provider_ref: x.providerRef,
+        at: x.at,
+      })
+    } else if (e.type === 'checkout.voided') {
+      const v = CheckoutVoidedSchema.safeParse(e.data)
+      let why: string | null = null
+      if (!v.success) why = `not an acceptable void: ${issuesText(v.error.issues)}`
+      else if (v.data.currency !== device.currency) why = `the void is in ${v.data.currency}, the store in ${device.currency}`
+      if (why !== null || !v.success) {
+        rows.errors.set(e.id, (why ?? 'not an acceptable void').replaceAll('\u0000', ''))
+        continue
+      }
+      const x = v.data
+      rows.voids.push({
+        event_id: e.id,
+        checkout_id: x.checkoutId,
+        business_date: storeDate(e.at, device.time_zone),
+        total: x.total,
+        currency: x.currency,
+        reason: x.reason,
+        staff_id: x.staff.id,
+        staff_name: x.staff.name,
+        approved_by_name: x.approvedBy?.name ?? null,
+        tenders: JSON.stringify(x.tenders),
+        at: e.at,
+      })
     } else if (e.type === 'refund.posted') {
       const r = RefundPostedSchema.safeParse(e.data)
       if (r.success) rows.refunds.push({ event_id: e.id, refund_id: r.data.id, order_id: r.data.orderId, business_date: r.data.businessDate ?? null, currency: r.data.currency, amount: r.data.amount })
@@ -255,14 +374,26 @@ async function write(
        FROM jsonb_to_recordset(${p(jsonForDb(rows.lines))}::jsonb) AS x(order_id text, line_no int, product_id text, name_en text, name_zh text, quantity text, unit_price bigint, total bigint, tax bigint))`)
   }
   if (rows.tenders.length > 0) {
-    ctes.push(`t AS (INSERT INTO order_tenders (device_id, order_id, tender_id, method, amount, tendered, change)
-       SELECT $1, x.order_id, x.tender_id, x.method, x.amount, x.tendered, x.change
-       FROM jsonb_to_recordset(${p(jsonForDb(rows.tenders))}::jsonb) AS x(order_id text, tender_id text, method text, amount bigint, tendered bigint, change bigint))`)
+    ctes.push(`t AS (INSERT INTO order_tenders (device_id, order_id, tender_id, method, amount, tendered, change, flow, provider_ref, paid_at,
+         card_masked_pan, card_brand, card_entry_mode, card_approval_code, card_terminal_id)
+       SELECT $1, x.order_id, x.tender_id, x.method, x.amount, x.tendered, x.change, x.flow, x.provider_ref, x.paid_at,
+         x.card_masked_pan, x.card_brand, x.card_entry_mode, x.card_approval_code, x.card_terminal_id
+       FROM jsonb_to_recordset(${p(jsonForDb(rows.tenders))}::jsonb) AS x(order_id text, tender_id text, method text, amount bigint, tendered bigint, change bigint,
+         flow text, provider_ref text, paid_at text, card_masked_pan text, card_brand text, card_entry_mode text, card_approval_code text, card_terminal_id text))`)
   }
   if (rows.refunds.length > 0) {
-    ctes.push(`r AS (INSERT INTO refunds (event_id, store_id, device_id, refund_id, order_id, business_date, currency, amount, received_at)
-       SELECT x.event_id, $2, $1, x.refund_id, x.order_id, x.business_date, x.currency, x.amount, $3
-       FROM jsonb_to_recordset(${p(jsonForDb(rows.refunds))}::jsonb) AS x(event_id text, refund_id text, order_id text, business_date text, currency text, amount bigint))`)
+    ctes.push(`r AS (INSERT INTO refunds (event_id, store_id, device_id, refund_id, order_id, business_date, currency, amount, received_at,
+         receipt_no, tender_id, method, reason, staff_id, staff_name, approved_by_name, provider_ref, at)
+       SELECT x.event_id, $2, $1, x.refund_id, x.order_id, x.business_date, x.currency, x.amount, $3,
+         x.receipt_no, x.tender_id, x.method, x.reason, x.staff_id, x.staff_name, x.approved_by_name, x.provider_ref, x.at
+       FROM jsonb_to_recordset(${p(jsonForDb(rows.refunds))}::jsonb) AS x(event_id text, refund_id text, order_id text, business_date text, currency text, amount bigint,
+         receipt_no text, tender_id text, method text, reason text, staff_id text, staff_name text, approved_by_name text, provider_ref text, at text))`)
+  }
+  if (rows.voids.length > 0) {
+    ctes.push(`v AS (INSERT INTO voids (event_id, store_id, device_id, checkout_id, business_date, total, currency, reason, staff_id, staff_name, approved_by_name, tenders, at, received_at)
+       SELECT x.event_id, $2, $1, x.checkout_id, x.business_date, x.total, x.currency, x.reason, x.staff_id, x.staff_name, x.approved_by_name, x.tenders, x.at, $3
+       FROM jsonb_to_recordset(${p(jsonForDb(rows.voids))}::jsonb) AS x(event_id text, checkout_id text, business_date text, total bigint, currency text, reason text,
+         staff_id text, staff_name text, approved_by_name text, tenders text, at text))`)
   }
   if (rows.closures.length > 0) {
     ctes.push(`c AS (INSERT INTO closures (event_id, store_id, device_id, business_date, received_at)

@@ -3,7 +3,10 @@ import type { DaysSchema, DayOrdersSchema, PlatformOrder } from '../shared/platf
 import type { Queryable } from './db'
 import { getStore, iso } from './service'
 
-/** The read API: a store's days (totals per day, per device, per tender method) and a day's orders. */
+/**
+ * The read API: a store's days (totals per day, per device, per tender method net of completed
+ * refunds) and a day's orders.
+ */
 
 type Days = z.output<typeof DaysSchema>
 type DayTotals = Days['days'][number]
@@ -25,6 +28,13 @@ export async function storeDays(db: Queryable, storeId: string, from: string | u
      GROUP BY o.business_date, t.method ORDER BY o.business_date, t.method`,
     range,
   )
+  // Completed refunds count against their tender method on their own (store-local) day.
+  const refunds = await db.query<{ business_date: string; method: string; amount: number }>(
+    `SELECT r.business_date, r.method, sum(r.amount)::bigint AS amount FROM refunds r
+     WHERE r.store_id = $1 AND r.method IS NOT NULL AND r.business_date BETWEEN $2 AND $3
+     GROUP BY r.business_date, r.method ORDER BY r.business_date, r.method`,
+    range,
+  )
   const days = new Map<string, DayTotals>()
   const day = (d: string): DayTotals => {
     let v = days.get(d)
@@ -42,6 +52,13 @@ export async function storeDays(db: Queryable, storeId: string, from: string | u
     d.byDevice.push({ deviceId: r.device_id, deviceName: r.device_name, orders: r.orders, total: r.total, taxTotal: r.tax_total })
   }
   for (const r of perTender) day(r.business_date).byTender.push({ method: r.method, amount: r.amount })
+  for (const r of refunds) {
+    const d = day(r.business_date)
+    const t = d.byTender.find((x) => x.method === r.method)
+    if (t) t.amount -= r.amount
+    else d.byTender.push({ method: r.method, amount: -r.amount })
+    d.byTender.sort((a, b) => a.method.localeCompare(b.method))
+  }
   return { storeId, days: [...days.values()].sort((a, b) => a.businessDate.localeCompare(b.businessDate)) }
 }
 

@@ -494,7 +494,7 @@ export const platformRoutes = {
     params: PaymentParams,
     body: z.strictObject({}),
     response: PaymentSchema,
-    errors: [...SIGNED, 'payload_too_large', 'wallet_unavailable'],
+    errors: [...SIGNED, 'payload_too_large', 'not_found', 'wallet_unavailable'],
   },
   'payment-refund': {
     method: 'POST',

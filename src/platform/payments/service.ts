@@ -213,11 +213,13 @@ export class PaymentService {
    * QR past its expiry, and (when `query`) one query of a payment the wallet has not settled.
    */
   private async advance(q: Queryable, row: PaymentRow, c: ProviderCall, query: boolean): Promise<PaymentRow> {
-    if (row.tombstone || isFinal(row.state)) return row
+    if (row.tombstone || row.state === 'failed' || row.state === 'reversed') return row
+    // a cancel the wallet asked to retry later (a paid payment too: it is to be reversed)
     if (row.cancel_requested_at) {
       if (!row.cancel_retry_at || c.now.getTime() >= row.cancel_retry_at.getTime()) return this.cancelAtProvider(q, row, c)
       return row
     }
+    if (row.state === 'succeeded') return row
     if (row.flow === 'merchant_qr' && row.expires_at && c.now.getTime() >= row.expires_at.getTime()) return this.expire(q, row, c)
     if (query && (row.state === 'processing' || row.state === 'awaiting_customer')) {
       return this.applyTrade(q, row, await this.providers[row.wallet!].query(c, row.payment_id), c.now)
