@@ -8,7 +8,7 @@ import { catalogFromFile, ensureDemo } from './demo'
 import { getStore, loadCatalog } from './service'
 
 /**
- * npm run platform -- [--port 4320] [--host 127.0.0.1] [--data .daybook-platform] [--demo]
+ * npm run platform -- [--port 4320] [--host 127.0.0.1] [--data .daybook-platform] [--demo] [--public-url URL] [--fee-bp 60 | --fee-bp alipay=60,wechat=54]
  * npm run platform -- seed-catalog --store <storeId> <catalog.json> [--data .daybook-platform]
  *
  * DATABASE_URL=postgres://… uses a PostgreSQL server; otherwise PGlite in <data>/pgdata.
@@ -16,7 +16,7 @@ import { getStore, loadCatalog } from './service'
  */
 
 const USAGE = `Usage:
-  npm run platform -- [--port 4320] [--host 127.0.0.1] [--data .daybook-platform] [--demo]
+  npm run platform -- [--port 4320] [--host 127.0.0.1] [--data .daybook-platform] [--demo] [--public-url URL] [--fee-bp 60 | --fee-bp alipay=60,wechat=54]
   npm run platform -- seed-catalog --store <storeId> <catalog.json> [--data .daybook-platform]
 Environment: DATABASE_URL=postgres://… (default: PGlite in <data>/pgdata), DAYBOOK_ADMIN_TOKEN, LOG=0 to silence logs.`
 
@@ -77,6 +77,23 @@ async function seedCatalog(args: string[]): Promise<void> {
   }
 }
 
+/** --fee-bp 60 (both wallets) or alipay=60,wechat=54. */
+function feeOption(text: string | undefined): Partial<Record<'alipay' | 'wechat', number>> | undefined {
+  if (text === undefined) return undefined
+  const parse = (v: string): number => {
+    if (!/^\d{1,5}$/.test(v)) throw new Error(`--fee-bp takes whole basis points, not ${v}`)
+    return Number(v)
+  }
+  if (!text.includes('=')) return { alipay: parse(text), wechat: parse(text) }
+  const out: Partial<Record<'alipay' | 'wechat', number>> = {}
+  for (const part of text.split(',')) {
+    const [wallet, v] = part.split('=')
+    if (wallet !== 'alipay' && wallet !== 'wechat') throw new Error(`--fee-bp: unknown wallet ${wallet}`)
+    out[wallet] = parse(v ?? '')
+  }
+  return out
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -85,6 +102,8 @@ async function serve(args: string[]): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string', default: '.daybook-platform' },
       demo: { type: 'boolean', default: false },
+      'public-url': { type: 'string' },
+      'fee-bp': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -101,7 +120,15 @@ async function serve(args: string[]): Promise<void> {
   const unlock = db.kind === 'pglite' ? lockPglite(dataDir) : () => {}
   let platform
   try {
-    platform = await startPlatform({ database: db, adminToken: token.token, host: values.host, port, logger: process.env.LOG !== '0' })
+    platform = await startPlatform({
+      database: db,
+      adminToken: token.token,
+      host: values.host,
+      port,
+      logger: process.env.LOG !== '0',
+      publicUrl: values['public-url'],
+      sandbox: { feeBasisPoints: feeOption(values['fee-bp']) },
+    })
   } catch (e) {
     unlock()
     throw e
@@ -109,6 +136,7 @@ async function serve(args: string[]): Promise<void> {
   console.log(`Daybook platform: ${platform.url}`)
   console.log(`Admin token: ${token.where}`)
   console.log(`Database: ${label}`)
+  console.log(`Sandbox wallets: customer page ${values['public-url']?.replace(/\/+$/, '') ?? platform.url}/sandbox/pay/<token> (each merchant QR's codeUrl; open it on a phone and press Pay)`)
   if (values.demo) {
     const demo = await ensureDemo(platform.db, DEMO_CATALOG, new Date())
     const expires = new Date(demo.pairing.expiresAt).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false })
