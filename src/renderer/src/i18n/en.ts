@@ -230,6 +230,7 @@ export const en = {
       card_refusal: 'The card was declined.',
       card_cancel: 'The payment was cancelled on the card terminal.',
       card_aborted: 'The payment was stopped on the card terminal.',
+      refund_failed: 'The refund did not go through.',
       other: 'Not paid (code {{code}}).',
     },
     voidTitle: 'Void this sale',

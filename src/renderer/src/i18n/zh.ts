@@ -232,6 +232,7 @@ export const zh: Messages = {
       card_refusal: '银行卡被拒。',
       card_cancel: '已在刷卡终端上取消付款。',
       card_aborted: '付款已在刷卡终端上中止。',
+      refund_failed: '退款没有成功。',
       other: '未付款（代码 {{code}}）。',
     },
     voidTitle: '作废本单',

@@ -46,6 +46,7 @@ const KNOWN_FAILURES = [
   'card_refusal',
   'card_cancel',
   'card_aborted',
+  'refund_failed',
 ] as const
 
 /** Why an attempt failed, in the screen's language; the core's English sentence when the code is new to us. */

@@ -159,12 +159,15 @@ export function MerchantQr({
   now,
   size = 240,
   forCustomer = false,
+  action,
 }: {
   attempt: Attempt
   currency: string
   now: number
   size?: number
   forCustomer?: boolean
+  /** The cashier's button under it (Cancel); none on the customer display. */
+  action?: React.ReactNode
 }) {
   const { t } = useTranslation()
   const f = useFormat()
@@ -184,6 +187,7 @@ export function MerchantQr({
         </div>
       ) : null}
       {forCustomer ? null : <div className="attempt-activity">{attemptActivityText(t, attempt, f.lang)}</div>}
+      {action}
     </div>
   )
 }
@@ -194,10 +198,19 @@ export function PaySummary({ checkout }: { checkout: Checkout }) {
   const c = checkout
   return (
     <div className="pay-summary">
-      <div className="pay-due">
-        <span className="label">{c.attempts.length === 0 ? t('pay.due') : t('pay.remaining')}</span>
-        <Money minor={c.remaining} currency={c.currency} testId="pay-remaining" className="huge-amount" />
-      </div>
+      {c.remaining === 0 && c.pending > 0 ? (
+        // everything left is in flight: show that, not a bare zero
+        <div className="pay-due waiting">
+          <span className="label">{t('pay.pending')}</span>
+          <Money minor={c.pending} currency={c.currency} testId="pay-waiting" className="huge-amount" />
+          <Money minor={0} currency={c.currency} testId="pay-remaining" className="visually-hidden" />
+        </div>
+      ) : (
+        <div className="pay-due">
+          <span className="label">{c.attempts.length === 0 ? t('pay.due') : t('pay.remaining')}</span>
+          <Money minor={c.remaining} currency={c.currency} testId="pay-remaining" className="huge-amount" />
+        </div>
+      )}
       <dl className="pay-breakdown">
         <dt>{t('pay.total')}</dt>
         <dd>

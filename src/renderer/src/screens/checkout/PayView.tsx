@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { Checkout } from '../../../../shared/contract'
+import type { Attempt, Checkout } from '../../../../shared/contract'
 import type { ErrorData } from '../../../../shared/errors'
 import { minorToDecimalString, parseMajor } from '../../../../shared/money'
 import { Dialog } from '../../components/Dialog'
@@ -8,7 +8,7 @@ import { ErrorNote } from '../../components/ErrorNote'
 import { Money } from '../../components/Money'
 import type { ErrorContext } from '../../lib/errors'
 import { isCurrency, useFormat } from '../../lib/format'
-import { attemptActivityText, cashFigures, classifyScan, isPending, liveQr, methodLabel } from '../../lib/payments'
+import { attemptActivityText, canCancel, cashFigures, classifyScan, isPending, liveQr, methodLabel } from '../../lib/payments'
 import { WedgeScanner } from '../../lib/scanner'
 import { useApp } from '../../store'
 import type { TenderRequest } from '../../store/payments'
@@ -164,6 +164,13 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
     if (err) setError({ error: err, ctx: { tender: true } })
   }
 
+  const cancelButton = (a: Attempt) =>
+    canCancel(a) ? (
+      <button type="button" className="btn secondary" data-testid="panel-cancel" disabled={cancelling.includes(a.id)} onClick={() => void cancel(a.id)}>
+        {t('pay.cancelAttempt')}
+      </button>
+    ) : null
+
   const pick = (key: TenderKey) => {
     setNote(null)
     if (key === 'cash') {
@@ -274,7 +281,7 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
         <button type="button" className="btn primary huge" data-testid="void-done" onClick={leaveCheckout}>
           {t('pay.done')} <kbd>{t('common.esc')}</kbd>
         </button>
-      ) : mode === 'cash' && open ? (
+      ) : mode === 'cash' && open && c.remaining > 0 ? (
         <button type="button" className="btn primary huge" data-testid="pay-complete" disabled={!canCash} onClick={() => void takeCash()}>
           {paying ? t('pay.completing') : cash?.closes ? t('pay.complete') : t('pay.takeCash')} <kbd>Enter</kbd>
         </button>
@@ -296,13 +303,14 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
             <VoidProgress checkout={c} />
           ) : (
             <>
-              {qr ? <MerchantQr attempt={qr} currency={currency} now={now} /> : null}
+              {qr ? <MerchantQr attempt={qr} currency={currency} now={now} action={cancelButton(qr)} /> : null}
               {pendingCard && !qr ? (
                 <div className="card-wait" data-testid="card-wait">
                   <span className="tender-mark mark-card big" aria-hidden="true" />
                   <strong>{t('pay.cardFollow')}</strong>
                   <Money minor={pendingCard.amount} currency={currency} className="qr-amount" />
                   <span className="attempt-activity">{attemptActivityText(t, pendingCard, f.lang)}</span>
+                  {cancelButton(pendingCard)}
                 </div>
               ) : null}
               {open && c.remaining > 0 ? (
