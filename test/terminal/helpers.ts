@@ -18,7 +18,9 @@ export interface DriverHandle {
 }
 
 const drivers: AdyenTerminalDriver[] = []
-export function driverFor(sim: TerminalSim, o: Partial<AdyenDriverOptions> = {}): DriverHandle {
+export type TillSettings = Pick<TerminalSim, 'endpoint' | 'poiId' | 'keyIdentifier' | 'keyVersion' | 'passphrase' | 'caCertPem'>
+
+export function driverFor(sim: TillSettings, o: Partial<AdyenDriverOptions> = {}): DriverHandle {
   const logs: string[] = []
   const driver = new AdyenTerminalDriver({
     endpoint: sim.endpoint,

@@ -45,6 +45,8 @@ export interface TerminalSim {
   controlUrl: string
   processed(): ProcessedRecord[]
   queueScenario(s: Scenario, count?: number): void
+  /** Bytes on the wire at the HTTP level (bodies only), for benches that compare with a bare POST. */
+  traffic(): { requests: number; bytesIn: number; bytesOut: number }
   close(): Promise<void>
 }
 export type RunningTerminalSim = TerminalSim
@@ -114,6 +116,7 @@ export async function startTerminalSim(options: TerminalSimOptions = {}): Promis
 
   const logic = new TerminalLogic({ poiId, key: { keyIdentifier, keyVersion, passphrase }, customerMs, slowMs, ...(options.log ? { log: options.log } : {}) })
 
+  const traffic = { requests: 0, bytesIn: 0, bytesOut: 0 }
   let https: HttpsServer | null = null
   let host = options.host ?? ''
   for (let attempt = 0; ; attempt++) {
@@ -124,10 +127,16 @@ export async function startTerminalSim(options: TerminalSimOptions = {}): Promis
         if (req.method !== 'POST' || (req.url !== '/nexo/' && req.url !== '/nexo')) return sendJson(res, 404, { error: 'POST /nexo/' })
         const body = await readBody(req)
         if (body === null) return sendJson(res, 413, { error: 'too large' })
+        traffic.requests++
+        traffic.bytesIn += Buffer.byteLength(body)
         const action = await logic.handle(body)
         if (action.kind === 'drop') req.socket.destroy()
         else if (action.kind === 'empty') res.writeHead(200).end()
-        else sendJson(res, 200, action.body)
+        else {
+          const json = JSON.stringify(action.body)
+          traffic.bytesOut += Buffer.byteLength(json)
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end(json)
+        }
       })().catch(() => req.socket.destroy())
     })
     // A payment waits for the customer up to the terminal's own 120 s limit.
@@ -191,6 +200,7 @@ export async function startTerminalSim(options: TerminalSimOptions = {}): Promis
     controlUrl,
     processed: () => logic.processed(),
     queueScenario: (s, count = 1) => logic.queueScenario(s, count),
+    traffic: () => ({ ...traffic }),
     close: async () => {
       logic.close()
       await Promise.all(

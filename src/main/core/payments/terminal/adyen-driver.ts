@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto'
+import { createHash, X509Certificate } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,8 +6,9 @@ import { join } from 'node:path'
 import AdyenClient from '@adyen/api-library/lib/src/client'
 import { EnvironmentEnum } from '@adyen/api-library/lib/src/config'
 import HttpURLConnectionClient from '@adyen/api-library/lib/src/httpClient/httpURLConnectionClient'
+import NexoDerivedKeyGenerator from '@adyen/api-library/lib/src/security/nexoDerivedKeyGenerator'
 import TerminalLocalAPI from '@adyen/api-library/lib/src/services/terminalLocalAPI'
-import type { SecurityKey, TerminalApiRequest, TerminalApiResponse } from '@adyen/api-library/lib/src/typings/terminal/models'
+import type { NexoDerivedKey, SecurityKey, TerminalApiRequest, TerminalApiResponse } from '@adyen/api-library/lib/src/typings/terminal/models'
 import Decimal from 'decimal.js'
 import { findCardNumber, locateCardNumber, MASKED_PAN_PATTERN } from '../../../../shared/card-number'
 import { CURRENCY_EXPONENT, MAX_MINOR, minorToDecimalString, type Currency } from '../../../../shared/money'
@@ -94,6 +95,33 @@ export function nexoAmountToMinor(value: unknown, currency: Currency): number | 
   const minor = new Decimal(String(value)).mul(Decimal.pow(10, CURRENCY_EXPONENT[currency]))
   if (!minor.isInteger() || minor.gt(MAX_MINOR)) return null
   return minor.toNumber()
+}
+
+// ---- the library's key derivation, remembered ---------------------------------------------
+
+/**
+ * The library derives the key from the passphrase again for every message it encrypts and every
+ * answer it decrypts: PBKDF2-HMAC-SHA1 with 4000 iterations for 640 bytes (it passes bits where
+ * bytes are meant; 80 are used) — 70–140 ms each on a till, twice per payment, most of a card
+ * round trip. The derivation is a pure function of the passphrase, so remembering its result
+ * changes nothing but the time. Keyed by a hash so the cache holds no passphrase; a few entries.
+ */
+const derivedKeys = new Map<string, NexoDerivedKey>()
+let derivationCached = false
+function cacheKeyDerivation(): void {
+  if (derivationCached) return
+  derivationCached = true
+  const derive = NexoDerivedKeyGenerator.deriveKeyMaterial.bind(NexoDerivedKeyGenerator)
+  NexoDerivedKeyGenerator.deriveKeyMaterial = (passphrase: string): NexoDerivedKey => {
+    const id = createHash('sha256').update(passphrase, 'binary').digest('base64')
+    let key = derivedKeys.get(id)
+    if (!key) {
+      key = derive(passphrase)
+      if (derivedKeys.size >= 8) derivedKeys.delete(derivedKeys.keys().next().value as string)
+      derivedKeys.set(id, key)
+    }
+    return key
+  }
 }
 
 // ---- the library's HTTP client, with a signal, and the terminal's clear answers screened --------
@@ -214,6 +242,7 @@ export class AdyenTerminalDriver implements TerminalDriver {
     this.payTimeoutMs = o.timeoutMs ?? PAY_TIMEOUT_MS
     this.statusTimeoutMs = o.statusTimeoutMs ?? STATUS_TIMEOUT_MS
     this.log = o.log ?? ((line) => console.warn(line))
+    cacheKeyDerivation()
     // The library only takes the CA as a file path (config.certificatePath): a private temp file.
     this.certDir = mkdtempSync(join(tmpdir(), 'daybook-terminal-ca-'))
     this.certPath = join(this.certDir, 'terminal-ca.pem')
