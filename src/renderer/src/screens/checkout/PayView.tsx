@@ -85,6 +85,7 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
   const pendingCard = c.attempts.find((a) => a.flow === 'terminal' && isPending(a)) ?? null
   const anyPending = c.attempts.some(isPending)
   const open = c.state === 'open'
+  const closing = c.state === 'voiding' || c.state === 'voided'
 
   useEffect(() => {
     if (!qr) return
@@ -267,7 +268,6 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
     }
   }, [])
 
-  const closing = c.state === 'voiding' || c.state === 'voided'
   const footer = (
     <>
       <button type="button" className="btn secondary" data-testid="pay-back" onClick={() => void back()} disabled={c.state === 'voiding' || c.state === 'completed'}>
@@ -295,8 +295,12 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
         <section className="pay-left">
           <PaySummary checkout={c} />
           {resumed && open ? <p className="banner-info">{t('pay.resumed')}</p> : null}
-          <TenderButtons status={status} mode={mode} disabled={!open || c.remaining === 0} onPick={pick} />
-          <PaymentsNotes status={status} />
+          {closing ? null : (
+            <>
+              <TenderButtons status={status} mode={mode} disabled={!open || c.remaining === 0} onPick={pick} />
+              <PaymentsNotes status={status} />
+            </>
+          )}
         </section>
         <section className="pay-right">
           {closing ? (
