@@ -308,7 +308,10 @@ export class PaymentEngine {
     if (why === 'not_sent' && (p.state === 'failed' || p.state === 'reversed')) {
       return this.fail(fresh, 'not_sent', 'The payment request never reached the platform; nothing was charged.')
     }
-    return this.applyPayment(fresh, p)
+    this.applyPayment(fresh, p)
+    // Not final yet (WeChat refuses a reverse in the first 15 s; the wallet did not answer): ask
+    // again after a pause, never in a tight loop.
+    return p.state === 'failed' || p.state === 'reversed' || (p.state === 'succeeded' && !fresh.cancel_requested)
   }
 
   private applyPayment(a: AttemptRow, p: Payment): boolean {
