@@ -519,7 +519,7 @@ export class AdyenTerminalDriver implements TerminalDriver {
       return { kind: 'response', body: whole }
     } catch (e) {
       if (e instanceof TerminalRejected) return { kind: 'rejected', details: e.message }
-      if (deadline.aborted) return { kind: 'failed', message: `No answer from the card terminal within ${Math.round(timeoutMs / 1000)} s.` }
+      if (deadline.aborted) return { kind: 'failed', message: `No answer from the card terminal within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}.` }
       if (signal?.aborted) return { kind: 'failed', message: 'Cancelled by the till while waiting for the terminal.' }
       return { kind: 'failed', message: describeFailure(e) }
     } finally {
