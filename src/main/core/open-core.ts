@@ -4,6 +4,7 @@ import { openDatabase } from './db/sqlite'
 import { seedDemo, seedOwner } from './seed'
 import { Core, type CoreDeps } from './service'
 import { EncryptedFileSecretStore, type SecretStore } from './sync/secret-store'
+import { createAdyenDriver } from './payments/terminal/adyen-driver'
 
 export interface OpenCoreOptions {
   dataDir: string
@@ -56,7 +57,7 @@ export function openCore(o: OpenCoreOptions): { core: Core; file: string; seeded
     secrets: o.secrets ?? new EncryptedFileSecretStore(o.dataDir),
     ...(o.sync ? { sync: o.sync } : {}),
     terminalSecrets: o.terminalSecrets ?? new EncryptedFileSecretStore(o.dataDir, 'terminal-passphrase'),
-    ...(o.makeTerminal ? { makeTerminal: o.makeTerminal } : {}),
+    makeTerminal: o.makeTerminal ?? ((config) => createAdyenDriver(config, { currency: config.currency })),
     ...(o.payments ? { payments: o.payments } : {}),
   })
   if (o.startSync !== false) core.startSync()

@@ -141,7 +141,7 @@ export class Core {
   /** The driver for the configured terminal, rebuilt when the settings change. */
   private terminalDriver(): TerminalDriver | null {
     if (!this.makeTerminal) return null
-    const config = terminalConfig(this.db, this.terminalSecrets, this.device.code)
+    const config = terminalConfig(this.db, this.terminalSecrets, this.device.code, readSettings(this.db).currency)
     if (!config) return null
     const key = JSON.stringify(config)
     if (this.terminal?.key !== key) this.terminal = { key, driver: this.makeTerminal(config) }
@@ -350,6 +350,8 @@ export class Core {
         }
         const c = startCheckout(db, { saleId, cart, quote, staff: { id: staff.id, name: staff.name }, approvedBy: overLimit && approval ? approval.by : null, at: at() })
         if (approvalId) this.approvals.delete(approvalId)
+        // The customer display follows the open checkout.
+        this.emit('payments-changed', { checkoutId: c.id })
         return c
       },
       'checkout-get': ({ id }) => readCheckout(db, id),

@@ -1,4 +1,5 @@
 import type { TerminalSettings } from '../../../../shared/contract'
+import type { Currency } from '../../../../shared/money'
 import type { Db } from '../../db/sqlite'
 import { stmt } from '../../db/statements'
 import type { SecretStore } from '../../sync/secret-store'
@@ -13,6 +14,8 @@ export interface TerminalConfig {
   caCertPem: string
   /** The till's device code, sent as the nexo SaleID. */
   saleId: string
+  /** The store currency: a repeated nexo ReversalResponse names none. */
+  currency: Currency
 }
 
 interface Row {
@@ -53,9 +56,9 @@ export function writeTerminalSettings(db: Db, secrets: SecretStore, s: TerminalS
   if (s.passphrase !== undefined) secrets.set(s.passphrase)
 }
 
-export function terminalConfig(db: Db, secrets: SecretStore, saleId: string): TerminalConfig | null {
+export function terminalConfig(db: Db, secrets: SecretStore, saleId: string, currency: Currency): TerminalConfig | null {
   const r = readRow(db)
   const passphrase = secrets.get()
   if (!r || !passphrase) return null
-  return { endpoint: r.endpoint, poiId: r.poi_id, keyIdentifier: r.key_identifier, keyVersion: r.key_version, passphrase, caCertPem: r.ca_cert_pem, saleId }
+  return { endpoint: r.endpoint, poiId: r.poi_id, keyIdentifier: r.key_identifier, keyVersion: r.key_version, passphrase, caCertPem: r.ca_cert_pem, saleId, currency }
 }
