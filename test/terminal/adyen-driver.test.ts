@@ -250,7 +250,7 @@ describe('keys, certificates and configuration', () => {
     await expect(driver.pay(payment(1000, 'XXX'))).rejects.toThrow(/unknown currency/)
     await expect(driver.pay({ ...payment(1000), serviceId: 'ELEVENCHARS' })).rejects.toThrow(/ServiceID/)
     await expect(driver.pay(payment(0))).rejects.toThrow(/positive/)
-    const made = createAdyenDriver({ ...base })
+    const made = createAdyenDriver({ ...base, currency: 'CNY' })
     expect(made.terminalId).toBe(sim.poiId)
     made.dispose()
   })
