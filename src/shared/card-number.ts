@@ -15,7 +15,7 @@
  * valid GS1 GTIN, a wallet payment-code field accepts the Alipay/WeChat code shapes.
  */
 
-const GROUPED = /(?<![\d -])\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?(?![\d])|(?<![\d -])\d{4}[ -]\d{6}[ -]\d{4,5}(?![\d])/g
+const GROUPED = /(?<!\d)(?<!\d[ -])\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?(?![\d])|(?<!\d)(?<!\d[ -])\d{4}[ -]\d{6}[ -]\d{4,5}(?![\d])/g
 const RUN = /\d+/g
 
 export function luhnValid(digits: string): boolean {

@@ -89,9 +89,18 @@ export function readCheckout(db: Db, id: string): Checkout {
   return toCheckout(db, mustCheckout(db, id))
 }
 
-/** The till's checkout still taking tenders or giving them back, newest first. */
+/**
+ * The checkout the screen should resume: first one where money is in play (a tender taken, in
+ * flight or being given back), oldest first, so a paid tender is never hidden behind a newer
+ * cart; else the newest one still open.
+ */
 export function openCheckout(db: Db): Checkout | null {
-  const c = stmt(db, "SELECT * FROM checkouts WHERE state IN ('open', 'voiding') ORDER BY created_at DESC LIMIT 1").get() as CheckoutRow | undefined
+  const c = (stmt(
+    db,
+    `SELECT c.* FROM checkouts c WHERE c.state IN ('open', 'voiding')
+       AND EXISTS (SELECT 1 FROM tender_attempts a WHERE a.checkout_id = c.id AND a.state != 'failed')
+     ORDER BY c.created_at, c.id LIMIT 1`,
+  ).get() ?? stmt(db, "SELECT * FROM checkouts WHERE state IN ('open', 'voiding') ORDER BY created_at DESC, id DESC LIMIT 1").get()) as CheckoutRow | undefined
   return c ? toCheckout(db, c) : null
 }
 

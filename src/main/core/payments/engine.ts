@@ -100,6 +100,10 @@ export class PaymentEngine {
     for (const r of openRefunds(this.d.db)) this.driveRefund(r.id)
     const voiding = this.d.db.prepare("SELECT id FROM checkouts WHERE state = 'voiding'").all() as { id: string }[]
     for (const c of voiding) this.settleVoid(c.id)
+    // A crash between an attempt's success and posting the sale leaves a covered checkout open:
+    // post it now (completeIfCovered does nothing to one that is not covered).
+    const open = this.d.db.prepare("SELECT id FROM checkouts WHERE state = 'open'").all() as { id: string }[]
+    for (const c of open) this.afterChange(c.id)
   }
 
   async stop(): Promise<void> {

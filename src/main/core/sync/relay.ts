@@ -54,7 +54,7 @@ export interface RelayDeps {
 }
 
 /** Answers that retrying soon cannot fix: the platform and the journal disagree, or it does not know us. */
-const HALTING: readonly PlatformErrorCode[] = ['event_conflict', 'chain_broken', 'hash_mismatch', 'event_invalid', 'device_journal_mismatch', 'unknown_device', 'bad_signature']
+const HALTING: readonly PlatformErrorCode[] = ['event_conflict', 'chain_broken', 'hash_mismatch', 'event_invalid', 'device_journal_mismatch', 'unknown_device', 'bad_signature', 'card_number_refused']
 /** A platform that lost events is re-sent from where it says; more resets in a row than this is a loop. */
 const MAX_GAP_RESETS = 3
 const MAX_CATALOG_PAGES = 10_000
