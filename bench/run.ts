@@ -4,7 +4,7 @@
  *
  *   npm run bench                      all benchmarks, full size → results/foundation-<date>.json and results/latest.json
  *   npm run bench -- --quick           smaller sizes, a smoke run → results/foundation-<date>-quick.json
- *   npm run bench -- --only commit     one or more of: commit, catalog, open, drain, ingest, card (comma-separated or repeated)
+ *   npm run bench -- --only commit     one or more of: commit, catalog, open, drain, ingest, card, qr (comma-separated or repeated)
  *
  * Not part of npm test. Targets from the foundation issue; ratios are taken against a bare baseline
  * measured in the same run, because this machine is small and noisy.
@@ -12,6 +12,7 @@
 import { resolve, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { benchCard } from './card-roundtrip'
+import { benchQr } from './qr-latency'
 import { benchCatalog } from './catalog'
 import { benchCommit } from './commit'
 import { benchOpen } from './open'
@@ -20,7 +21,7 @@ import { benchDrain } from './sync-drain'
 import { machineInfo, table, writeReport, type BenchResult, type Report } from './lib/results'
 import { cleanupScratch } from './lib/tmp'
 
-const NAMES = ['commit', 'catalog', 'open', 'drain', 'ingest', 'card'] as const
+const NAMES = ['commit', 'catalog', 'open', 'drain', 'ingest', 'card', 'qr'] as const
 type Name = (typeof NAMES)[number]
 
 function parseArgs(argv: string[]): { quick: boolean; only: Name[] | null } {
@@ -31,13 +32,13 @@ function parseArgs(argv: string[]): { quick: boolean; only: Name[] | null } {
     if (a === '--quick') quick = true
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a === '--only' ? argv[++i] : a.slice('--only='.length)
-      if (!v) throw new Error('--only needs a name: commit, catalog, open, drain, ingest or card')
+      if (!v) throw new Error('--only needs a name: commit, catalog, open, drain, ingest, card or qr')
       for (const n of v.split(',').map((s) => s.trim()).filter(Boolean)) {
         if (!(NAMES as readonly string[]).includes(n)) throw new Error(`unknown benchmark ${n}: choose from ${NAMES.join(', ')}`)
         only.push(n as Name)
       }
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--only commit,catalog,open,drain,ingest,card]')
+      console.log('usage: npm run bench -- [--quick] [--only commit,catalog,open,drain,ingest,card,qr]')
       process.exit(0)
     } else throw new Error(`unknown argument ${a}`)
   }
@@ -52,6 +53,7 @@ const SIZES = {
     drain: { events: 100_000 },
     ingest: { devices: 50, eventsPerDevice: 400, batch: 100 },
     card: { payments: 400, warmup: 20 },
+    qr: { payments: 100 },
   },
   quick: {
     commit: { sales: 200, warmup: 20 },
@@ -60,6 +62,7 @@ const SIZES = {
     drain: { events: 5_000 },
     ingest: { devices: 50, eventsPerDevice: 40, batch: 20 },
     card: { payments: 200, warmup: 10 },
+    qr: { payments: 20 },
   },
 }
 
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
   try {
     args = parseArgs(process.argv.slice(2))
   } catch (e) {
-    console.error(`${e instanceof Error ? e.message : String(e)}\nusage: npm run bench -- [--quick] [--only commit,catalog,open,drain,ingest,card]`)
+    console.error(`${e instanceof Error ? e.message : String(e)}\nusage: npm run bench -- [--quick] [--only commit,catalog,open,drain,ingest,card,qr]`)
     process.exit(2)
   }
   const { quick, only } = args
@@ -105,6 +108,10 @@ async function main(): Promise<void> {
     if (wanted('card')) {
       log(`card: ${size.card.payments} card payments through the Adyen driver and the terminal simulator`)
       results.push(...(await benchCard({ ...size.card, log })))
+    }
+    if (wanted('qr')) {
+      log(`qr: ${size.qr.payments} merchant QRs paid on the customer page, till on the platform's long poll`)
+      results.push(...(await benchQr({ ...size.qr, root, log })))
     }
   } finally {
     cleanupScratch()
