@@ -146,6 +146,19 @@ describe('cash refunds', () => {
     const o = call<Order>(core, 'refund-create', { refundId: newId(), orderId: order.id, tenderId, amount: 400, reason: 'owner' }, owner)
     expect(o.refunds.at(-1)!.approvedBy).toBeNull()
   })
+
+  it('the limit counts what the order already gave back: splitting a refund does not avoid the supervisor', () => {
+    const { core } = demoCore()
+    const tok = signIn(core, 'Li Na', '1111')
+    const owner = signIn(core, 'Wang Fang', '9999')
+    const s = call<Record<string, unknown>>(core, 'settings-get', {}, tok)
+    call(core, 'settings-update', { ...s, refundApprovalLimit: 500 }, owner)
+    const order = paidOrder(core, tok)
+    const tenderId = order.tenders[0]!.id
+    call<Order>(core, 'refund-create', { refundId: newId(), orderId: order.id, tenderId, amount: 300, reason: 'first half' }, tok)
+    expect(fail(core, 'refund-create', { refundId: newId(), orderId: order.id, tenderId, amount: 300, reason: 'second half' }, tok).code).toBe('approval_required')
+    call<Order>(core, 'refund-create', { refundId: newId(), orderId: order.id, tenderId, amount: 200, reason: 'within the limit' }, tok)
+  })
 })
 
 describe('card numbers never enter the till', () => {

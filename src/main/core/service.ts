@@ -254,9 +254,9 @@ export class Core {
    * Refunds and voids above the store limit need a supervisor (a cashier asks; a supervisor or
    * the owner is their own approval). The approval covers the amount the supervisor saw, no more.
    */
-  private amountApproval(kind: 'refund' | 'void', amount: number, approvalId: string | undefined, staff: Staff, ctx: CallContext): { id: string; name: string } | null {
+  private amountApproval(kind: 'refund' | 'void', amount: number, approvalId: string | undefined, staff: Staff, ctx: CallContext, already = 0): { id: string; name: string } | null {
     const limit = readSettings(this.db).refundApprovalLimit
-    if (staff.role !== 'cashier' || amount <= limit) return null
+    if (staff.role !== 'cashier' || already + amount <= limit) return null
     const a = approvalId ? this.approvals.get(approvalId) : undefined
     if (!a) {
       throw new DaybookError('approval_required', kind === 'refund' ? 'This refund is over the store limit: a supervisor must approve it.' : 'Voiding this sale needs a supervisor: it is over the store limit.', {
@@ -425,7 +425,11 @@ export class Core {
       'refund-create': ({ refundId, orderId, tenderId, amount, reason, approvalId }, ctx) => {
         const staff = must(ctx)
         if (!readOrder(db, orderId)) throw new DaybookError('not_found', 'No order with that number.')
-        const approval = this.amountApproval('refund', amount, approvalId, staff, ctx)
+        // The limit is on what the order gives back in all, so splitting a refund does not avoid it.
+        const { refunded } = db.prepare("SELECT coalesce(sum(amount_minor), 0) AS refunded FROM refunds WHERE order_id = ? AND state != 'failed' AND id != ?").get(orderId, refundId) as {
+          refunded: number
+        }
+        const approval = this.amountApproval('refund', amount, approvalId, staff, ctx, refunded)
         const r = createRefund(db, { refundId, orderId, tenderId, amount, reason, staff: { id: staff.id, name: staff.name }, approvedBy: approval, at: at(), deviceId: this.device.id })
         if (r.state === 'created') this.payments.beginRefund(r.id)
         else if (r.state === 'pending' || r.state === 'unknown') this.payments.driveRefund(r.id)
@@ -435,6 +439,16 @@ export class Core {
       },
       'terminal-settings-get': () => readTerminalSettings(db, this.terminalSecrets),
       'terminal-settings-save': (input) => {
+        // A payment still open on the old terminal must be resolved there: asking another terminal
+        // would hear "not found" and the customer could be charged twice.
+        const busy = db
+          .prepare(
+            `SELECT (SELECT count(*) FROM tender_attempts WHERE flow = 'terminal' AND (state IN ('created', 'awaiting_customer', 'unknown')
+                      OR (state = 'succeeded' AND cancel_requested = 1 AND coalesce(failure_code, '') != 'reversal_refused')))
+                  + (SELECT count(*) FROM refunds WHERE method = 'card' AND state IN ('created', 'pending', 'unknown')) AS n`,
+          )
+          .get() as { n: number }
+        if (busy.n > 0) throw new DaybookError('conflict', 'A card payment or refund is still being settled with the current terminal. Change the terminal once it is done.')
         if (!input.passphrase && this.terminalSecrets.get() === null) {
           throw new DaybookError('invalid_input', 'Enter the passphrase the terminal was set up with.', [{ path: ['passphrase'], message: 'required' }])
         }

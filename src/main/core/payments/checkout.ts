@@ -59,8 +59,10 @@ export function sums(c: CheckoutRow, attempts: readonly AttemptRow[]): Sums {
   let paid = 0
   let pending = 0
   for (const a of attempts) {
-    if (a.state === 'succeeded') paid += a.amount_minor
-    else if (IN_FLIGHT.has(a.state)) pending += a.amount_minor
+    // A payment being given back (cancel came too late, wrong amount) is not money the sale can keep.
+    const givingBack = a.state === 'succeeded' && a.flow !== 'cash' && a.cancel_requested === 1 && a.failure_code !== 'reversal_refused'
+    if (a.state === 'succeeded' && !givingBack) paid += a.amount_minor
+    else if (IN_FLIGHT.has(a.state) || givingBack) pending += a.amount_minor
   }
   return { paid, pending, remaining: Math.max(0, c.total_minor - paid - pending) }
 }
@@ -347,7 +349,8 @@ export function finishVoidIfSettled(db: Db, deviceId: string, checkoutId: string
       const c = mustCheckout(db, checkoutId)
       if (c.state !== 'voiding') return c.state === 'voided'
       const attempts = attemptsOf(db, c.id)
-      if (attempts.some((a) => a.state !== 'failed' && a.state !== 'reversed')) return false
+      // Settled: every tender failed, was given back, or the terminal refused to give it back (recorded as such).
+      if (attempts.some((a) => a.state !== 'failed' && a.state !== 'reversed' && a.failure_code !== 'reversal_refused')) return false
       if (attempts.length > 0) {
         appendEvent(db, deviceId, 'checkout.voided', at, {
           checkoutId: c.id,
@@ -360,7 +363,7 @@ export function finishVoidIfSettled(db: Db, deviceId: string, checkoutId: string
             id: a.id,
             method: a.method,
             amount: a.amount_minor,
-            outcome: a.state,
+            outcome: a.failure_code === 'reversal_refused' ? 'reversal_refused' : a.state,
             ...(a.provider_ref ? { providerRef: a.provider_ref } : {}),
           })),
         })

@@ -116,8 +116,11 @@ export class PaymentEngine {
     return this.recovering[family].size > 0
   }
 
+  /** Attempts and refunds left unfinished by a crash or a lost answer (not one simply in progress). */
   unresolved(): number {
-    return openAttempts(this.d.db).length + openRefunds(this.d.db).length
+    const recovering = new Set([...this.recovering.qr, ...this.recovering.card])
+    const lost = openAttempts(this.d.db).filter((a) => a.state === 'unknown' && !recovering.has(a.id)).length
+    return recovering.size + lost + openRefunds(this.d.db).filter((r) => r.state === 'unknown').length
   }
 
   platformReachable(): boolean {
@@ -151,7 +154,13 @@ export class PaymentEngine {
   /** Gives back every tender of a checkout being voided (their loops do the work). */
   settleVoid(checkoutId: string): void {
     const rows = this.d.db.prepare('SELECT id FROM tender_attempts WHERE checkout_id = ?').all(checkoutId) as { id: string }[]
+    const t = this.d.terminal()
     for (const r of rows) {
+      const a = readAttempt(this.d.db, r.id)
+      // A card still waiting for the customer is stopped on the terminal, as a cashier's cancel would.
+      if (t && a?.flow === 'terminal' && a.service_id && (a.state === 'awaiting_customer' || a.state === 'created')) {
+        void t.abort({ serviceId: newServiceId(), originalServiceId: a.service_id, category: 'Payment' }).catch(() => {})
+      }
       this.interrupt(r.id)
       this.drive(r.id)
     }
@@ -194,7 +203,10 @@ export class PaymentEngine {
       const a = readAttempt(this.d.db, id)
       if (!a) return
       const voiding = readCheckoutRow(this.d.db, a.checkout_id)?.state === 'voiding'
-      const finished = a.state === 'failed' || a.state === 'reversed' || (a.state === 'succeeded' && (!voiding || a.flow === 'cash'))
+      // A succeeded payment is given back when its sale is voided, when the cashier's cancel came
+      // too late, or when the terminal took another amount than asked — unless it refused to.
+      const giveBack = a.flow !== 'cash' && (voiding || a.cancel_requested === 1) && a.failure_code !== 'reversal_refused'
+      const finished = a.state === 'failed' || a.state === 'reversed' || (a.state === 'succeeded' && !giveBack)
       if (finished) {
         this.recovering[familyOf(a)].delete(a.id)
         this.fresh.delete(a.id)
@@ -253,8 +265,10 @@ export class PaymentEngine {
         if (CONNECT_FAILED.test(r.message)) return this.fail(a, 'platform_unreachable', 'The platform cannot be reached, so QR payments are not available. Take cash or card.')
         return this.patch(a, { state: 'unknown', activity: 'checking' }, `no answer to create: ${r.message}`)
       }
-      if (r.kind === 'http' && (r.code === 'rate_limited' || r.status >= 500) && r.code !== 'wallet_unavailable') {
-        return this.patch(a, { state: 'unknown', activity: 'checking' }, `platform ${r.status} on create`)
+      // An answer that is not the platform's (a proxy's page, a garbled body) proves nothing: the
+      // wallet may have charged the code. Only the platform's own refusal codes mean "not charged".
+      if (r.kind === 'invalid_response' || (r.kind === 'http' && (r.code === null || r.code === 'rate_limited' || r.status >= 500) && r.code !== 'wallet_unavailable')) {
+        return this.patch(a, { state: 'unknown', activity: 'checking' }, `platform ${r.status} on create${r.kind === 'http' && r.code ? ` (${r.code})` : ''}`)
       }
       return this.fail(a, r.kind === 'http' ? (r.code ?? `http_${r.status}`) : 'platform_refused', r.kind === 'http' ? r.message : 'The platform gave an answer the till does not understand.')
     }
@@ -298,7 +312,10 @@ export class PaymentEngine {
   private pastDeadline(a: AttemptRow): boolean {
     const now = this.d.now().getTime()
     if (a.flow === 'customer_code') return a.state !== 'created' && now - Date.parse(a.created_at) > this.o.codeGiveUpMs
-    if (a.flow === 'merchant_qr' && a.expires_at) return now > Date.parse(a.expires_at) + this.o.expiryGraceMs
+    if (a.flow === 'merchant_qr') {
+      const expires = a.expires_at ? Date.parse(a.expires_at) : Date.parse(a.created_at) + this.d.settings().qrTimeoutSeconds * 1000
+      return now > expires + this.o.expiryGraceMs
+    }
     return false
   }
 
@@ -329,7 +346,9 @@ export class PaymentEngine {
         return patchAttempt(this.d.db, a.id, from, { state: 'awaiting_customer', activity, codeUrl: p.codeUrl, expiresAt: p.expiresAt, providerRef: p.providerRef }, at)
       }
       case 'processing':
-        return patchAttempt(this.d.db, a.id, from, { state: a.state === 'created' ? 'unknown' : a.state, activity: 'checking' }, at)
+        // Nothing new unless it was only `created`: report no progress so the loop pauses.
+        patchAttempt(this.d.db, a.id, from, { state: a.state === 'created' ? 'unknown' : a.state, activity: 'checking' }, at)
+        return a.state === 'created'
       case 'succeeded':
         if (a.state === 'succeeded') return true
         return patchAttempt(this.d.db, a.id, from, { state: 'succeeded', activity: 'none', providerRef: p.providerRef, paidAt: p.paidAt ?? at, failure: null }, at, p.providerStatus)
@@ -391,13 +410,18 @@ export class PaymentEngine {
         return this.patch(
           a,
           {
+            ...(out.amount !== a.amount_minor
+              ? {
+                  cancelRequested: true,
+                  failure: { code: 'amount_mismatch', message: `The terminal took ${out.amount} instead of ${a.amount_minor}; the payment is given back.` },
+                }
+              : { failure: null }),
             state: 'succeeded',
             activity: 'none',
             card: out.card ? { ...out.card, terminalId } : { maskedPan: '', brand: '', entryMode: '', approvalCode: '', terminalId },
             providerRef: out.providerRef,
             providerTimestamp: out.providerTimestamp,
             paidAt: this.at(),
-            failure: null,
           },
           'approved',
         )
@@ -414,7 +438,8 @@ export class PaymentEngine {
   /** A voided sale's card payment is given back with a full referenced refund (nexo reversal). */
   private async reverseCard(a: AttemptRow): Promise<boolean> {
     const t = this.d.terminal()
-    if (!t || !a.provider_ref) return false
+    if (!a.provider_ref) return this.patch(a, { failure: { code: 'reversal_refused', message: 'The terminal gave no reference for this payment, so it cannot be reversed from the till.' } })
+    if (!t) return false
     if (a.activity !== 'reversing') this.patch(a, { activity: 'reversing' })
     if (a.reversal_service_id) {
       const st = await t.status({ serviceId: newServiceId(), originalServiceId: a.reversal_service_id, category: 'Reversal' }, this.abort.signal)
@@ -434,7 +459,10 @@ export class PaymentEngine {
     )
     const now = readAttempt(this.d.db, a.id) ?? a
     if (out.kind === 'approved') return this.patch(now, { state: 'reversed', activity: 'none' }, 'reversed on the terminal')
-    if (out.kind === 'declined') this.patch(now, { failure: { code: 'reversal_refused', message: `The terminal refused to give this payment back (${out.errorCondition}). Refund it from the order once it is complete, or ask support.` } })
+    if (out.kind === 'declined') {
+      // Recorded, and no more tries: the void is written with this outcome and the owner settles it with the customer.
+      return this.patch(now, { failure: { code: 'reversal_refused', message: `The terminal refused to give this payment back (${out.errorCondition}). Give the customer the money back another way.` } })
+    }
     return false
   }
 
@@ -465,7 +493,7 @@ export class PaymentEngine {
     if (res === null) return false
     if (res.ok) {
       const v = res.value as { state: string; failure: { code: string; message: string } | null }
-      if (v.state === 'succeeded') return postRefund(this.d.db, this.d.device.id, r.id, r.tender_id, this.at()) || true
+      if (v.state === 'succeeded') return postRefund(this.d.db, this.d.device.id, r.id, null, this.at()) || true
       if (v.state === 'failed') return patchRefund(this.d.db, r.id, [r.state], { state: 'failed', failure: v.failure ?? { code: 'refund_failed', message: 'The wallet did not refund.' } }, this.at())
       patchRefund(this.d.db, r.id, [r.state], { state: 'pending' }, this.at())
       await this.sleep(this.o.refundPollMs)
@@ -474,7 +502,10 @@ export class PaymentEngine {
     if (res.kind === 'http' && res.code === 'not_found' && r.state === 'pending') {
       return patchRefund(this.d.db, r.id, [r.state], { state: 'unknown' }, this.at())
     }
-    if (res.kind === 'http' && res.code !== null && res.status < 500 && res.code !== 'rate_limited') {
+    // Only answers that prove no money moved end a refund as failed; anything else is asked again
+    // with the same refund id (a signature or clock problem says nothing about the refund).
+    const PROOF = ['refund_conflict', 'refund_exceeds', 'payment_not_refundable', 'invalid_request', 'card_number_refused']
+    if (res.kind === 'http' && res.code !== null && (PROOF.includes(res.code) || (res.code === 'not_found' && r.state === 'created'))) {
       return patchRefund(this.d.db, r.id, [r.state], { state: 'failed', failure: { code: res.code, message: res.message } }, this.at())
     }
     if (r.state === 'created') patchRefund(this.d.db, r.id, ['created'], { state: 'unknown' }, this.at())
