@@ -89,6 +89,8 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
 
   useEffect(() => {
     if (!qr) return
+    // Take the clock now: the last reading may be from when the pay view opened, before the QR.
+    setNow(Date.now())
     const timer = setInterval(() => setNow(Date.now()), 1000)
     return () => clearInterval(timer)
   }, [qr])
