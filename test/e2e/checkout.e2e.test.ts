@@ -1,11 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { byBarcode, E2ESession, requireBuiltRenderer, scan as wedge } from './support'
 
 /**
  * End to end: the real serve host (core + WebSocket + built renderer) and a real Chromium.
@@ -15,81 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
  * reprint says DUPLICATE. Run after `npx electron-vite build`.
  */
 
-const repo = fileURLToPath(new URL('../..', import.meta.url))
-const require = createRequire(import.meta.url)
-const URL_LINE = /^http:\/\/127\.0\.0\.1:\d+\/\S*$/
 const STEP_TIMEOUT = 15_000
-
-interface CatalogProduct {
-  id: string
-  price: number
-  barcodes: string[]
-}
-const catalog = JSON.parse(readFileSync(join(repo, 'resources/demo-catalog.json'), 'utf8')) as { products: CatalogProduct[] }
-function byBarcode(code: string): CatalogProduct {
-  const p = catalog.products.find((x) => x.barcodes.includes(code))
-  if (!p) throw new Error(`demo catalog has no barcode ${code}`)
-  return p
-}
 
 const WATER = byBarcode('6901234500004')
 const COLA = byBarcode('6901234537017')
 const SPRITE = byBarcode('6901234574029')
 
-let server: ChildProcess | undefined
-let serverLog = ''
-let dataDir = ''
-let browser: Browser | undefined
+const e2e = new E2ESession()
 let page: Page
 let appUrl = ''
-const pageProblems: string[] = []
-
-function startServer(): Promise<string> {
-  dataDir = mkdtempSync(join(tmpdir(), 'daybook-e2e-'))
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/main/serve/cli.ts', '--port', '0', '--data', dataDir, '--demo'], {
-    cwd: repo,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  })
-  server = child
-  return new Promise((resolveUrl, reject) => {
-    let buffered = ''
-    const timer = setTimeout(() => reject(new Error(`the server printed no URL within 60 s:\n${serverLog}`)), 60_000)
-    child.stdout?.setEncoding('utf8')
-    child.stderr?.setEncoding('utf8')
-    child.stderr?.on('data', (d: string) => {
-      serverLog += d
-    })
-    child.stdout?.on('data', (d: string) => {
-      serverLog += d
-      buffered += d
-      const lines = buffered.split(/\r?\n/)
-      buffered = lines.pop() ?? ''
-      const hit = lines.map((l) => l.trim()).find((l) => URL_LINE.test(l))
-      if (hit) {
-        clearTimeout(timer)
-        resolveUrl(hit)
-      }
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`the server exited (code ${code}) before printing its URL:\n${serverLog}`))
-    })
-  })
-}
-
-async function stopServer(): Promise<void> {
-  const child = server
-  if (!child || child.exitCode !== null) return
-  await new Promise<void>((done) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000)
-    child.once('exit', () => {
-      clearTimeout(kill)
-      done()
-    })
-    child.kill('SIGTERM')
-  })
-}
 
 async function minorOf(testId: string): Promise<number> {
   const el = page.getByTestId(testId)
@@ -107,8 +36,7 @@ async function expectMinor(testId: string, expected: number): Promise<void> {
 /** A keyboard-wedge scanner: fast keystrokes (≤ 10 ms apart) ending in Enter, no input focused. */
 async function scan(code: string): Promise<void> {
   expect(await page.evaluate('document.activeElement === document.body || document.activeElement === null')).toBe(true)
-  await page.keyboard.type(code, { delay: 5 })
-  await page.keyboard.press('Enter')
+  await wedge(page, code)
 }
 
 async function waitForQty(productId: string, qty: string): Promise<void> {
@@ -121,29 +49,14 @@ async function cartLineQty(productId: string): Promise<string | null> {
 
 describe('checkout end to end (serve host + Chromium)', () => {
   beforeAll(async () => {
-    if (!existsSync(join(repo, 'out/renderer/index.html'))) {
-      throw new Error('out/renderer is missing: run `npx electron-vite build` before the end-to-end test')
-    }
-    appUrl = await startServer()
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
-    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-US' })
-    page = await context.newPage()
+    requireBuiltRenderer()
+    appUrl = await e2e.startServe('daybook-e2e-', [], 60_000)
+    page = await e2e.openPage({ viewport: { width: 1024, height: 768 } })
     // Printing opens a system dialog in a real browser; the test only needs to know it was asked for.
     await page.addInitScript('window.print = () => { window.__daybookPrints = (window.__daybookPrints || 0) + 1 }')
-    page.on('pageerror', (e) => pageProblems.push(`pageerror: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageProblems.push(`console: ${m.text()}`)
-    })
   }, 120_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await stopServer()
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
-  })
+  afterAll(() => e2e.close())
 
   it('signs in the cashier with her PIN (a wrong PIN first says how many tries are left)', async () => {
     await page.goto(appUrl)
@@ -258,6 +171,6 @@ describe('checkout end to end (serve host + Chromium)', () => {
   }, 60_000)
 
   it('raised no page errors and no CSP violations', () => {
-    expect(pageProblems).toEqual([])
+    expect(e2e.pageProblems).toEqual([])
   })
 })

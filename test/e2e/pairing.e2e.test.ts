@@ -1,11 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { isAbsolute, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { byBarcode, E2ESession, eventually, requireBuiltRenderer, scan, type Platform } from './support'
 
 /**
  * End to end: a real platform (`npm run platform -- --port 0 --data <tmp> --demo`, PGlite), the real
@@ -16,179 +11,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
  * platform's read API with the admin token. Run after `npx electron-vite build`.
  */
 
-const repo = fileURLToPath(new URL('../..', import.meta.url))
-const require = createRequire(import.meta.url)
-const tsxCli = require.resolve('tsx/cli')
 const STEP_TIMEOUT = 15_000
 /** Pairing and the first drain go through a real platform; the relay's first send may wait for its catalog pull. */
 const SYNC_TIMEOUT = 45_000
 
-interface CatalogProduct {
-  id: string
-  price: number
-  barcodes: string[]
-}
-const catalog = JSON.parse(readFileSync(join(repo, 'resources/demo-catalog.json'), 'utf8')) as { products: CatalogProduct[] }
-const WATER = catalog.products.find((p) => p.barcodes.includes('6901234500004'))
-if (!WATER) throw new Error('demo catalog has no water')
+const WATER = byBarcode('6901234500004')
 
-interface Child {
-  proc: ChildProcess
-  log: string
-}
-const children: Child[] = []
-const dirs: string[] = []
-let browser: Browser | undefined
+const e2e = new E2ESession()
 let page: Page
-const pageProblems: string[] = []
-
-let platformUrl = ''
-let pairingCode = ''
-let adminToken = ''
+let platform: Platform
 let appUrl = ''
-
-/**
- * Starts a child and resolves once `want` has matched a line for every key (bounded by a deadline).
- * Lines are read as they come; the child's output is kept for the failure message.
- */
-function startChild(args: string[], want: Record<string, RegExp>, env: NodeJS.ProcessEnv = {}): Promise<Record<string, string>> {
-  const proc = spawn(process.execPath, [tsxCli, ...args], {
-    cwd: repo,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production', ...env },
-  })
-  const child: Child = { proc, log: '' }
-  children.push(child)
-  const found: Record<string, string> = {}
-  return new Promise((resolveAll, reject) => {
-    let buffered = ''
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not print ${Object.keys(want).join(', ')} within 90 s:\n${child.log}`)), 90_000)
-    proc.stdout?.setEncoding('utf8')
-    proc.stderr?.setEncoding('utf8')
-    proc.stderr?.on('data', (d: string) => {
-      child.log += d
-    })
-    proc.stdout?.on('data', (d: string) => {
-      child.log += d
-      buffered += d
-      const lines = buffered.split(/\r?\n/)
-      buffered = lines.pop() ?? ''
-      for (const line of lines.map((l) => l.trim())) {
-        for (const [key, re] of Object.entries(want)) {
-          const m = re.exec(line)
-          if (m && found[key] === undefined) found[key] = m[1] ?? m[0]
-        }
-      }
-      if (Object.keys(want).every((k) => found[k] !== undefined)) {
-        clearTimeout(timer)
-        resolveAll(found)
-      }
-    })
-    proc.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`${args[0]} exited (code ${code}) before printing what the test needs:\n${child.log}`))
-    })
-  })
-}
-
-async function stopChild(child: Child): Promise<void> {
-  const proc = child.proc
-  if (proc.exitCode !== null || proc.signalCode !== null) return
-  await new Promise<void>((done) => {
-    const kill = setTimeout(() => proc.kill('SIGKILL'), 5_000)
-    proc.once('exit', () => {
-      clearTimeout(kill)
-      done()
-    })
-    proc.kill('SIGTERM')
-  })
-}
-
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix))
-  dirs.push(d)
-  return d
-}
-
-async function admin(path: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${platformUrl}${path}`, { headers: { authorization: `Bearer ${adminToken}` } })
-  return { status: res.status, body: await res.json() }
-}
-
-/** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = SYNC_TIMEOUT, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const v = await probe()
-      if (v !== undefined) return v
-    } catch (e) {
-      last = e
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`)
-    await new Promise((r) => setTimeout(r, everyMs))
-  }
-}
 
 async function indicator(): Promise<{ state: string | null; pending: string | null }> {
   const el = page.getByTestId('sync-indicator')
   return { state: await el.getAttribute('data-state'), pending: await el.getAttribute('data-pending') }
 }
 
-/** A keyboard-wedge scanner: fast keystrokes ending in Enter. */
-async function scan(code: string): Promise<void> {
-  await page.keyboard.type(code, { delay: 5 })
-  await page.keyboard.press('Enter')
-}
-
 describe('pairing a till with a platform, end to end (platform + serve host + Chromium)', () => {
   beforeAll(async () => {
-    if (!existsSync(join(repo, 'out/renderer/index.html'))) {
-      throw new Error('out/renderer is missing: run `npx electron-vite build` before the end-to-end test')
-    }
-    const platformData = tempDir('daybook-e2e-platform-')
-    const tillData = tempDir('daybook-e2e-till-')
+    requireBuiltRenderer()
     // The platform and the till start side by side (PGlite's first open takes a few seconds).
-    const [platform, serve] = await Promise.all([
-      startChild(
-        ['src/platform/cli.ts', '--port', '0', '--data', platformData, '--demo'],
-        {
-          url: /^Daybook platform: (http:\/\/127\.0\.0\.1:\d+)\/?$/,
-          token: /^Admin token: (.+)$/,
-          code: /^Pairing code: ([0-9A-Z]{4}-?[0-9A-Z]{4})\b/,
-        },
-        { LOG: '0' },
-      ),
-      startChild(['src/main/serve/cli.ts', '--port', '0', '--data', tillData, '--demo', '--platform-timeout', '5'], {
-        url: /^(http:\/\/127\.0\.0\.1:\d+\/\S*)$/,
-      }),
-    ])
-    platformUrl = platform.url!
-    pairingCode = platform.code!
-    const where = platform.token!
-    adminToken = isAbsolute(where) && existsSync(where) ? readFileSync(where, 'utf8').trim() : (process.env.DAYBOOK_ADMIN_TOKEN ?? '')
-    expect(adminToken, `admin token from "${where}"`).not.toBe('')
-    appUrl = serve.url!
+    const [started, url] = await Promise.all([e2e.startPlatform('daybook-e2e-platform-'), e2e.startServe('daybook-e2e-till-', ['--platform-timeout', '5'])])
+    platform = started
+    appUrl = url
+    expect(platform.adminToken, `admin token from "${platform.tokenFrom}"`).not.toBe('')
 
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
-    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-US' })
-    await context.addInitScript("localStorage.setItem('daybook.language', 'en')")
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageProblems.push(`pageerror: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageProblems.push(`console: ${m.text()}`)
-    })
+    page = await e2e.openPage({ viewport: { width: 1024, height: 768 }, english: true })
   }, 180_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await Promise.all(children.map(stopChild))
-    for (const d of dirs) rmSync(d, { recursive: true, force: true })
-  })
+  afterAll(() => e2e.close())
 
   it('signs in the owner; the indicator is grey: not connected to a platform', async () => {
     await page.goto(appUrl)
@@ -205,7 +56,7 @@ describe('pairing a till with a platform, end to end (platform + serve host + Ch
     await page.getByTestId('sync-indicator').click()
     await page.getByTestId('sync-panel').waitFor({ timeout: STEP_TIMEOUT })
     expect(await page.evaluate('document.activeElement === document.body || document.activeElement === null')).toBe(true)
-    await scan(WATER.barcodes[0]!)
+    await scan(page, WATER.barcodes[0]!)
     await page.locator(`[data-testid="cart-line"][data-product-id="${WATER.id}"]`).waitFor({ timeout: STEP_TIMEOUT })
     expect(await page.getByTestId('search').inputValue()).toBe('')
     expect(await page.getByTestId('sync-panel').count()).toBe(1) // still open, out of the way
@@ -221,13 +72,13 @@ describe('pairing a till with a platform, end to end (platform + serve host + Ch
     expect(await page.getByTestId('pair-url').getAttribute('placeholder')).toBe('http://127.0.0.1:4320')
 
     // nothing sent for a malformed code
-    await page.getByTestId('pair-url').fill(platformUrl)
+    await page.getByTestId('pair-url').fill(platform.url)
     await page.getByTestId('pair-code').fill('abc')
     await page.getByTestId('pair-submit').click()
     expect(await page.getByTestId('pair-error-code').textContent()).toMatch(/8 letters and digits/)
 
     // a well-formed code the platform does not know
-    const wrong = pairingCode.replace('-', '') === 'ZZZZZZZZ' ? 'YYYY-YYYY' : 'ZZZZ-ZZZZ'
+    const wrong = platform.pairingCode.replace('-', '') === 'ZZZZZZZZ' ? 'YYYY-YYYY' : 'ZZZZ-ZZZZ'
     await page.getByTestId('pair-code').fill(wrong)
     await page.getByTestId('pair-submit').click()
     const err = page.locator('[data-testid="pair-error-code"][data-code="platform_refused"]')
@@ -237,12 +88,12 @@ describe('pairing a till with a platform, end to end (platform + serve host + Ch
   }, 60_000)
 
   it('pairs with the printed code typed in lower case without the dash', async () => {
-    await page.getByTestId('pair-code').fill(pairingCode.replace('-', '').toLowerCase())
-    expect(await page.getByTestId('pair-code').inputValue()).toBe(`${pairingCode.replace('-', '').slice(0, 4)}-${pairingCode.replace('-', '').slice(4)}`)
+    await page.getByTestId('pair-code').fill(platform.pairingCode.replace('-', '').toLowerCase())
+    expect(await page.getByTestId('pair-code').inputValue()).toBe(`${platform.pairingCode.replace('-', '').slice(0, 4)}-${platform.pairingCode.replace('-', '').slice(4)}`)
     await page.getByTestId('pair-submit').click()
     await page.getByTestId('platform-unpair').waitFor({ timeout: SYNC_TIMEOUT })
     expect(await page.getByTestId('platform-note').textContent()).toMatch(/Paired with 日记本便利店 Daybook Mart/)
-    expect(await page.getByTestId('platform-url').textContent()).toBe(platformUrl)
+    expect(await page.getByTestId('platform-url').textContent()).toBe(platform.url)
     expect(await page.getByTestId('platform-device').textContent()).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/)
   }, 60_000)
 
@@ -266,24 +117,23 @@ describe('pairing a till with a platform, end to end (platform + serve host + Ch
   }, 60_000)
 
   it('the order reaches the platform and the indicator says Synced with nothing waiting', async () => {
-    const stores = (await admin('/v1/admin/stores')) as { status: number; body: { stores: { id: string; name: string }[] } }
+    const stores = await platform.admin<{ stores: { id: string; name: string }[] }>('/v1/admin/stores')
     expect(stores.status).toBe(200)
     const store = stores.body.stores.find((s) => s.name === '日记本便利店 Daybook Mart')
     expect(store, 'the demo store on the platform').toBeDefined()
     const storeId = store!.id
 
     const order = await eventually('the order on the platform', async () => {
-      const days = (await admin(`/v1/admin/stores/${storeId}/days`)) as { body: { days: { businessDate: string }[] } }
+      const days = await platform.admin<{ days: { businessDate: string }[] }>(`/v1/admin/stores/${storeId}/days`)
       for (const day of days.body.days ?? []) {
-        const r = (await admin(`/v1/admin/stores/${storeId}/days/${day.businessDate}/orders`)) as {
-          status: number
-          body: { orders: { receiptNo: string; total: number; lines: unknown[]; tenders: { method: string; amount: number }[] }[] }
-        }
+        const r = await platform.admin<{ orders: { receiptNo: string; total: number; lines: unknown[]; tenders: { method: string; amount: number }[] }[] }>(
+          `/v1/admin/stores/${storeId}/days/${day.businessDate}/orders`,
+        )
         const hit = r.body.orders?.find((o) => o.receiptNo === receiptNo)
         if (hit) return hit
       }
       return undefined
-    })
+    }, SYNC_TIMEOUT)
     expect(order.total).toBe(total)
     expect(order.lines).toHaveLength(1)
     expect(order.tenders.map((t) => t.method)).toEqual(['cash'])
@@ -301,7 +151,7 @@ describe('pairing a till with a platform, end to end (platform + serve host + Ch
     await page.keyboard.press('Escape')
 
     // the platform knows this till as paired
-    const devices = (await admin(`/v1/admin/stores/${storeId}/devices`)) as { body: { devices: { id: string; pairedAt: string | null; lastSeq: number }[] } }
+    const devices = await platform.admin<{ devices: { id: string; pairedAt: string | null; lastSeq: number }[] }>(`/v1/admin/stores/${storeId}/devices`)
     await page.getByTestId('nav-settings').click()
     await page.getByTestId('settings-tab-platform').click()
     const deviceId = ((await page.getByTestId('platform-device').textContent()) ?? '').trim()
@@ -319,11 +169,11 @@ describe('pairing a till with a platform, end to end (platform + serve host + Ch
     await page.getByTestId('unpair-confirm').click()
     await page.getByTestId('pair-form').waitFor({ timeout: STEP_TIMEOUT })
     expect(await page.getByTestId('platform-settings').getAttribute('data-state')).toBe('unpaired')
-    expect(await page.getByTestId('pair-url').inputValue()).toBe(platformUrl) // offered again
+    expect(await page.getByTestId('pair-url').inputValue()).toBe(platform.url) // offered again
     await page.locator('[data-testid="sync-indicator"][data-state="unpaired"]').waitFor({ timeout: STEP_TIMEOUT })
   }, 60_000)
 
   it('raised no page errors and no CSP violations', () => {
-    expect(pageProblems).toEqual([])
+    expect(e2e.pageProblems).toEqual([])
   })
 })

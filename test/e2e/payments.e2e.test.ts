@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
-import { isAbsolute, join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, launchChromium, REPO, startScript, stopChild, TempDirs, type Child } from './support'
+import { byBarcode, E2ESession, eventually, requireBuiltRenderer, scan, type Platform } from './support'
 
 /**
  * Payments end to end, the way a newcomer runs them from the README: `npm run platform -- --demo`
@@ -26,17 +26,6 @@ const STEP = 15_000
 const SYNC = 45_000
 const SHOTS = '/tmp/shots'
 
-interface CatalogProduct {
-  id: string
-  price: number
-  barcodes: string[]
-}
-const catalog = JSON.parse(readFileSync(join(REPO, 'resources/demo-catalog.json'), 'utf8')) as { products: CatalogProduct[] }
-function byBarcode(code: string): CatalogProduct {
-  const p = catalog.products.find((x) => x.barcodes.includes(code))
-  if (!p) throw new Error(`demo catalog has no barcode ${code}`)
-  return p
-}
 const RICE = byBarcode('6901235647319')
 const BUTTER = byBarcode('6901235351230')
 const COLA = byBarcode('6901234537017')
@@ -65,22 +54,11 @@ interface ProcessedRecord {
   currency: string
 }
 
-const dirs = new TempDirs()
-const children: Child[] = []
-let browser: Browser | undefined
+const e2e = new E2ESession()
 let page: Page
-const pageProblems: string[] = []
-
-let platformUrl = ''
-let pairingCode = ''
-let adminToken = ''
+let platform: Platform
 let appUrl = ''
 let sim: SimSettings
-
-async function admin<T>(path: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${platformUrl}${path}`, { headers: { authorization: `Bearer ${adminToken}` } })
-  return { status: res.status, body: (await res.json()) as T }
-}
 
 async function processed(): Promise<ProcessedRecord[]> {
   const res = await fetch(`${sim.control}/processed`)
@@ -96,7 +74,7 @@ async function startSim(dataDir: string): Promise<SimSettings> {
   for (let attempt = 1; ; attempt++) {
     const host = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(2, 255)}`
     try {
-      const { found } = await startScript(
+      const { found } = await e2e.start(
         ['src/platform/terminal-sim/cli.ts', '--host', host, '--data', dataDir, '--customer-ms', '300'],
         {
           endpoint: /^endpoint\s+(https:\/\/\S+)$/,
@@ -107,7 +85,7 @@ async function startSim(dataDir: string): Promise<SimSettings> {
           caFile: /^CA certificate\s+(\/\S+)$/,
           control: /^Control:\s+(http:\/\/127\.0\.0\.1:\d+)/,
         },
-        { timeoutMs: 60_000, onStart: (c) => children.push(c) },
+        { timeoutMs: 60_000 },
       )
       return found as unknown as SimSettings
     } catch (e) {
@@ -116,12 +94,6 @@ async function startSim(dataDir: string): Promise<SimSettings> {
       throw e
     }
   }
-}
-
-/** A keyboard-wedge scanner: fast keystrokes ending in Enter. */
-async function scan(code: string): Promise<void> {
-  await page.keyboard.type(code, { delay: 5 })
-  await page.keyboard.press('Enter')
 }
 
 async function shot(name: string): Promise<void> {
@@ -173,7 +145,7 @@ async function startSale(barcodes: string[]): Promise<number> {
   for (const code of barcodes) {
     const p = byBarcode(code)
     const before = await page.locator(`[data-testid="cart-line"][data-product-id="${p.id}"]`).count()
-    await scan(code)
+    await scan(page, code)
     if (before === 0) await page.locator(`[data-testid="cart-line"][data-product-id="${p.id}"]`).waitFor({ timeout: STEP })
   }
   await page.keyboard.press('F12')
@@ -236,48 +208,23 @@ describe('payments end to end (platform + terminal simulator + serve host + Chro
   const utcDates = new Set<string>()
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO, 'out/renderer/index.html'))) {
-      throw new Error('out/renderer is missing: run `npx electron-vite build` before the end-to-end test')
-    }
+    requireBuiltRenderer()
     mkdirSync(SHOTS, { recursive: true })
     utcDates.add(new Date().toISOString().slice(0, 10))
-    const [platform, serve, terminal] = await Promise.all([
-      startScript(
-        ['src/platform/cli.ts', '--port', '0', '--data', dirs.make('daybook-e2e-pay-platform-'), '--demo'],
-        {
-          url: /^Daybook platform: (http:\/\/127\.0\.0\.1:\d+)\/?$/,
-          token: /^Admin token: (.+)$/,
-          code: /^Pairing code: ([0-9A-Z]{4}-?[0-9A-Z]{4})\b/,
-        },
-        { env: { LOG: '0' }, onStart: (c) => children.push(c) },
-      ),
-      startScript(['src/main/serve/cli.ts', '--port', '0', '--data', dirs.make('daybook-e2e-pay-till-'), '--demo', '--platform-timeout', '5'], { url: /^(http:\/\/127\.0\.0\.1:\d+\/\S*)$/ }, { onStart: (c) => children.push(c) }),
-      startSim(dirs.make('daybook-e2e-pay-terminal-')),
+    const [started, url, terminal] = await Promise.all([
+      e2e.startPlatform('daybook-e2e-pay-platform-'),
+      e2e.startServe('daybook-e2e-pay-till-', ['--platform-timeout', '5']),
+      startSim(e2e.dirs.make('daybook-e2e-pay-terminal-')),
     ])
-    platformUrl = platform.found.url!
-    pairingCode = platform.found.code!
-    const where = platform.found.token!
-    adminToken = isAbsolute(where) && existsSync(where) ? readFileSync(where, 'utf8').trim() : (process.env.DAYBOOK_ADMIN_TOKEN ?? '')
-    expect(adminToken, `admin token from "${where}"`).not.toBe('')
-    appUrl = serve.found.url!
+    platform = started
+    expect(platform.adminToken, `admin token from "${platform.tokenFrom}"`).not.toBe('')
+    appUrl = url
     sim = terminal
 
-    browser = await launchChromium()
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })
-    await context.addInitScript("localStorage.setItem('daybook.language', 'en')")
-    await context.addInitScript(OBSERVER)
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageProblems.push(`pageerror: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageProblems.push(`console: ${m.text()}`)
-    })
+    page = await e2e.openPage({ viewport: { width: 1280, height: 800 }, english: true, initScripts: [OBSERVER] })
   }, 120_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await Promise.all(children.map(stopChild))
-    dirs.removeAll()
-  })
+  afterAll(() => e2e.close())
 
   it('the owner signs in and pairs the till with the printed code (Settings → Platform)', async () => {
     await page.goto(appUrl)
@@ -287,12 +234,12 @@ describe('payments end to end (platform + terminal simulator + serve host + Chro
     await page.getByTestId('checkout').waitFor({ timeout: STEP })
     await page.getByTestId('nav-settings').click()
     await page.getByTestId('settings-tab-platform').click()
-    await page.getByTestId('pair-url').fill(platformUrl)
-    await page.getByTestId('pair-code').fill(pairingCode)
+    await page.getByTestId('pair-url').fill(platform.url)
+    await page.getByTestId('pair-code').fill(platform.pairingCode)
     await page.getByTestId('pair-submit').click()
     await page.getByTestId('platform-unpair').waitFor({ timeout: SYNC })
 
-    const stores = await admin<{ stores: { id: string; name: string }[] }>('/v1/admin/stores')
+    const stores = await platform.admin<{ stores: { id: string; name: string }[] }>('/v1/admin/stores')
     storeId = stores.body.stores.find((s) => s.name === '日记本便利店 Daybook Mart')?.id ?? ''
     expect(storeId).not.toBe('')
   }, 60_000)
@@ -335,7 +282,7 @@ describe('payments end to end (platform + terminal simulator + serve host + Chro
     const img = page.locator('[data-testid="merchant-qr"][data-wallet="alipay"] [data-testid="merchant-qr-image"]')
     await img.waitFor({ timeout: STEP })
     qrCodeUrl = (await img.getAttribute('data-qr-text')) ?? ''
-    expect(qrCodeUrl).toMatch(new RegExp(`^${platformUrl}/sandbox/pay/[A-Za-z0-9_-]+$`))
+    expect(qrCodeUrl).toMatch(new RegExp(`^${platform.url}/sandbox/pay/[A-Za-z0-9_-]+$`))
     expect(await page.getByTestId('merchant-qr-amount').getAttribute('data-minor')).toBe(String(qr))
     await page.getByTestId('qr-countdown').waitFor({ timeout: STEP })
     await shot('02-merchant-qr')
@@ -375,7 +322,7 @@ describe('payments end to end (platform + terminal simulator + serve host + Chro
   it('2. a scanned customer code ending 92: “entering the password” on checks 1 and 2, paid on the third (5 s apart)', async () => {
     const total = await startSale([COLA.barcodes[0]!])
     const started = Date.now()
-    await scan(USER_PAYING_CODE)
+    await scan(page, USER_PAYING_CODE)
     const row = attempt('alipay')
     await row.waitFor({ timeout: STEP })
     await page.locator('[data-testid="attempt"][data-method="alipay"][data-activity="user_paying"]').waitFor({ timeout: STEP })
@@ -422,7 +369,7 @@ describe('payments end to end (platform + terminal simulator + serve host + Chro
     // the platform closed it too
     const today = new Date().toISOString().slice(0, 10)
     utcDates.add(today)
-    const payments = await admin<{ payments: PlatformPayment[] }>(`/v1/admin/stores/${storeId}/payments?date=${today}`)
+    const payments = await platform.admin<{ payments: PlatformPayment[] }>(`/v1/admin/stores/${storeId}/payments?date=${today}`)
     const wechat = payments.body.payments.filter((p) => p.wallet === 'wechat' && p.flow === 'merchant_qr')
     expect(wechat).toHaveLength(1)
     expect(wechat[0]).toMatchObject({ state: 'failed', amount: total, failure: { code: 'expired' } })
@@ -519,7 +466,7 @@ describe('payments end to end (platform + terminal simulator + serve host + Chro
     const orders = await eventually(
       'the four orders on the platform',
       async () => {
-        const r = await admin<{ orders: PlatformOrder[] }>(`/v1/admin/stores/${storeId}/days/${date}/orders`)
+        const r = await platform.admin<{ orders: PlatformOrder[] }>(`/v1/admin/stores/${storeId}/days/${date}/orders`)
         const hits = (r.body.orders ?? []).filter((o) => o.receiptNo in want)
         return hits.length === 4 ? hits : undefined
       },
@@ -531,7 +478,7 @@ describe('payments end to end (platform + terminal simulator + serve host + Chro
 
     utcDates.add(new Date().toISOString().slice(0, 10))
     const payments: PlatformPayment[] = []
-    for (const d of utcDates) payments.push(...(await admin<{ payments: PlatformPayment[] }>(`/v1/admin/stores/${storeId}/payments?date=${d}`)).body.payments)
+    for (const d of utcDates) payments.push(...(await platform.admin<{ payments: PlatformPayment[] }>(`/v1/admin/stores/${storeId}/payments?date=${d}`)).body.payments)
     const qr = payments.find((p) => p.codeUrl === qrCodeUrl)
     expect(qr).toMatchObject({ wallet: 'alipay', flow: 'merchant_qr', amount: 3000, state: 'succeeded' })
     expect(qr?.providerRef).toMatch(/^\d{28}$/)
@@ -545,7 +492,7 @@ describe('payments end to end (platform + terminal simulator + serve host + Chro
     await eventually(
       'the card refund in the day report',
       async () => {
-        const r = await admin<{ days: { businessDate: string; byTender: { method: string; amount: number }[] }[] }>(`/v1/admin/stores/${storeId}/days`)
+        const r = await platform.admin<{ days: { businessDate: string; byTender: { method: string; amount: number }[] }[] }>(`/v1/admin/stores/${storeId}/days`)
         const day = r.body.days.find((d) => d.businessDate === date)
         return day?.byTender.find((t) => t.method === 'card')?.amount === cardNet ? true : undefined
       },
@@ -554,6 +501,6 @@ describe('payments end to end (platform + terminal simulator + serve host + Chro
   }, 120_000)
 
   it('raised no page errors and no CSP violations', () => {
-    expect(pageProblems).toEqual([])
+    expect(e2e.pageProblems).toEqual([])
   })
 })

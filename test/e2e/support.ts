@@ -1,14 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 
 /**
- * Process plumbing for end-to-end tests: start a repository script the way its npm script does
- * (tsx + the same entry file), read what it prints line by line, stop it; temp dirs; bounded polling.
+ * Plumbing for end-to-end tests: start a repository script the way its npm script does (tsx + the
+ * same entry file), read what it prints line by line, stop it; temp dirs; bounded polling; the demo
+ * catalog; the platform and serve host as the tests start them; Chromium with a page whose errors
+ * are collected; and one place ({@link E2ESession}) that remembers all of it for cleanup.
  */
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url))
@@ -126,4 +128,114 @@ export function launchChromium(): Promise<Browser> {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })
+}
+
+export interface CatalogProduct {
+  id: string
+  price: number
+  barcodes: string[]
+}
+const catalog = JSON.parse(readFileSync(join(REPO, 'resources/demo-catalog.json'), 'utf8')) as { products: CatalogProduct[] }
+
+/** The demo catalog's product with this barcode (throws when there is none). */
+export function byBarcode(code: string): CatalogProduct {
+  const p = catalog.products.find((x) => x.barcodes.includes(code))
+  if (!p) throw new Error(`demo catalog has no barcode ${code}`)
+  return p
+}
+
+/** The end-to-end tests serve the built renderer. */
+export function requireBuiltRenderer(): void {
+  if (!existsSync(join(REPO, 'out/renderer/index.html'))) {
+    throw new Error('out/renderer is missing: run `npx electron-vite build` before the end-to-end test')
+  }
+}
+
+/** A keyboard-wedge scanner: fast keystrokes ending in Enter. */
+export async function scan(page: Page, code: string): Promise<void> {
+  await page.keyboard.type(code, { delay: 5 })
+  await page.keyboard.press('Enter')
+}
+
+export interface Platform {
+  url: string
+  pairingCode: string
+  /** Empty when none could be read: the tests assert it. */
+  adminToken: string
+  /** What the platform printed as the admin token's place. */
+  tokenFrom: string
+  /** GET on the platform's admin API with the admin token. */
+  admin<T = unknown>(path: string): Promise<{ status: number; body: T }>
+}
+
+/**
+ * Children, temp dirs, the browser and the page's problems (page errors, console errors) of one
+ * test file; {@link close} in `afterAll` stops and removes all of them.
+ */
+export class E2ESession {
+  readonly children: Child[] = []
+  readonly dirs = new TempDirs()
+  readonly pageProblems: string[] = []
+  browser: Browser | undefined
+
+  /** {@link startScript}, the child remembered for {@link close}. */
+  start(args: string[], want: Record<string, RegExp>, opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ child: Child; found: Record<string, string> }> {
+    return startScript(args, want, { ...opts, onStart: (c) => this.children.push(c) })
+  }
+
+  /** `npm run platform -- --port 0 --data <tmp> --demo` (PGlite); the admin token is read from the file it names. */
+  async startPlatform(dirPrefix: string): Promise<Platform> {
+    const { found } = await this.start(
+      ['src/platform/cli.ts', '--port', '0', '--data', this.dirs.make(dirPrefix), '--demo'],
+      {
+        url: /^Daybook platform: (http:\/\/127\.0\.0\.1:\d+)\/?$/,
+        token: /^Admin token: (.+)$/,
+        code: /^Pairing code: ([0-9A-Z]{4}-?[0-9A-Z]{4})\b/,
+      },
+      { env: { LOG: '0' } },
+    )
+    const url = found.url!
+    const where = found.token!
+    const adminToken = isAbsolute(where) && existsSync(where) ? readFileSync(where, 'utf8').trim() : (process.env.DAYBOOK_ADMIN_TOKEN ?? '')
+    return {
+      url,
+      pairingCode: found.code!,
+      adminToken,
+      tokenFrom: where,
+      async admin<T = unknown>(path: string) {
+        const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${adminToken}` } })
+        return { status: res.status, body: (await res.json()) as T }
+      },
+    }
+  }
+
+  /** `npm run serve -- --port 0 --data <tmp> --demo [extra]`; resolves to the app URL it prints. */
+  async startServe(dirPrefix: string, extraArgs: string[] = [], timeoutMs?: number): Promise<string> {
+    const { found } = await this.start(['src/main/serve/cli.ts', '--port', '0', '--data', this.dirs.make(dirPrefix), '--demo', ...extraArgs], { url: /^(http:\/\/127\.0\.0\.1:\d+\/\S*)$/ }, { timeoutMs })
+    return found.url!
+  }
+
+  /**
+   * Launches Chromium and opens one page (en-US) whose page errors and console errors go to
+   * {@link pageProblems}. `english` makes the app start in English; `initScripts` run in every frame.
+   */
+  async openPage(opts: { viewport: { width: number; height: number }; english?: boolean; initScripts?: string[] }): Promise<Page> {
+    this.browser = await launchChromium()
+    const context = await this.browser.newContext({ viewport: opts.viewport, locale: 'en-US' })
+    if (opts.english) await context.addInitScript("localStorage.setItem('daybook.language', 'en')")
+    for (const script of opts.initScripts ?? []) await context.addInitScript(script)
+    const page = await context.newPage()
+    page.on('pageerror', (e) => this.pageProblems.push(`pageerror: ${e.message}`))
+    page.on('console', (m) => {
+      if (m.type() === 'error') this.pageProblems.push(`console: ${m.text()}`)
+    })
+    return page
+  }
+
+  /** Closes the browser, stops every child, removes the temp dirs. */
+  async close(): Promise<void> {
+    await this.browser?.close()
+    await Promise.all(this.children.map(stopChild))
+    this.dirs.removeAll()
+  }
 }
