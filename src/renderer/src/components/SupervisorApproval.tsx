@@ -9,25 +9,14 @@ import { PinPad } from './PinPad'
 import { StaffTile } from './StaffTile'
 
 /**
- * A supervisor (or the owner) approves a refund or a void over the store limit with their PIN.
- * The approval covers this amount and no more; the caller retries its action with the id.
+ * Who approves and their PIN: the active supervisors and the owner as tiles (the signed-in one
+ * first chosen if they may approve), then a PIN pad. `grant` asks the core and answers with its
+ * error, or null once approved. Used for discounts, refunds and voids.
  */
-export function SupervisorApproval({
-  reason,
-  amount,
-  currency,
-  onApproved,
-}: {
-  reason: 'refund' | 'void'
-  amount: number
-  currency: string
-  onApproved: (approvalId: string, supervisorName: string) => void
-}) {
+export function SupervisorPin({ grant }: { grant: (staffId: string, pin: string) => Promise<ErrorData | null> }) {
   const { t } = useTranslation()
-  const f = useFormat()
   const staffList = useApp((s) => s.staffList)
   const session = useApp((s) => s.session)
-  const limit = useApp((s) => s.settings?.refundApprovalLimit ?? null)
   const approvers = staffList.filter((s) => s.active && (s.role === 'supervisor' || s.role === 'owner'))
   const [chosen, setChosen] = useState<string | null>(() => {
     const me = session?.staff
@@ -42,24 +31,13 @@ export function SupervisorApproval({
     if (!person) return
     setBusy(true)
     setError(null)
-    const r = await invoke('approval-grant', { staffId: person.id, pin, reason, amount })
+    const err = await grant(person.id, pin)
     setBusy(false)
-    if (!r.ok) {
-      setError(r.error)
-      return
-    }
-    onApproved(r.value.approvalId, r.value.supervisor.name)
+    if (err) setError(err)
   }
 
   return (
-    <div className="supervisor-approval" data-testid="supervisor-approval">
-      <p className="approval-why">
-        {limit !== null
-          ? t('pay.supervisorFor', { limit: f.money(limit, currency) })
-          : reason === 'refund'
-            ? t('errors.approval_required_refund')
-            : t('errors.approval_required_void')}
-      </p>
+    <>
       {approvers.length === 0 ? <p className="field-error">{t('approval.noSupervisor')}</p> : null}
       <div className="approval-body">
         <div className="approvers">
@@ -89,6 +67,44 @@ export function SupervisorApproval({
           />
         ) : null}
       </div>
+    </>
+  )
+}
+
+/**
+ * A supervisor (or the owner) approves a refund or a void over the store limit with their PIN.
+ * The approval covers this amount and no more; the caller retries its action with the id.
+ */
+export function SupervisorApproval({
+  reason,
+  amount,
+  currency,
+  onApproved,
+}: {
+  reason: 'refund' | 'void'
+  amount: number
+  currency: string
+  onApproved: (approvalId: string, supervisorName: string) => void
+}) {
+  const { t } = useTranslation()
+  const f = useFormat()
+  const limit = useApp((s) => s.settings?.refundApprovalLimit ?? null)
+  const grant = async (staffId: string, pin: string): Promise<ErrorData | null> => {
+    const r = await invoke('approval-grant', { staffId, pin, reason, amount })
+    if (!r.ok) return r.error
+    onApproved(r.value.approvalId, r.value.supervisor.name)
+    return null
+  }
+  return (
+    <div className="supervisor-approval" data-testid="supervisor-approval">
+      <p className="approval-why">
+        {limit !== null
+          ? t('pay.supervisorFor', { limit: f.money(limit, currency) })
+          : reason === 'refund'
+            ? t('errors.approval_required_refund')
+            : t('errors.approval_required_void')}
+      </p>
+      <SupervisorPin grant={grant} />
     </div>
   )
 }

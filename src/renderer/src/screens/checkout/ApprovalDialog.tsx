@@ -1,11 +1,8 @@
-import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Cart } from '../../../../shared/contract'
 import type { ErrorData } from '../../../../shared/errors'
 import { Dialog } from '../../components/Dialog'
-import { ErrorNote } from '../../components/ErrorNote'
-import { PinPad } from '../../components/PinPad'
-import { StaffTile } from '../../components/StaffTile'
+import { SupervisorPin } from '../../components/SupervisorApproval'
 import { useApp } from '../../store'
 
 /**
@@ -14,41 +11,23 @@ import { useApp } from '../../store'
  */
 export function ApprovalDialog({ then, revert }: { then: 'keep' | 'pay'; revert: Cart | null }) {
   const { t } = useTranslation()
-  const staffList = useApp((s) => s.staffList)
-  const session = useApp((s) => s.session)
   const quote = useApp((s) => s.quote)
   const grantApproval = useApp((s) => s.grantApproval)
   const closeDialog = useApp((s) => s.closeDialog)
   const restoreCart = useApp((s) => s.restoreCart)
   const pay = useApp((s) => s.pay)
 
-  const approvers = staffList.filter((s) => s.active && (s.role === 'supervisor' || s.role === 'owner'))
-  const [chosen, setChosen] = useState<string | null>(() => {
-    const me = session?.staff
-    if (me && (me.role === 'supervisor' || me.role === 'owner')) return me.id
-    return approvers.length === 1 ? (approvers[0]?.id ?? null) : null
-  })
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<ErrorData | null>(null)
-  const person = approvers.find((a) => a.id === chosen) ?? null
-
   const cancel = () => {
     if (revert) restoreCart(revert)
     closeDialog()
   }
 
-  const submit = async (pin: string) => {
-    if (!person) return
-    setBusy(true)
-    setError(null)
-    const err = await grantApproval(person.id, pin)
-    setBusy(false)
-    if (err) {
-      setError(err)
-      return
-    }
+  const grant = async (staffId: string, pin: string): Promise<ErrorData | null> => {
+    const err = await grantApproval(staffId, pin)
+    if (err) return err
     closeDialog()
     if (then === 'pay') void pay()
+    return null
   }
 
   return (
@@ -56,35 +35,7 @@ export function ApprovalDialog({ then, revert }: { then: 'keep' | 'pay'; revert:
       <p className="approval-why">
         {quote ? t('approval.why', { percent: quote.discountPercent }) : t('approval.whyShort')}
       </p>
-      {approvers.length === 0 ? <p className="field-error">{t('approval.noSupervisor')}</p> : null}
-      <div className="approval-body">
-        <div className="approvers">
-          <span className="field-label">{t('approval.chooseSupervisor')}</span>
-          {approvers.map((a) => (
-            <StaffTile
-              key={a.id}
-              staff={a}
-              size="small"
-              active={a.id === chosen}
-              testId={`approver-${a.id}`}
-              onPick={() => {
-                setChosen(a.id)
-                setError(null)
-              }}
-            />
-          ))}
-        </div>
-        {person ? (
-          <PinPad
-            key={person.id}
-            label={t('signin.pinFor', { name: person.name })}
-            enterLabel={t('approval.approve')}
-            busy={busy}
-            onSubmit={(pin) => void submit(pin)}
-            error={error ? <ErrorNote error={error} testId="approval-error" /> : null}
-          />
-        ) : null}
-      </div>
+      <SupervisorPin grant={grant} />
     </Dialog>
   )
 }
