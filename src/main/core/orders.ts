@@ -6,6 +6,11 @@ import { stmt } from './db/statements'
 import { appendEvent } from './journal'
 import { listRefunds } from './payments/refunds'
 
+/** A person stored as an id + name column pair that may be empty (who approved, when someone did). */
+export function personOrNull(id: string | null, name: string | null): { id: string; name: string } | null {
+  return id ? { id, name: name ?? '' } : null
+}
+
 /** A completed order as posted to the journal: everything but where it landed in the chain. */
 export type OrderDocument = Omit<Order, 'journal' | 'reprints' | 'refunds'>
 
@@ -110,7 +115,7 @@ export function readOrder(db: Db, id: string): Order | undefined {
     storeName: o.store_name,
     deviceCode: o.device_code,
     staff: { id: o.staff_id, name: o.staff_name },
-    approvedBy: o.approved_by_id ? { id: o.approved_by_id, name: o.approved_by_name ?? '' } : null,
+    approvedBy: personOrNull(o.approved_by_id, o.approved_by_name),
     currency: o.currency,
     priceMode: o.price_mode,
     taxRounding: o.tax_rounding,

@@ -6,7 +6,7 @@ import type { Db } from '../db/sqlite'
 import { stmt } from '../db/statements'
 import type { Device } from '../device'
 import { appendEvent } from '../journal'
-import { readOrder } from '../orders'
+import { personOrNull, readOrder } from '../orders'
 import { postSale } from '../sales'
 import { attemptsOf, insertAttempt, patchAttempt, toAttempt, type AttemptRow } from './attempts'
 
@@ -302,7 +302,7 @@ export function completeIfCovered(db: Db, settings: Settings, device: Device, no
     taxTotal: quote.taxTotal,
     total: quote.total,
     staff: { id: c.staff_id, name: c.staff_name },
-    approvedBy: c.approved_by_id ? { id: c.approved_by_id, name: c.approved_by_name ?? '' } : null,
+    approvedBy: personOrNull(c.approved_by_id, c.approved_by_name),
     cashRounding,
     tenders: succeeded.map(toTender),
     paid: s.paid,
@@ -358,7 +358,7 @@ export function finishVoidIfSettled(db: Db, deviceId: string, checkoutId: string
           currency: c.currency,
           reason: c.void_reason ?? '',
           staff: { id: c.void_by_id ?? c.staff_id, name: c.void_by_name ?? c.staff_name },
-          approvedBy: c.void_approved_by_id ? { id: c.void_approved_by_id, name: c.void_approved_by_name ?? '' } : null,
+          approvedBy: personOrNull(c.void_approved_by_id, c.void_approved_by_name),
           tenders: attempts.map((a) => ({
             id: a.id,
             method: a.method,

@@ -4,6 +4,7 @@ import type { RefundState, TenderMethod } from '../../../shared/payments'
 import type { Db } from '../db/sqlite'
 import { stmt } from '../db/statements'
 import { appendEvent } from '../journal'
+import { personOrNull } from '../orders'
 
 /**
  * Refunds against one tender of a completed order. Each has its own id, made by the screen and
@@ -45,7 +46,7 @@ function toRefund(r: RefundRow): Refund {
     state: r.state,
     reason: r.reason,
     staff: { id: r.staff_id, name: r.staff_name },
-    approvedBy: r.approved_by_id ? { id: r.approved_by_id, name: r.approved_by_name ?? '' } : null,
+    approvedBy: personOrNull(r.approved_by_id, r.approved_by_name),
     providerRef: r.provider_ref,
     failure: r.failure_code ? { code: r.failure_code, message: r.failure_message ?? '' } : null,
     createdAt: r.created_at,
@@ -178,7 +179,7 @@ export function postRefund(db: Db, deviceId: string, refundId: string, providerR
       currency: r.currency,
       reason: r.reason,
       staff: { id: r.staff_id, name: r.staff_name },
-      approvedBy: r.approved_by_id ? { id: r.approved_by_id, name: r.approved_by_name ?? '' } : null,
+      approvedBy: personOrNull(r.approved_by_id, r.approved_by_name),
       providerRef,
       at,
     })
