@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { CURRENCIES, MAX_MINOR, ROUNDING_MODES } from './money'
+import { shiftChannels } from './shifts-contract'
 import { ATTEMPT_STATES, AuthCodeSchema, CardDetailsSchema, FailureSchema, REFUND_STATES, TENDER_FLOWS, TENDER_METHODS } from './payments'
 
 /**
@@ -223,6 +224,12 @@ export const SettingsSchema = z
     refundApprovalLimit: MinorSchema.default(10_000),
     /** How long a merchant QR stays payable before the till closes it. */
     qrTimeoutSeconds: z.number().int().min(5).max(900).default(120),
+    /** Pay-ins, pay-outs and safe drops above this amount need a supervisor's PIN. */
+    cashMovementApprovalLimit: MinorSchema.default(20_000),
+    /** A drawer over or short by more than this at a shift close needs a supervisor's PIN and a reason. */
+    overShortThreshold: MinorSchema.default(100),
+    /** Blind count: the cashier counts the drawer before seeing what is expected. */
+    blindCount: z.boolean().default(false),
   })
   .superRefine((s, ctx) => {
     const taxIds = new Set(s.taxes.map((t) => t.id))
@@ -403,6 +410,7 @@ export const PlatformUrlSchema = z
   }, 'a platform address like https://platform.example.com')
 
 export const channels = {
+  ...shiftChannels,
   'app-info': { input: Empty, output: AppInfoSchema, auth: 'none' },
   /** Active staff for the sign-in screen; the owner may ask for inactive people too. */
   'staff-list': { input: z.strictObject({ includeInactive: z.boolean().optional() }).optional(), output: z.array(StaffSchema), auth: 'none' },
@@ -421,7 +429,7 @@ export const channels = {
     /** A discount approval covers this cart's discount and no larger one; a refund or void one, this amount and no more. */
     input: z.union([
       z.strictObject({ staffId: Id, pin: PinSchema, reason: z.literal('discount'), cart: CartSchema }),
-      z.strictObject({ staffId: Id, pin: PinSchema, reason: z.enum(['refund', 'void']), amount: MinorSchema }),
+      z.strictObject({ staffId: Id, pin: PinSchema, reason: z.enum(['refund', 'void', 'cash_movement', 'over_short']), amount: MinorSchema }),
     ]),
     output: z.object({ approvalId: z.string(), supervisor: StaffSchema }),
     auth: 'staff',

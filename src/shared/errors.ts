@@ -30,6 +30,11 @@ export const ERROR_CODES = [
   'payments_recovering',
   'refund_exceeds',
   'card_number_refused',
+  'no_open_shift',
+  'shift_already_open',
+  'shift_closed',
+  'day_blocked',
+  'day_already_closed',
   'internal',
 ] as const
 

@@ -4,6 +4,7 @@ import type { JournalReport } from '../../shared/contract'
 import { newId } from '../../shared/ids'
 import type { Db } from './db/sqlite'
 import { stmt } from './db/statements'
+import { recordPosting } from './ledger/store'
 
 /**
  * The per-device journal: every posted record is an event with a gap-free sequence number and
@@ -33,7 +34,10 @@ export function eventHash(prevHash: string, event: JournalEvent): string {
     .digest('hex')
 }
 
-/** Must run inside the caller's transaction: the event belongs to the record it posts. */
+/**
+ * Must run inside the caller's transaction: the event belongs to the record it posts. An event
+ * that is a posting (src/shared/ledger.ts) writes its ledger lines here too, in the same transaction.
+ */
 export function appendEvent(db: Db, deviceId: string, type: string, at: string, data: unknown): Appended {
   if (!db.inTransaction) throw new Error('appendEvent must run inside the posting transaction')
   const last = stmt(db, 'SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined
@@ -45,6 +49,7 @@ export function appendEvent(db: Db, deviceId: string, type: string, at: string, 
     'INSERT INTO journal (seq, event_id, device_id, type, created_at, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   ).run(seq, event.id, deviceId, type, at, canonicalJson(data), prevHash, hash)
   stmt(db, 'INSERT INTO outbox (event_id, seq, created_at) VALUES (?, ?, ?)').run(event.id, seq, at)
+  recordPosting(db, seq, type, data)
   return { eventId: event.id, seq, hash }
 }
 

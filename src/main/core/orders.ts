@@ -5,6 +5,8 @@ import type { Db } from './db/sqlite'
 import { stmt } from './db/statements'
 import { appendEvent } from './journal'
 import { listRefunds } from './payments/refunds'
+import { postingMeta } from './ledger/days'
+import { readSettings } from './settings'
 
 /** A person stored as an id + name column pair that may be empty (who approved, when someone did). */
 export function personOrNull(id: string | null, name: string | null): { id: string; name: string } | null {
@@ -199,11 +201,12 @@ export function listOrders(db: Db, date: string, query: string | undefined): Ord
 /** A reprint is itself posted: the journal shows every duplicate that left the printer, and who asked. */
 export function reprintOrder(db: Db, id: string, deviceId: string, staffId: string, now: Date): Order {
   db.transaction(() => {
-    const o = stmt(db, 'SELECT receipt_no FROM orders WHERE id = ?').get(id) as { receipt_no: string } | undefined
+    const o = stmt(db, 'SELECT receipt_no, currency FROM orders WHERE id = ?').get(id) as { receipt_no: string; currency: string } | undefined
     if (!o) throw new DaybookError('not_found', 'No order with that number.')
     const at = now.toISOString()
     const reprintId = newId()
-    const ev = appendEvent(db, deviceId, 'receipt.reprinted', at, { reprintId, orderId: id, receiptNo: o.receipt_no, staffId })
+    const posting = postingMeta(db, now, readSettings(db))
+    const ev = appendEvent(db, deviceId, 'receipt.reprinted', at, { reprintId, orderId: id, receiptNo: o.receipt_no, staffId, currency: o.currency, posting })
     stmt(db, 'INSERT INTO reprints (id, order_id, staff_id, created_at, journal_seq) VALUES (?, ?, ?, ?, ?)').run(reprintId, id, staffId, at, ev.seq)
   }).immediate()
   return readOrder(db, id) as Order

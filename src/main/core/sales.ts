@@ -4,7 +4,8 @@ import { DaybookError } from '../../shared/errors'
 import { newId } from '../../shared/ids'
 import { priceCart, discountPercent, PricingError, quickCashAmounts, settleCash, type PricingLine, type TaxRate } from '../../shared/pricing'
 import { exponentOf, type Currency } from '../../shared/money'
-import { businessDate, receiptNumber } from './business-day'
+import { receiptNumber } from './business-day'
+import { postingMeta, requireShiftForCash } from './ledger/days'
 import { productById } from './catalog'
 import type { Db } from './db/sqlite'
 import { stmt } from './db/statements'
@@ -119,6 +120,7 @@ export function completeSale(db: Db, input: SaleInput, settings: Settings, ctx: 
     })
   }
   const approvedBy = overLimit && ctx.approval ? ctx.approval.by : null
+  requireShiftForCash(db)
   const cash = settleCash(priced.total, input.cashTendered, settings.cashRounding)
   if (cash.change < 0) {
     throw new DaybookError('insufficient_tender', 'Not enough cash was given.', { due: cash.roundedDue, tendered: cash.tendered, missing: -cash.change })
@@ -147,7 +149,9 @@ export type SaleBody = Omit<OrderDocument, 'receiptNo' | 'businessDate' | 'creat
  */
 export function postSale(db: Db, settings: Settings, device: Device, now: Date, body: SaleBody): Order {
   const at = now.toISOString()
-  const date = businessDate(now, settings.timeZone, settings.businessDayCutoffHour)
+  // The open business day: a sale that would fall into a closed day goes to the next one.
+  const posting = postingMeta(db, now, settings)
+  const date = posting.businessDate
   const { n } = stmt(db, 'SELECT coalesce(max(day_seq), 0) + 1 AS n FROM orders WHERE business_date = ?').get(date) as { n: number }
   const doc: OrderDocument = {
     ...body,
@@ -158,7 +162,7 @@ export function postSale(db: Db, settings: Settings, device: Device, now: Date, 
     deviceCode: device.code,
     receiptFooter: settings.receiptFooter,
   }
-  const event = appendEvent(db, device.id, 'sale.completed', at, doc)
+  const event = appendEvent(db, device.id, 'sale.completed', at, { ...doc, posting })
   insertOrder(db, doc, device.id, n, event.seq)
   return { ...doc, journal: { seq: event.seq, hash: event.hash }, reprints: 0, refunds: [] }
 }

@@ -24,6 +24,11 @@ import { PaymentEngine, newServiceId, type EngineOptions } from './payments/engi
 import { createRefund } from './payments/refunds'
 import { readTerminalSettings, terminalConfig, writeTerminalSettings, type TerminalConfig } from './payments/terminal/config'
 import type { TerminalDriver } from './payments/terminal/driver'
+import type { Settings } from '../../shared/contract'
+import type { shiftChannels } from '../../shared/shifts-contract'
+import { openShiftId } from './ledger/days'
+import { checkHolder, closeShift, listShifts, moveCash, openShift, previewClose, readShift, takeOverShift } from './shifts/shifts'
+import { closeDay, listClosures, readClosure, tillStatus, xReport } from './closures/closures'
 
 export interface CoreDeps {
   db: Db
@@ -82,7 +87,7 @@ export class Core {
   private readonly sessions = new Map<string, { staffId: string; expires: number }>()
   private readonly approvals = new Map<
     string,
-    { supervisor: Staff; kind: 'discount' | 'refund' | 'void'; maxPercent: string; maxAmount: number; expires: number; token: string }
+    { supervisor: Staff; kind: 'discount' | 'refund' | 'void' | 'cash_movement' | 'over_short'; maxPercent: string; maxAmount: number; expires: number; token: string }
   >()
   private readonly listeners = new Set<(event: EventName, payload: unknown) => void>()
   private readonly handlers: Handlers
@@ -254,21 +259,111 @@ export class Core {
    * Refunds and voids above the store limit need a supervisor (a cashier asks; a supervisor or
    * the owner is their own approval). The approval covers the amount the supervisor saw, no more.
    */
-  private amountApproval(kind: 'refund' | 'void', amount: number, approvalId: string | undefined, staff: Staff, ctx: CallContext, already = 0): { id: string; name: string } | null {
-    const limit = readSettings(this.db).refundApprovalLimit
+  private amountApproval(
+    kind: 'refund' | 'void' | 'cash_movement' | 'over_short',
+    amount: number,
+    approvalId: string | undefined,
+    staff: Staff,
+    ctx: CallContext,
+    already = 0,
+  ): { id: string; name: string } | null {
+    const s = readSettings(this.db)
+    const limit = kind === 'cash_movement' ? s.cashMovementApprovalLimit : kind === 'over_short' ? s.overShortThreshold : s.refundApprovalLimit
     if (staff.role !== 'cashier' || already + amount <= limit) return null
     const a = approvalId ? this.approvals.get(approvalId) : undefined
     if (!a) {
-      throw new DaybookError('approval_required', kind === 'refund' ? 'This refund is over the store limit: a supervisor must approve it.' : 'Voiding this sale needs a supervisor: it is over the store limit.', {
-        amount,
-        limit,
-      })
+      const message = {
+        refund: 'This refund is over the store limit: a supervisor must approve it.',
+        void: 'Voiding this sale needs a supervisor: it is over the store limit.',
+        cash_movement: 'This cash movement is over the store limit: a supervisor must approve it.',
+        over_short: 'The drawer is over or short by more than the store allows: a supervisor must approve, with a reason.',
+      }[kind]
+      throw new DaybookError('approval_required', message, { amount, limit })
     }
     if (a.kind !== kind || a.expires < this.now().getTime() || a.token !== ctx.token || a.maxAmount < amount) {
       throw new DaybookError('approval_invalid', 'That approval does not cover this. Ask the supervisor again.')
     }
     this.approvals.delete(approvalId as string)
     return { id: a.supervisor.id, name: a.supervisor.name }
+  }
+
+  /** Shifts, cash movements, X and Z (src/main/core/shifts, src/main/core/closures). */
+  private shiftHandlers(must: (ctx: CallContext) => Staff): Pick<Handlers, keyof typeof shiftChannels> {
+    const db = this.db
+    const settings = (): Settings => readSettings(db)
+    const changed = (): void => {
+      this.emit('day-changed')
+      this.sync.nudge()
+    }
+    return {
+      'till-status': () => tillStatus(db, settings(), this.now()),
+      'shift-open': ({ shiftId, count }, ctx) => {
+        const staff = must(ctx)
+        const shift = openShift(db, settings(), this.device, this.now(), { shiftId, count, staff: { id: staff.id, name: staff.name } })
+        changed()
+        return { ...shift, deviceCode: this.device.code }
+      },
+      'shift-takeover': ({ shiftId }, ctx) => {
+        const shift = takeOverShift(db, settings(), this.device, this.now(), shiftId, must(ctx), newId())
+        changed()
+        return { ...shift, deviceCode: this.device.code }
+      },
+      'shift-get': ({ shiftId }) => {
+        const shift = readShift(db, shiftId, settings(), this.device.code)
+        if (!shift) throw new DaybookError('not_found', 'There is no such shift.')
+        return shift
+      },
+      'shift-list': ({ businessDate: date }) => {
+        const s = settings()
+        return listShifts(db, s, this.device.code, 's.business_date = ?', date ?? businessDate(this.now(), s.timeZone, s.businessDayCutoffHour))
+      },
+      'cash-move': ({ movementId, kind, amount, reason, note, approvalId }, ctx) => {
+        const staff = must(ctx)
+        const open = openShiftId(db)
+        if (open) checkHolder(db, open, staff)
+        const approvedBy = this.amountApproval('cash_movement', amount, approvalId, staff, ctx)
+        const m = moveCash(db, settings(), this.device, this.now(), { movementId, kind, amount, reason, note, staff: { id: staff.id, name: staff.name }, approvedBy })
+        changed()
+        return m
+      },
+      'shift-close': ({ shiftId, count, left, reason, approvalId }, ctx) => {
+        const staff = must(ctx)
+        const s = settings()
+        const done = readShift(db, shiftId, s, this.device.code)
+        if (done?.state === 'closed') return done
+        checkHolder(db, shiftId, staff)
+        const p = previewClose(db, s, { shiftId, count, left })
+        let approvedBy: { id: string; name: string } | null = null
+        if (p.needsApproval) {
+          if (!reason?.trim()) {
+            throw new DaybookError('approval_required', 'The drawer is over or short by more than the store allows: give a reason, and a supervisor must approve.', {
+              expected: p.expected,
+              counted: p.counted,
+              overShort: p.overShort,
+              threshold: s.overShortThreshold,
+            })
+          }
+          // A supervisor or the owner closing their own drawer is their own approval.
+          approvedBy = this.amountApproval('over_short', Math.abs(p.overShort), approvalId, staff, ctx) ?? { id: staff.id, name: staff.name }
+        }
+        const shift = closeShift(db, s, this.device, this.now(), { shiftId, count, left, reason, staff: { id: staff.id, name: staff.name } }, approvedBy)
+        changed()
+        return { ...shift, deviceCode: this.device.code }
+      },
+      'day-x': () => xReport(db, settings(), this.device, this.now()),
+      'day-close': ({ closureId }, ctx) => {
+        const c = closeDay(db, settings(), this.device, this.now(), { closureId, staff: must(ctx) })
+        changed()
+        this.emit('orders-changed', null)
+        return c
+      },
+      'closure-list': (input) => listClosures(db, this.device.code, settings().storeName, input?.limit ?? 60),
+      'closure-get': ({ id }) => {
+        const c = readClosure(db, id, this.device.code, settings().storeName)
+        if (!c) throw new DaybookError('not_found', 'There is no such closure.')
+        return c
+      },
+    }
   }
 
   private makeHandlers(): Handlers {
@@ -483,6 +578,7 @@ export class Core {
         return saved
       },
       'journal-verify': () => verifyJournal(db),
+      ...this.shiftHandlers(must),
       'sync-status': () => this.sync.status(),
       'sync-now': () => this.sync.syncNow(),
       'sync-pair': ({ platformUrl, code }) => this.sync.pair(platformUrl, code),

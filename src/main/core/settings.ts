@@ -25,6 +25,9 @@ export const DEFAULT_SETTINGS: Settings = {
   ],
   refundApprovalLimit: 10_000,
   qrTimeoutSeconds: 120,
+  cashMovementApprovalLimit: 20_000,
+  overShortThreshold: 100,
+  blindCount: false,
 }
 
 export function readSettings(db: Db): Settings {

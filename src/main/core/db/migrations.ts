@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { searchTerms } from '../search-terms'
+import { postExistingEvents } from '../ledger/backfill'
 
 /**
  * Forward-only, numbered migrations keyed on PRAGMA user_version. Each runs in its own
@@ -369,6 +370,126 @@ export const MIGRATIONS: readonly Migration[] = [
         -- null for the cash tenders posted before payments existed.
         ALTER TABLE order_tenders ADD COLUMN detail TEXT;
       `)
+    },
+  },
+  {
+    version: 7,
+    name: 'ledger-shifts-closures',
+    up(db) {
+      // The one ledger (src/shared/ledger.ts): a posting per posted journal event, with balanced
+      // lines. Shifts, their closes and take-overs, cash movements and closures are posted records
+      // like orders: written with their event, never changed (a correction is a new record).
+      db.exec(`
+        CREATE TABLE postings (
+          journal_seq INTEGER PRIMARY KEY REFERENCES journal(seq),
+          kind TEXT NOT NULL,
+          ref_id TEXT NOT NULL,
+          business_date TEXT NOT NULL,
+          -- The business day the event naturally fell into when that day was already closed.
+          adjustment_of TEXT,
+          shift_id TEXT,
+          currency TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX postings_by_day ON postings(business_date, kind);
+        CREATE INDEX postings_by_shift ON postings(shift_id) WHERE shift_id IS NOT NULL;
+        CREATE TABLE ledger_lines (
+          journal_seq INTEGER NOT NULL REFERENCES postings(journal_seq),
+          line_no INTEGER NOT NULL,
+          account TEXT NOT NULL,
+          tag TEXT NOT NULL,
+          -- Exactly one of the two is more than zero.
+          debit_minor INTEGER NOT NULL CHECK (debit_minor >= 0),
+          credit_minor INTEGER NOT NULL CHECK (credit_minor >= 0),
+          rate TEXT,
+          CHECK ((debit_minor = 0) <> (credit_minor = 0)),
+          PRIMARY KEY (journal_seq, line_no)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE shifts (
+          id TEXT PRIMARY KEY,
+          device_id TEXT NOT NULL,
+          currency TEXT NOT NULL,
+          business_date TEXT NOT NULL,
+          opened_at TEXT NOT NULL,
+          opened_by_id TEXT NOT NULL,
+          opened_by_name TEXT NOT NULL,
+          float_minor INTEGER NOT NULL CHECK (float_minor >= 0),
+          previous_left_minor INTEGER NOT NULL CHECK (previous_left_minor >= 0),
+          opening_count TEXT NOT NULL,
+          journal_seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq)
+        ) STRICT;
+        CREATE INDEX shifts_by_day ON shifts(business_date);
+        CREATE TABLE shift_closes (
+          shift_id TEXT PRIMARY KEY REFERENCES shifts(id),
+          closed_at TEXT NOT NULL,
+          closed_by_id TEXT NOT NULL,
+          closed_by_name TEXT NOT NULL,
+          expected_minor INTEGER NOT NULL,
+          counted_minor INTEGER NOT NULL CHECK (counted_minor >= 0),
+          over_short_minor INTEGER NOT NULL,
+          left_minor INTEGER NOT NULL CHECK (left_minor >= 0 AND left_minor <= counted_minor),
+          closing_count TEXT NOT NULL,
+          reason TEXT,
+          approved_by_id TEXT,
+          approved_by_name TEXT,
+          journal_seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq)
+        ) STRICT;
+        CREATE TABLE shift_takeovers (
+          id TEXT PRIMARY KEY,
+          shift_id TEXT NOT NULL REFERENCES shifts(id),
+          at TEXT NOT NULL,
+          from_id TEXT NOT NULL,
+          from_name TEXT NOT NULL,
+          to_id TEXT NOT NULL,
+          to_name TEXT NOT NULL,
+          journal_seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq)
+        ) STRICT;
+        CREATE INDEX shift_takeovers_by_shift ON shift_takeovers(shift_id);
+        CREATE TABLE cash_movements (
+          id TEXT PRIMARY KEY,
+          shift_id TEXT NOT NULL REFERENCES shifts(id),
+          kind TEXT NOT NULL CHECK (kind IN ('pay_in', 'pay_out', 'safe_drop')),
+          amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+          currency TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          note TEXT NOT NULL,
+          staff_id TEXT NOT NULL,
+          staff_name TEXT NOT NULL,
+          approved_by_id TEXT,
+          approved_by_name TEXT,
+          created_at TEXT NOT NULL,
+          journal_seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq)
+        ) STRICT;
+        CREATE INDEX cash_movements_by_shift ON cash_movements(shift_id);
+        CREATE TABLE closures (
+          id TEXT PRIMARY KEY,
+          number INTEGER NOT NULL UNIQUE CHECK (number > 0),
+          device_id TEXT NOT NULL,
+          business_date TEXT NOT NULL UNIQUE,
+          from_date TEXT NOT NULL,
+          first_seq INTEGER NOT NULL,
+          last_seq INTEGER NOT NULL,
+          last_hash TEXT NOT NULL,
+          closed_at TEXT NOT NULL,
+          closed_by_id TEXT NOT NULL,
+          closed_by_name TEXT NOT NULL,
+          currency TEXT NOT NULL,
+          figures TEXT NOT NULL,
+          period_total INTEGER NOT NULL,
+          previous_grand_total INTEGER NOT NULL,
+          grand_total INTEGER NOT NULL,
+          journal_seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq)
+        ) STRICT;
+        ${appendOnly('postings')}
+        ${appendOnly('ledger_lines')}
+        ${appendOnly('shifts')}
+        ${appendOnly('shift_closes')}
+        ${appendOnly('shift_takeovers')}
+        ${appendOnly('cash_movements')}
+        ${appendOnly('closures')}
+      `)
+      // Sales, refunds, voids and reprints posted before the ledger existed get their lines now,
+      // derived from their events (which stay exactly as they are); the first Z covers them.
+      postExistingEvents(db)
     },
   },
 ]

@@ -8,6 +8,8 @@ import type { Device } from '../device'
 import { appendEvent } from '../journal'
 import { personOrNull, readOrder } from '../orders'
 import { postSale } from '../sales'
+import { postingMeta, requireShiftForCash } from '../ledger/days'
+import { readSettings } from '../settings'
 import { attemptsOf, insertAttempt, patchAttempt, toAttempt, type AttemptRow } from './attempts'
 
 /**
@@ -186,6 +188,7 @@ export function addCash(db: Db, settings: Settings, device: Device, now: Date, i
       const c = mustCheckout(db, input.checkoutId)
       const s = guardNewAttempt(db, c, input.attemptId, input.amount)
       if (s === 'exists') return toCheckout(db, c)
+      requireShiftForCash(db)
       const closes = input.amount === s.remaining && s.pending === 0
       const applied = closes ? settleCash(s.remaining, input.tendered, settings.cashRounding) : null
       const amount = applied ? applied.roundedDue : input.amount
@@ -353,6 +356,7 @@ export function finishVoidIfSettled(db: Db, deviceId: string, checkoutId: string
       if (attempts.some((a) => a.state !== 'failed' && a.state !== 'reversed' && a.failure_code !== 'reversal_refused')) return false
       if (attempts.length > 0) {
         appendEvent(db, deviceId, 'checkout.voided', at, {
+          posting: postingMeta(db, new Date(at), readSettings(db)),
           checkoutId: c.id,
           total: c.total_minor,
           currency: c.currency,

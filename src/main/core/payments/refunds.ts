@@ -4,7 +4,10 @@ import type { RefundState, TenderMethod } from '../../../shared/payments'
 import type { Db } from '../db/sqlite'
 import { stmt } from '../db/statements'
 import { appendEvent } from '../journal'
+import Decimal from 'decimal.js'
 import { personOrNull } from '../orders'
+import { postingMeta, requireShiftForCash } from '../ledger/days'
+import { readSettings } from '../settings'
 
 /**
  * Refunds against one tender of a completed order. Each has its own id, made by the screen and
@@ -104,6 +107,8 @@ export function createRefund(db: Db, r: NewRefund): RefundRow {
     .transaction((): RefundRow => {
       const tender = stmt(db, 'SELECT id, order_id, method, amount_minor FROM order_tenders WHERE id = ?').get(r.tenderId) as TenderRow | undefined
       if (!tender || tender.order_id !== r.orderId) throw new DaybookError('not_found', 'That payment is not part of this order.')
+    // Cash leaves a drawer, and a drawer is counted by shift.
+    if (tender.method === 'cash' && !readRefund(db, r.refundId)) requireShiftForCash(db)
       const prior = readRefund(db, r.refundId)
       if (prior) {
         if (prior.order_id !== r.orderId || prior.tender_id !== r.tenderId || prior.amount_minor !== r.amount) {
@@ -170,6 +175,8 @@ export function postRefund(db: Db, deviceId: string, refundId: string, providerR
     if (!r || r.state === 'succeeded' || r.state === 'failed') return false
     const o = stmt(db, 'SELECT receipt_no FROM orders WHERE id = ?').get(r.order_id) as { receipt_no: string }
     const ev = appendEvent(db, deviceId, 'refund.completed', at, {
+      posting: postingMeta(db, new Date(at), readSettings(db)),
+      taxes: refundTaxes(db, r),
       refundId: r.id,
       orderId: r.order_id,
       receiptNo: o.receipt_no,
@@ -192,4 +199,27 @@ export function postRefund(db: Db, deviceId: string, refundId: string, providerR
     )
     return true
   })()
+}
+
+/**
+ * The tax a refund gives back, per tax: the order's tax in proportion to what has been refunded,
+ * cumulatively (rounded half-even), so the refunds of a whole order give back exactly its tax.
+ */
+export function refundTaxes(db: Db, r: RefundRow): { taxId: string; rate: string; amount: number }[] {
+  const order = stmt(db, 'SELECT paid_minor FROM orders WHERE id = ?').get(r.order_id) as { paid_minor: number }
+  if (order.paid_minor <= 0) return []
+  const taxes = stmt(db, 'SELECT tax_id, rate, amount_minor FROM order_taxes WHERE order_id = ? ORDER BY position').all(r.order_id) as { tax_id: string; rate: string; amount_minor: number }[]
+  const { before } = stmt(db, "SELECT coalesce(sum(amount_minor), 0) AS before FROM refunds WHERE order_id = ? AND state = 'succeeded' AND id != ?").get(r.order_id, r.id) as { before: number }
+  const share = (refunded: number, tax: number): number => new Decimal(refunded).mul(tax).div(order.paid_minor).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toNumber()
+  const out = taxes
+    .map((t) => ({ taxId: t.tax_id, rate: t.rate, amount: Math.max(0, share(before + r.amount_minor, t.amount_minor) - share(before, t.amount_minor)) }))
+  // A refund of a cent can round two taxes up: never give back more tax than money.
+  let over = out.reduce((s, t) => s + t.amount, 0) - r.amount_minor
+  for (const t of out) {
+    if (over <= 0) break
+    const cut = Math.min(over, t.amount)
+    t.amount -= cut
+    over -= cut
+  }
+  return out.filter((t) => t.amount > 0)
 }

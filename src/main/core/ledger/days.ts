@@ -1,0 +1,54 @@
+import type { Settings } from '../../../shared/contract'
+import type { PostingMeta } from '../../../shared/ledger'
+import { DaybookError } from '../../../shared/errors'
+import { businessDate } from '../business-day'
+import type { Db } from '../db/sqlite'
+import { stmt } from '../db/statements'
+
+/** The day after a yyyy-mm-dd date (calendar arithmetic in UTC: no time zone can shift it). */
+export function nextDay(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + 1)
+  return d.toISOString().slice(0, 10)
+}
+
+export interface LastClosure {
+  id: string
+  number: number
+  business_date: string
+  last_seq: number
+  grand_total: number
+  closed_at: string
+}
+
+export function lastClosure(db: Db): LastClosure | undefined {
+  return stmt(db, 'SELECT id, number, business_date, last_seq, grand_total, closed_at FROM closures ORDER BY number DESC LIMIT 1').get() as LastClosure | undefined
+}
+
+/** The open shift at this till, if any (one at a time). */
+export function openShiftId(db: Db): string | null {
+  const r = stmt(db, 'SELECT s.id FROM shifts s WHERE NOT EXISTS (SELECT 1 FROM shift_closes c WHERE c.shift_id = s.id) ORDER BY s.journal_seq DESC LIMIT 1').get() as
+    | { id: string }
+    | undefined
+  return r?.id ?? null
+}
+
+/**
+ * The business day a posting made now belongs to. A closed day never changes: what would fall
+ * into it (a crash recovered after the Z, a clock set back) goes to the next open day and says
+ * which day it came from.
+ */
+export function postingMeta(db: Db, now: Date, settings: Settings): PostingMeta {
+  const natural = businessDate(now, settings.timeZone, settings.businessDayCutoffHour)
+  const closed = lastClosure(db)?.business_date
+  const shiftId = openShiftId(db)
+  if (closed && natural <= closed) return { businessDate: nextDay(closed), shiftId, adjustmentOf: natural }
+  return { businessDate: natural, shiftId, adjustmentOf: null }
+}
+
+/** Cash goes into a drawer, and a drawer is counted by shift: no cash outside an open shift. */
+export function requireShiftForCash(db: Db): string {
+  const id = openShiftId(db)
+  if (!id) throw new DaybookError('no_open_shift', 'Open a shift before taking cash: count the float into the drawer first.')
+  return id
+}

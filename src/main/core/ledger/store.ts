@@ -1,0 +1,71 @@
+import { LedgerError, postingFor, type LedgerLine, type LineTag, type PostedEntry, type Posting, type PostingKind, type PostingMeta } from '../../../shared/ledger'
+import type { Db } from '../db/sqlite'
+import { stmt } from '../db/statements'
+
+/**
+ * Writes an event's posting (src/shared/ledger.ts) into `postings` and `ledger_lines`. Called by
+ * appendEvent inside the event's own transaction, so a posted record and its lines exist together
+ * or not at all. A posting event written now must say which day and shift it belongs to.
+ */
+export function recordPosting(db: Db, seq: number, type: string, data: unknown, fallback?: (p: Posting) => PostingMeta): Posting | null {
+  const p = postingFor(type, data)
+  if (!p) return null
+  const meta = p.meta ?? fallback?.(p)
+  if (!meta) throw new LedgerError(`${type} was written without its posting day and shift`)
+  stmt(db, 'INSERT INTO postings (journal_seq, kind, ref_id, business_date, adjustment_of, shift_id, currency) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    seq,
+    p.kind,
+    p.refId,
+    meta.businessDate,
+    meta.adjustmentOf,
+    meta.shiftId,
+    p.currency,
+  )
+  const line = stmt(db, 'INSERT INTO ledger_lines (journal_seq, line_no, account, tag, debit_minor, credit_minor, rate) VALUES (?, ?, ?, ?, ?, ?, ?)')
+  p.lines.forEach((l, i) => line.run(seq, i + 1, l.account, l.tag, l.amount > 0 ? l.amount : 0, l.amount < 0 ? -l.amount : 0, l.rate))
+  return p
+}
+
+interface EntryRow {
+  journal_seq: number
+  kind: PostingKind
+  ref_id: string
+  business_date: string
+  adjustment_of: string | null
+  shift_id: string | null
+  line_no: number | null
+  account: string | null
+  tag: LineTag | null
+  debit_minor: number | null
+  credit_minor: number | null
+  rate: string | null
+}
+
+/** Postings and their lines, in seq order, for a WHERE clause on the postings table (`p`). */
+export function* readEntries(db: Db, where: string, ...params: unknown[]): Generator<PostedEntry> {
+  const rows = db
+    .prepare(
+      `SELECT p.journal_seq, p.kind, p.ref_id, p.business_date, p.adjustment_of, p.shift_id,
+         l.line_no, l.account, l.tag, l.debit_minor, l.credit_minor, l.rate
+       FROM postings p LEFT JOIN ledger_lines l ON l.journal_seq = p.journal_seq
+       WHERE ${where} ORDER BY p.journal_seq, l.line_no`,
+    )
+    .iterate(...params) as Iterable<EntryRow>
+  let cur: PostedEntry | null = null
+  let lines: LedgerLine[] = []
+  for (const r of rows) {
+    if (!cur || cur.seq !== r.journal_seq) {
+      if (cur) yield cur
+      lines = []
+      cur = {
+        seq: r.journal_seq,
+        kind: r.kind,
+        refId: r.ref_id,
+        meta: { businessDate: r.business_date, shiftId: r.shift_id, adjustmentOf: r.adjustment_of },
+        lines,
+      }
+    }
+    if (r.account !== null) lines.push({ account: r.account, tag: r.tag as LineTag, amount: (r.debit_minor ?? 0) - (r.credit_minor ?? 0), rate: r.rate })
+  }
+  if (cur) yield cur
+}

@@ -1,0 +1,398 @@
+import { z } from 'zod'
+import { TENDER_METHODS, type TenderMethod } from './payments'
+
+/**
+ * The one ledger. Every posted journal event becomes one *posting*: balanced double-entry lines in
+ * integer minor units. The rules live here, as pure functions of the event's own payload, so the
+ * till (which writes the lines in the event's transaction), the verifier (which rebuilds them from
+ * the journal) and the platform (which recomputes a closure from the events it holds) cannot
+ * disagree. Every report — shift, X, Z, review — sums these lines; none keeps a second copy.
+ *
+ * A line's amount is signed: positive = debit, negative = credit. Debits equal credits in every
+ * posting (the lines sum to zero), enforced when a posting is built.
+ */
+
+export const ACCOUNTS = {
+  /** What each tender method took; cash passes through it (received, less change). */
+  clearing: (m: TenderMethod) => `clearing:${m}` as const,
+  revenue: 'revenue',
+  /** Discounts given (contra-revenue, a debit). */
+  discounts: 'discounts',
+  /** Refunds given (contra-revenue, net of the tax they give back). */
+  refunds: 'refunds',
+  taxPayable: (taxId: string) => `tax_payable:${taxId}` as const,
+  /** Cash rounding: a credit when the customer paid more than the total (0.05 rounding up). */
+  rounding: 'rounding',
+  /** The cash in this till's drawer. */
+  drawer: 'drawer',
+  /** The shop's safe (floats come from it, drops and closing cash go to it). */
+  safe: 'safe',
+  /** Pay-ins (money put into the drawer from outside) and pay-outs (petty expenses). */
+  paidIn: 'cash_paid_in',
+  paidOut: 'cash_paid_out',
+  /** Counted minus expected at a shift close: a credit when over, a debit when short. */
+  overShort: 'cash_over_short',
+} as const
+
+/** What a line is for, so reports can tell cash received from change given on the same account. */
+export const LINE_TAGS = [
+  'tender',
+  'cash_received',
+  'change_given',
+  'sale',
+  'tax',
+  'refund',
+  'cash_refund',
+  'float',
+  'pay_in',
+  'pay_out',
+  'safe_drop',
+  'over_short',
+  'to_safe',
+] as const
+export type LineTag = (typeof LINE_TAGS)[number]
+
+export interface LedgerLine {
+  account: string
+  tag: LineTag
+  /** Positive: debit. Negative: credit. Never zero. */
+  amount: number
+  /** The tax rate of a tax line ("13"), else null. */
+  rate: string | null
+}
+
+export const POSTING_KINDS = ['sale', 'refund', 'void', 'reprint', 'shift_open', 'shift_close', 'cash_movement', 'closure'] as const
+export type PostingKind = (typeof POSTING_KINDS)[number]
+
+/** Which business day and shift a posting belongs to: written into the event payload itself. */
+export const PostingMetaSchema = z.object({
+  businessDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  shiftId: z.string().max(64).nullable(),
+  /** The business day the event would naturally have fallen into, when that day was already closed. */
+  adjustmentOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+})
+export type PostingMeta = z.infer<typeof PostingMetaSchema>
+
+export interface Posting {
+  kind: PostingKind
+  /** The record the posting is about: order, refund, checkout, shift, movement or closure id. */
+  refId: string
+  currency: string
+  lines: LedgerLine[]
+  /** Null for events written before the ledger existed (the migration supplies their day). */
+  meta: PostingMeta | null
+  /** Kind-specific figures reports need besides money lines (a shift's float, a count…). */
+  extra: Record<string, unknown>
+}
+
+/** The event types that are postings, and the kind each one posts. */
+export const POSTING_EVENT_KIND: Readonly<Record<string, PostingKind>> = {
+  'sale.completed': 'sale',
+  'refund.completed': 'refund',
+  'checkout.voided': 'void',
+  'receipt.reprinted': 'reprint',
+  'shift.opened': 'shift_open',
+  'shift.closed': 'shift_close',
+  'cash.moved': 'cash_movement',
+  'day.closed': 'closure',
+}
+
+export class LedgerError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'LedgerError'
+  }
+}
+
+const Minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+const Signed = z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER)
+const Meta = PostingMetaSchema.optional()
+
+const SalePayload = z.object({
+  id: z.string(),
+  currency: z.string(),
+  lineDiscounts: Minor,
+  orderDiscount: Minor,
+  total: Minor,
+  cashRounding: Signed,
+  paid: Minor,
+  taxes: z.array(z.object({ taxId: z.string(), rate: z.string(), amount: Signed })),
+  tenders: z.array(z.object({ method: z.enum(TENDER_METHODS), amount: Minor, tendered: Minor, change: Minor })),
+  businessDate: z.string(),
+  posting: Meta,
+})
+const RefundPayload = z.object({
+  refundId: z.string(),
+  orderId: z.string(),
+  method: z.enum(TENDER_METHODS),
+  amount: Minor,
+  currency: z.string(),
+  /** The tax the refund gives back, per tax (absent on refunds posted before the ledger). */
+  taxes: z.array(z.object({ taxId: z.string(), rate: z.string(), amount: Minor })).optional(),
+  posting: Meta,
+})
+const VoidPayload = z.object({ checkoutId: z.string(), currency: z.string(), posting: Meta })
+const ReprintPayload = z.object({ reprintId: z.string(), currency: z.string().optional(), posting: Meta })
+export const MOVEMENT_KINDS = ['pay_in', 'pay_out', 'safe_drop'] as const
+export type MovementKind = (typeof MOVEMENT_KINDS)[number]
+const ShiftOpenedPayload = z.object({ shiftId: z.string(), currency: z.string(), float: Minor, previousLeft: Minor, posting: PostingMetaSchema })
+const MovedPayload = z.object({ movementId: z.string(), kind: z.enum(MOVEMENT_KINDS), amount: Minor, currency: z.string(), posting: PostingMetaSchema })
+const ShiftClosedPayload = z.object({
+  shiftId: z.string(),
+  currency: z.string(),
+  expected: Signed,
+  counted: Minor,
+  overShort: Signed,
+  left: Minor,
+  posting: PostingMetaSchema,
+})
+const ClosurePayload = z.object({ closureId: z.string(), currency: z.string(), posting: PostingMetaSchema })
+
+function parse<T>(schema: z.ZodType<T>, type: string, data: unknown): T {
+  const r = schema.safeParse(data)
+  if (!r.success) {
+    const i = r.error.issues[0]
+    throw new LedgerError(`${type} payload cannot be posted: ${i ? `${i.path.join('.') || '(data)'} ${i.message}` : 'invalid'}`)
+  }
+  return r.data
+}
+
+/** Collects lines, dropping zero amounts, and checks the sum is zero when done. */
+class Lines {
+  readonly lines: LedgerLine[] = []
+  dr(account: string, tag: LineTag, amount: number, rate: string | null = null): this {
+    if (amount !== 0) this.lines.push({ account, tag, amount, rate })
+    return this
+  }
+  cr(account: string, tag: LineTag, amount: number, rate: string | null = null): this {
+    return this.dr(account, tag, -amount, rate)
+  }
+  done(what: string): LedgerLine[] {
+    let sum = 0
+    for (const l of this.lines) {
+      if (!Number.isSafeInteger(l.amount)) throw new LedgerError(`${what}: a line is not a whole number of minor units`)
+      sum += l.amount
+    }
+    if (sum !== 0) throw new LedgerError(`${what} does not balance: debits and credits differ by ${sum}`)
+    return this.lines
+  }
+}
+
+/**
+ * The posting an event makes, or null when the event type is not a posting (sync bookkeeping,
+ * settings…). Throws LedgerError when the payload cannot be posted or would not balance.
+ */
+export function postingFor(type: string, data: unknown): Posting | null {
+  const kind = POSTING_EVENT_KIND[type]
+  if (!kind) return null
+  switch (kind) {
+    case 'sale': {
+      const s = parse(SalePayload, type, data)
+      const l = new Lines()
+      for (const t of s.tenders) {
+        l.dr(ACCOUNTS.clearing(t.method), 'tender', t.amount)
+        if (t.method === 'cash') {
+          // The drawer sees what was handed over and what went back; change is not cash received.
+          l.dr(ACCOUNTS.drawer, 'cash_received', t.tendered).cr(ACCOUNTS.clearing('cash'), 'cash_received', t.tendered)
+          l.dr(ACCOUNTS.clearing('cash'), 'change_given', t.change).cr(ACCOUNTS.drawer, 'change_given', t.change)
+        }
+      }
+      const discounts = s.lineDiscounts + s.orderDiscount
+      const tax = s.taxes.reduce((sum, t) => sum + t.amount, 0)
+      l.dr(ACCOUNTS.discounts, 'sale', discounts)
+      for (const t of s.taxes) l.cr(ACCOUNTS.taxPayable(t.taxId), 'tax', t.amount, t.rate)
+      l.cr(ACCOUNTS.revenue, 'sale', s.total + discounts - tax)
+      l.cr(ACCOUNTS.rounding, 'sale', s.cashRounding)
+      return { kind, refId: s.id, currency: s.currency, lines: l.done(`sale ${s.id}`), meta: s.posting ?? null, extra: {} }
+    }
+    case 'refund': {
+      const r = parse(RefundPayload, type, data)
+      const l = new Lines()
+      l.cr(ACCOUNTS.clearing(r.method), 'tender', r.amount)
+      if (r.method === 'cash') l.dr(ACCOUNTS.clearing('cash'), 'cash_refund', r.amount).cr(ACCOUNTS.drawer, 'cash_refund', r.amount)
+      const taxes = r.taxes ?? []
+      const tax = taxes.reduce((sum, t) => sum + t.amount, 0)
+      if (tax > r.amount) throw new LedgerError(`refund ${r.refundId} gives back more tax than its amount`)
+      for (const t of taxes) l.dr(ACCOUNTS.taxPayable(t.taxId), 'tax', t.amount, t.rate)
+      l.dr(ACCOUNTS.refunds, 'refund', r.amount - tax)
+      return { kind, refId: r.refundId, currency: r.currency, lines: l.done(`refund ${r.refundId}`), meta: r.posting ?? null, extra: { orderId: r.orderId } }
+    }
+    case 'void': {
+      // Nothing was posted for a voided checkout, and what it took was given back: no money moves.
+      const v = parse(VoidPayload, type, data)
+      return { kind, refId: v.checkoutId, currency: v.currency, lines: [], meta: v.posting ?? null, extra: {} }
+    }
+    case 'reprint': {
+      const p = parse(ReprintPayload, type, data)
+      return { kind, refId: p.reprintId, currency: p.currency ?? '', lines: [], meta: p.posting ?? null, extra: {} }
+    }
+    case 'shift_open': {
+      const s = parse(ShiftOpenedPayload, type, data)
+      // The drawer held what the last close left in it; a different float was topped up from (or
+      // returned to) the safe.
+      const l = new Lines().dr(ACCOUNTS.drawer, 'float', s.float - s.previousLeft).cr(ACCOUNTS.safe, 'float', s.float - s.previousLeft)
+      return { kind, refId: s.shiftId, currency: s.currency, lines: l.done(`shift ${s.shiftId} opening`), meta: s.posting, extra: { float: s.float } }
+    }
+    case 'cash_movement': {
+      const m = parse(MovedPayload, type, data)
+      const l = new Lines()
+      if (m.kind === 'pay_in') l.dr(ACCOUNTS.drawer, 'pay_in', m.amount).cr(ACCOUNTS.paidIn, 'pay_in', m.amount)
+      else if (m.kind === 'pay_out') l.dr(ACCOUNTS.paidOut, 'pay_out', m.amount).cr(ACCOUNTS.drawer, 'pay_out', m.amount)
+      else l.dr(ACCOUNTS.safe, 'safe_drop', m.amount).cr(ACCOUNTS.drawer, 'safe_drop', m.amount)
+      return { kind, refId: m.movementId, currency: m.currency, lines: l.done(`cash movement ${m.movementId}`), meta: m.posting, extra: { movement: m.kind } }
+    }
+    case 'shift_close': {
+      const s = parse(ShiftClosedPayload, type, data)
+      if (s.counted - s.expected !== s.overShort) throw new LedgerError(`shift ${s.shiftId} close: over/short is not counted minus expected`)
+      if (s.left > s.counted) throw new LedgerError(`shift ${s.shiftId} close: more left in the drawer than was counted`)
+      const l = new Lines()
+      l.dr(ACCOUNTS.drawer, 'over_short', s.overShort).cr(ACCOUNTS.overShort, 'over_short', s.overShort)
+      l.dr(ACCOUNTS.safe, 'to_safe', s.counted - s.left).cr(ACCOUNTS.drawer, 'to_safe', s.counted - s.left)
+      return { kind, refId: s.shiftId, currency: s.currency, lines: l.done(`shift ${s.shiftId} close`), meta: s.posting, extra: { left: s.left } }
+    }
+    case 'closure': {
+      // A closure moves no money: its figures are the sum of the postings it covers.
+      const c = parse(ClosurePayload, type, data)
+      return { kind, refId: c.closureId, currency: c.currency, lines: [], meta: c.posting, extra: {} }
+    }
+  }
+}
+
+// ---- figures: what a shift report, an X and a Z show, summed from postings ------------------------
+
+export interface TenderFigure {
+  method: TenderMethod
+  sales: number
+  refunds: number
+  net: number
+}
+export interface TaxFigure {
+  taxId: string
+  rate: string
+  /** Collected on sales, less given back on refunds. */
+  collected: number
+  refunded: number
+  net: number
+}
+export interface AdjustmentFigure {
+  seq: number
+  kind: PostingKind
+  refId: string
+  naturalDate: string
+  amount: number
+}
+export interface DayFigures {
+  counts: { orders: number; refunds: number; voids: number; reprints: number; cashMovements: number; shiftsOpened: number; shiftsClosed: number }
+  /** Sales totals before discounts, tax included. */
+  grossSales: number
+  discounts: number
+  refunds: number
+  /** Cash rounding kept (+) or given away (−). */
+  rounding: number
+  /** Gross − discounts − refunds + rounding; equals the tenders' net total. */
+  net: number
+  tenders: TenderFigure[]
+  taxes: TaxFigure[]
+  cash: CashFigures
+  adjustments: AdjustmentFigure[]
+}
+export interface CashFigures {
+  received: number
+  change: number
+  refunds: number
+  payIns: number
+  payOuts: number
+  safeDrops: number
+  /** Counted − expected, summed over the shifts closed in the period. */
+  overShort: number
+}
+
+/** A posting as reports read it: the rows of the ledger tables, or an event replayed. */
+export interface PostedEntry {
+  seq: number
+  kind: PostingKind
+  refId: string
+  meta: PostingMeta
+  lines: readonly LedgerLine[]
+}
+
+const emptyCash = (): CashFigures => ({ received: 0, change: 0, refunds: 0, payIns: 0, payOuts: 0, safeDrops: 0, overShort: 0 })
+
+/** Sums postings into the figures every report shows. Pure: the till and the platform both call it. */
+export function sumFigures(entries: Iterable<PostedEntry>): DayFigures {
+  const counts = { orders: 0, refunds: 0, voids: 0, reprints: 0, cashMovements: 0, shiftsOpened: 0, shiftsClosed: 0 }
+  const tenders = new Map<TenderMethod, TenderFigure>()
+  const taxes = new Map<string, TaxFigure>()
+  const cash = emptyCash()
+  const adjustments: AdjustmentFigure[] = []
+  let grossSales = 0
+  let discounts = 0
+  let refunds = 0
+  let rounding = 0
+  const tender = (m: TenderMethod): TenderFigure => {
+    let t = tenders.get(m)
+    if (!t) tenders.set(m, (t = { method: m, sales: 0, refunds: 0, net: 0 }))
+    return t
+  }
+  for (const e of entries) {
+    if (e.kind === 'sale') counts.orders++
+    else if (e.kind === 'refund') counts.refunds++
+    else if (e.kind === 'void') counts.voids++
+    else if (e.kind === 'reprint') counts.reprints++
+    else if (e.kind === 'cash_movement') counts.cashMovements++
+    else if (e.kind === 'shift_open') counts.shiftsOpened++
+    else if (e.kind === 'shift_close') counts.shiftsClosed++
+    let moved = 0
+    for (const l of e.lines) {
+      if (l.amount > 0) moved += l.amount
+      if (l.account.startsWith('clearing:') && l.tag === 'tender') {
+        const t = tender(l.account.slice('clearing:'.length) as TenderMethod)
+        if (l.amount > 0) t.sales += l.amount
+        else t.refunds -= l.amount
+        t.net += l.amount
+      } else if (l.account.startsWith('tax_payable:')) {
+        const taxId = l.account.slice('tax_payable:'.length)
+        const key = `${taxId}\u0000${l.rate ?? ''}`
+        let t = taxes.get(key)
+        if (!t) taxes.set(key, (t = { taxId, rate: l.rate ?? '', collected: 0, refunded: 0, net: 0 }))
+        if (l.amount < 0) t.collected -= l.amount
+        else t.refunded += l.amount
+        t.net -= l.amount
+        if (e.kind === 'sale') grossSales -= l.amount
+      } else if (l.account === ACCOUNTS.revenue) grossSales -= l.amount
+      else if (l.account === ACCOUNTS.discounts) discounts += l.amount
+      else if (l.account === ACCOUNTS.rounding) rounding -= l.amount
+      else if (l.account === ACCOUNTS.overShort) cash.overShort -= l.amount
+      if (l.account === ACCOUNTS.drawer) {
+        if (l.tag === 'cash_received') cash.received += l.amount
+        else if (l.tag === 'change_given') cash.change -= l.amount
+        else if (l.tag === 'cash_refund') cash.refunds -= l.amount
+        else if (l.tag === 'pay_in') cash.payIns += l.amount
+        else if (l.tag === 'pay_out') cash.payOuts -= l.amount
+        else if (l.tag === 'safe_drop') cash.safeDrops -= l.amount
+      }
+    }
+    if (e.kind === 'refund') {
+      for (const l of e.lines) if (l.account.startsWith('clearing:') && l.tag === 'tender') refunds -= l.amount
+    }
+    if (e.meta.adjustmentOf) adjustments.push({ seq: e.seq, kind: e.kind, refId: e.refId, naturalDate: e.meta.adjustmentOf, amount: moved })
+  }
+  const methodOrder = (m: TenderMethod): number => TENDER_METHODS.indexOf(m)
+  return {
+    counts,
+    grossSales,
+    discounts,
+    refunds,
+    rounding,
+    net: grossSales - discounts - refunds + rounding,
+    tenders: [...tenders.values()].sort((a, b) => methodOrder(a.method) - methodOrder(b.method)),
+    taxes: [...taxes.values()].sort((a, b) => (a.taxId === b.taxId ? a.rate.localeCompare(b.rate) : a.taxId.localeCompare(b.taxId))),
+    cash,
+    adjustments,
+  }
+}
+
+/** Expected cash in a drawer: the float plus every drawer line of the shift's sales, refunds and movements. */
+export function expectedCash(float: number, cash: CashFigures): number {
+  return float + cash.received - cash.change - cash.refunds + cash.payIns - cash.payOuts - cash.safeDrops
+}

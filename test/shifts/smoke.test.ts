@@ -1,0 +1,31 @@
+import { expect, it } from 'vitest'
+import { newId } from '../../src/shared/ids'
+import { call, demoCore, signIn } from '../helpers/tmp'
+
+it('smoke', () => {
+  const { core } = demoCore()
+  const tok = signIn(core, 'Li Na', '1111')
+  const r = core.handle({ channel: 'sale-complete', input: { saleId: newId(), cart: { lines: [{ productId: 'p1001', quantity: '1' }] }, cashTendered: 1000 }, session: tok })
+  expect(r.ok).toBe(false)
+  const shift = call<any>(core, 'shift-open', { shiftId: newId(), count: [{ value: 10000, kind: 'note', count: 2 }, { value: 50, kind: 'coin', count: 3 }] }, tok)
+  expect(shift.float).toBe(20150)
+  call<any>(core, 'sale-complete', { saleId: newId(), cart: { lines: [{ productId: 'p1001', quantity: '1' }] }, cashTendered: 1000 }, tok)
+  const m = call<any>(core, 'cash-move', { movementId: newId(), kind: 'pay_out', amount: 300, reason: 'petty_expense', note: 'milk' }, tok)
+  expect(m.amount).toBe(300)
+  const x = call<any>(core, 'day-x', {}, tok)
+  console.log(JSON.stringify(x.figures), x.blockers)
+  const s2 = call<any>(core, 'shift-get', { shiftId: shift.id }, tok)
+  expect(s2.expected).toBe(20150 + 200 - 300)
+  const r2 = core.handle({ channel: 'shift-close', input: { shiftId: shift.id, count: [{ value: 10000, kind: 'note', count: 1 }, { value: 5000, kind: 'note', count: 1 }, { value: 2000, kind: 'note', count: 2 }, { value: 500, kind: 'note', count: 1 }], left: 10000 }, session: tok })
+  expect(r2.ok).toBe(false)
+  console.log(JSON.stringify(r2))
+  const sup = signIn(core, 'Zhang Wei', '2222')
+  const ap = call<any>(core, 'approval-grant', { staffId: (core.handle({ channel: 'staff-list', input: undefined }) as any).value.find((s: any) => s.role === 'supervisor').id, pin: '2222', reason: 'over_short', amount: 550 }, tok)
+  const closed = call<any>(core, 'shift-close', { shiftId: shift.id, count: [{ value: 10000, kind: 'note', count: 1 }, { value: 5000, kind: 'note', count: 1 }, { value: 2000, kind: 'note', count: 2 }, { value: 500, kind: 'note', count: 1 }], left: 10000, reason: 'miscounted', approvalId: ap.approvalId }, tok)
+  expect(closed.overShort).toBe(-550)
+  const z = call<any>(core, 'day-close', { closureId: newId() }, sup)
+  console.log(JSON.stringify(z))
+  const st = call<any>(core, 'till-status', {}, tok)
+  console.log(JSON.stringify(st))
+  console.log(JSON.stringify(core.db.prepare('SELECT * FROM ledger_lines').all()))
+})
