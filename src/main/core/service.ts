@@ -330,7 +330,8 @@ export class Core {
         const staff = must(ctx)
         const s = settings()
         const done = readShift(db, shiftId, s, this.device.code)
-        if (done?.state === 'closed') return done
+        if (!done) throw new DaybookError('not_found', 'There is no such shift.')
+        if (done.state === 'closed') return done
         checkHolder(db, shiftId, staff)
         const p = previewClose(db, s, { shiftId, count, left })
         let approvedBy: { id: string; name: string } | null = null

@@ -479,6 +479,10 @@ export const MIGRATIONS: readonly Migration[] = [
           grand_total INTEGER NOT NULL,
           journal_seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq)
         ) STRICT;
+        -- A closed day never changes: nothing but the closure itself may post into it.
+        CREATE TRIGGER postings_not_into_closed_day BEFORE INSERT ON postings
+          WHEN NEW.kind != 'closure' AND NEW.business_date <= (SELECT max(business_date) FROM closures)
+          BEGIN SELECT RAISE(ABORT, 'a closed business day never changes: post into the next open day'); END;
         ${appendOnly('postings')}
         ${appendOnly('ledger_lines')}
         ${appendOnly('shifts')}
