@@ -41,7 +41,9 @@ const runArb = fc.record({
 
 type T = ReturnType<typeof till>
 
-function runShift(t: T, session: string, s: fc.Infer<typeof shiftArb>, sales: Order[]): void {
+type ShiftPlan = typeof shiftArb extends fc.Arbitrary<infer S> ? S : never
+
+function runShift(t: T, session: string, s: ShiftPlan, sales: Order[]): void {
   const shift = call<Shift>(t.core, 'shift-open', { shiftId: newId(), count: notes(s.float) }, session)
   let drawer = s.float // the test's own model of the drawer
   for (const op of s.ops) {

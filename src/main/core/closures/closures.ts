@@ -9,7 +9,7 @@ import type { Device } from '../device'
 import { appendEvent } from '../journal'
 import { lastClosure, openShiftId, postingMeta } from '../ledger/days'
 import { readEntries } from '../ledger/store'
-import { lastLeft, listShifts, readShift } from '../shifts/shifts'
+import { lastLeft, listShifts, shiftHeader } from '../shifts/shifts'
 
 /**
  * The X and the Z. Both sum the postings made since the last closure (a primary-key range of the
@@ -70,21 +70,25 @@ export function dayBlockers(db: Db): DayBlocker[] {
     const s = stmt(db, 'SELECT opened_by_name, opened_at FROM shifts WHERE id = ?').get(shiftId) as { opened_by_name: string; opened_at: string }
     out.push({ kind: 'open_shift', id: shiftId, label: `${s.opened_by_name} ${s.opened_at}`, method: null, amount: null })
   }
+  // Each through a partial index of open states: a Z on a till with years of attempts reads only the open ones.
   const attempts = db
     .prepare(
-      `SELECT a.id, a.method, a.amount_minor, a.state, c.state AS checkout_state FROM tender_attempts a JOIN checkouts c ON c.id = a.checkout_id
-       WHERE a.state IN ('created', 'awaiting_customer', 'unknown')
-          OR (c.state = 'voiding' AND a.state = 'succeeded' AND coalesce(a.failure_code, '') != 'reversal_refused')
-       ORDER BY a.created_at`,
+      `SELECT id, method, amount_minor, state FROM tender_attempts WHERE state IN ('created', 'awaiting_customer', 'unknown') ORDER BY created_at`,
     )
-    .all() as { id: string; method: string; amount_minor: number; state: string; checkout_state: string }[]
-  for (const a of attempts) {
-    out.push({ kind: a.checkout_state === 'voiding' && a.state === 'succeeded' ? 'unresolved_void' : 'unresolved_attempt', id: a.id, label: a.state, method: a.method, amount: a.amount_minor })
-  }
+    .all() as { id: string; method: string; amount_minor: number; state: string }[]
+  for (const a of attempts) out.push({ kind: 'unresolved_attempt', id: a.id, label: a.state, method: a.method, amount: a.amount_minor })
   const checkouts = db.prepare("SELECT id, state, total_minor FROM checkouts WHERE state IN ('open', 'voiding') ORDER BY created_at").all() as { id: string; state: string; total_minor: number }[]
   for (const c of checkouts) {
-    if (c.state === 'voiding' && out.some((b) => b.kind === 'unresolved_void')) continue
-    out.push({ kind: c.state === 'voiding' ? 'unresolved_void' : 'open_checkout', id: c.id, label: c.state, method: null, amount: c.total_minor })
+    if (c.state === 'open') {
+      out.push({ kind: 'open_checkout', id: c.id, label: c.state, method: null, amount: c.total_minor })
+      continue
+    }
+    // A void still giving money back: name each tender not yet returned.
+    const back = db
+      .prepare("SELECT id, method, amount_minor FROM tender_attempts WHERE checkout_id = ? AND state = 'succeeded' AND coalesce(failure_code, '') != 'reversal_refused'")
+      .all(c.id) as { id: string; method: string; amount_minor: number }[]
+    for (const a of back) out.push({ kind: 'unresolved_void', id: a.id, label: c.id, method: a.method, amount: a.amount_minor })
+    if (back.length === 0) out.push({ kind: 'unresolved_void', id: c.id, label: c.state, method: null, amount: c.total_minor })
   }
   const refunds = db
     .prepare(
@@ -254,7 +258,7 @@ export function tillStatus(db: Db, settings: Settings, now: Date): TillStatus {
   const prev = lastClosure(db)
   const meta = postingMeta(db, now, settings)
   const shiftId = openShiftId(db)
-  const shift = shiftId ? readShift(db, shiftId, settings) : undefined
+  const shift = shiftId ? shiftHeader(db, shiftId) : undefined
   const pending = stmt(db, "SELECT 1 FROM postings WHERE journal_seq > ? AND kind != 'closure' LIMIT 1").get(prev?.last_seq ?? 0) !== undefined
   const dayStatus = meta.adjustmentOf !== null && !pending ? 'closed' : shift ? 'open' : pending ? 'closing' : 'open'
   return {

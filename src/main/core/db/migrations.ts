@@ -483,6 +483,7 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE TRIGGER postings_not_into_closed_day BEFORE INSERT ON postings
           WHEN NEW.kind != 'closure' AND NEW.business_date <= (SELECT max(business_date) FROM closures)
           BEGIN SELECT RAISE(ABORT, 'a closed business day never changes: post into the next open day'); END;
+        CREATE INDEX refunds_open ON refunds(state) WHERE state IN ('created', 'pending', 'unknown');
         ${appendOnly('postings')}
         ${appendOnly('ledger_lines')}
         ${appendOnly('shifts')}

@@ -349,6 +349,12 @@ export function readShift(db: Db, id: string, settings: Settings, deviceCode = '
   }
 }
 
+/** Who holds an open shift, since when, with what float: what the top bar shows, without summing figures. */
+export function shiftHeader(db: Db, id: string): { id: string; holder: Person; openedAt: string; float: number } {
+  const r = stmt(db, 'SELECT opened_at, float_minor FROM shifts WHERE id = ?').get(id) as { opened_at: string; float_minor: number }
+  return { id, holder: currentHolder(db, id), openedAt: r.opened_at, float: r.float_minor }
+}
+
 /** Shifts opened on a business day, or still open, oldest first. */
 export function listShifts(db: Db, settings: Settings, deviceCode: string, where: string, ...params: unknown[]): Shift[] {
   const ids = db.prepare(`SELECT s.id FROM shifts s WHERE ${where} ORDER BY s.journal_seq`).all(...params) as { id: string }[]
