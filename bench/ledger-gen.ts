@@ -3,8 +3,15 @@
  * in big transactions (calling completeSale a million times would take an hour). Every row is a copy
  * of a row the real code wrote: a pool of carts is sold through completeSale on a scratch ledger, and
  * each generated order reuses one pooled sale's rows and canonical payload with its own ids, receipt
- * number, time, cashier and tender. The journal is a valid hash chain (eventHash from GENESIS_HASH), each
- * event has its outbox row (pending, as nothing sends them yet), and receipts are numbered per business day.
+ * number, time, cashier, tender, business day and shift. The journal is a valid hash chain (eventHash
+ * from GENESIS_HASH), each event has its outbox row (pending, as nothing sends them yet), and receipts
+ * are numbered per business day.
+ *
+ * The ledger is a till's: each business day the real core opens a shift (openShift) before the first
+ * sale, and every day but the last is counted out (closeShift) and closed with a Z (closeDay) after
+ * the last one; the last day's shift is still open, as on a till in the middle of a day. Each sale has
+ * its posting and ledger lines, made by postingFor (src/shared/ledger.ts) from the sale's own payload,
+ * exactly as appendEvent writes them.
  *
  * The file is cached in os.tmpdir()/daybook-bench-cache under a key made of the schema (version and
  * DDL), the journal hashing rule, this generator's source and N; a cached file is used only after its
@@ -18,7 +25,9 @@ import Database from 'better-sqlite3'
 import type { Cart } from '../src/shared/contract'
 import { canonicalJson } from '../src/shared/canonical-json'
 import { newId } from '../src/shared/ids'
+import { postingFor, type LedgerLine } from '../src/shared/ledger'
 import { businessDate, receiptNumber } from '../src/main/core/business-day'
+import { closeDay } from '../src/main/core/closures/closures'
 import { openDatabase, schemaVersion, type Db } from '../src/main/core/db/sqlite'
 import { eventHash, GENESIS_HASH, verifyJournal, type JournalEvent } from '../src/main/core/journal'
 import { readOrder } from '../src/main/core/orders'
@@ -26,6 +35,7 @@ import { completeSale, quoteCart } from '../src/main/core/sales'
 import { seedDemo } from '../src/main/core/seed'
 import { Core } from '../src/main/core/service'
 import { readSettings } from '../src/main/core/settings'
+import { closeShift, openShift } from '../src/main/core/shifts/shifts'
 import { listStaff } from '../src/main/core/staff'
 import { int, pick, rng } from './lib/stats'
 import { cacheDir } from './lib/tmp'
@@ -34,7 +44,9 @@ export interface LedgerInfo {
   file: string
   key: string
   orders: number
+  /** The orders' events and, each day, a shift's opening and (but the last day) its close and a Z. */
   journalEvents: number
+  closures: number
   firstBusinessDate: string
   lastBusinessDate: string
   /** Orders on the last business day: what order-list shows when the app opens on it. */
@@ -55,6 +67,8 @@ const LAST_DAY = '2025-10-31'
 const POOL = 400
 const BATCH = 20_000
 const TYPE = 'sale.completed'
+/** The float counted into the drawer each morning, and left in it each night. */
+const FLOAT = 20_000
 
 type Row = Record<string, unknown>
 
@@ -145,6 +159,7 @@ function salePool(resourcesDir: string, cols: Columns): PoolSale[] {
   const settings = readSettings(db)
   const staff = listStaff(db).find((s) => s.role === 'cashier')
   if (!staff) throw new Error('demo store without a cashier')
+  openShift(db, settings, core.device, new Date(), { shiftId: newId(), count: [{ value: FLOAT, kind: 'amount', count: 1 }], staff: { id: staff.id, name: staff.name } })
   const products = db.prepare('SELECT id, unit FROM products WHERE active = 1 ORDER BY id').all() as { id: string; unit: string }[]
   const r = rng(11)
   const pool: PoolSale[] = []
@@ -169,11 +184,13 @@ function salePool(resourcesDir: string, cols: Columns): PoolSale[] {
     const tenders = get('SELECT * FROM order_tenders WHERE order_id = ? ORDER BY position')
     if (tenders.length !== 1) throw new Error('a cash sale has one tender')
     // The payload, with every per-sale value replaced by a sentinel.
-    const doc = JSON.parse(j.payload) as Record<string, unknown> & { tenders: Record<string, unknown>[]; staff: Record<string, unknown> }
+    const doc = JSON.parse(j.payload) as Record<string, unknown> & { tenders: Record<string, unknown>[]; staff: Record<string, unknown>; posting: Record<string, unknown> }
     if (canonicalJson(doc) !== j.payload) throw new Error('journal payload is not canonical JSON')
+    if (!doc.posting || doc.posting.adjustmentOf !== null) throw new Error('a sale names its business day and shift: update bench/ledger-gen.ts')
     const s = (name: string): string => `@@${name}@@`
     Object.assign(doc, { id: s('id'), receiptNo: s('receiptNo'), businessDate: s('businessDate'), createdAt: s('createdAt'), change: s('change') })
     doc.staff = { id: s('staffId'), name: s('staffName') }
+    doc.posting = { businessDate: s('businessDate'), shiftId: s('shiftId'), adjustmentOf: null }
     Object.assign(doc.tenders[0] as Row, { id: s('tenderId'), tendered: s('tendered'), change: s('change') })
     pool.push({
       order: row('orders', o),
@@ -217,7 +234,11 @@ function build(file: string, o: LedgerOptions, cols: Columns): Omit<LedgerInfo, 
   const core = new Core({ db })
   const settings = readSettings(db)
   const device = core.device
-  const staff = listStaff(db).map((s) => ({ id: s.id, name: s.name }))
+  const people = listStaff(db)
+  const staff = people.map((s) => ({ id: s.id, name: s.name }))
+  const cashier = people.find((s) => s.role === 'cashier')
+  const supervisor = people.find((s) => s.role === 'supervisor')
+  if (!cashier || !supervisor) throw new Error('demo store without a cashier and a supervisor')
   const pool = salePool(o.resourcesDir, cols)
 
   db.pragma('journal_mode = OFF')
@@ -227,7 +248,20 @@ function build(file: string, o: LedgerOptions, cols: Columns): Omit<LedgerInfo, 
   db.pragma('locking_mode = EXCLUSIVE')
   db.pragma('temp_store = MEMORY')
   const insert = (t: keyof Columns): Database.Statement => db.prepare(`INSERT INTO ${t} (${cols[t].join(', ')}) VALUES (${cols[t].map(() => '?').join(', ')})`)
-  const ins = { orders: insert('orders'), lines: insert('order_lines'), taxes: insert('order_taxes'), tenders: insert('order_tenders'), journal: insert('journal'), outbox: insert('outbox') }
+  const ins = {
+    orders: insert('orders'),
+    lines: insert('order_lines'),
+    taxes: insert('order_taxes'),
+    tenders: insert('order_tenders'),
+    journal: insert('journal'),
+    outbox: insert('outbox'),
+    // As ledger/store.ts's recordPosting writes them.
+    posting: db.prepare('INSERT INTO postings (journal_seq, kind, ref_id, business_date, adjustment_of, shift_id, currency) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    line: db.prepare('INSERT INTO ledger_lines (journal_seq, line_no, account, tag, debit_minor, credit_minor, rate) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+  }
+  // A sale's lines depend on its cart (its pooled sale) and the cash handed over, nothing else: made by
+  // postingFor from the first payload of each pair, then reused.
+  const linesOf = new Map<string, { currency: string; lines: readonly LedgerLine[] }>()
   const at = (t: keyof Columns, c: string): number => {
     const i = cols[t].indexOf(c)
     if (i < 0) throw new Error(`${t}.${c} is gone: update bench/ledger-gen.ts`)
@@ -248,13 +282,28 @@ function build(file: string, o: LedgerOptions, cols: Columns): Omit<LedgerInfo, 
   let seq = 0
   let prevHash = GENESIS_HASH
   let day = 0
+  let orders = 0
+  let closures = 0
   const t0 = performance.now()
-  // Shanghai (UTC+8, no DST): a day's sales run 07:00–22:59 local, well clear of the 04:00 cut-off.
-  const runDay = (date: string, count: number): void => {
+  /** Where the chain is after the core appended events of its own. */
+  const head = (): void => {
+    const h = db.prepare('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string }
+    seq = h.seq
+    prevHash = h.hash
+  }
+  const cashierP = { id: cashier.id, name: cashier.name }
+  // Shanghai (UTC+8, no DST): the shift opens at 06:55, sales run 07:00–22:59 local, the drawer is
+  // counted at 23:10 and the Z made at 23:20, all well clear of the 04:00 cut-off.
+  const runDay = (date: string, count: number, last: boolean): void => {
+    const shiftId = newId()
+    openShift(db, settings, device, new Date(`${date}T06:55:00.000+08:00`), { shiftId, count: [{ value: FLOAT, kind: 'amount', count: 1 }], staff: cashierP })
+    head()
     const open = Date.parse(`${date}T07:00:00.000+08:00`)
     const step = Math.floor((16 * 3_600_000) / count)
+    let drawer = FLOAT // every sale is cash: the drawer gets what each paid
     for (let n = 1; n <= count; n++) {
-      const p = pick(r, pool)
+      const pi = int(r, 0, pool.length - 1)
+      const p = pool[pi] as PoolSale
       const ms = open + (n - 1) * step + int(r, 0, step - 1)
       const createdAt = new Date(ms).toISOString()
       const id = ulidAt(ms, r)
@@ -275,8 +324,10 @@ function build(file: string, o: LedgerOptions, cols: Columns): Omit<LedgerInfo, 
         staffName: JSON.stringify(who.name),
         tenderId: JSON.stringify(tenderId),
         tendered: String(tendered),
+        shiftId: JSON.stringify(shiftId),
       })
       seq++
+      orders++
       const event = fill(eventTemplate, { id: JSON.stringify(eventId), device: JSON.stringify(device.id), seq: String(seq), at: JSON.stringify(createdAt), data: payload })
       const hash = createHash('sha256').update(prevHash + event).digest('hex')
       const j: unknown[] = new Array(cols.journal.length).fill(null)
@@ -324,23 +375,41 @@ function build(file: string, o: LedgerOptions, cols: Columns): Omit<LedgerInfo, 
       t[T.change_minor as number] = change
       t[T.created_at as number] = createdAt
       ins.tenders.run(t)
+      const key = `${pi}:${tendered}`
+      let posted = linesOf.get(key)
+      if (!posted) {
+        const made = postingFor(TYPE, JSON.parse(payload))
+        if (!made || made.kind !== 'sale' || made.refId !== id || made.meta?.shiftId !== shiftId || made.meta.businessDate !== date) throw new Error('postingFor does not post the sale it is given')
+        posted = { currency: made.currency, lines: made.lines }
+        linesOf.set(key, posted)
+      }
+      ins.posting.run(seq, 'sale', id, date, null, shiftId, posted.currency)
+      posted.lines.forEach((l, i) => ins.line.run(seq, i + 1, l.account, l.tag, l.amount > 0 ? l.amount : 0, l.amount < 0 ? -l.amount : 0, l.rate))
       prevHash = hash
+      drawer += p.paid
     }
+    if (last) return
+    // The drawer counts exactly what the ledger expects (the core works it out again from the lines).
+    const closed = closeShift(db, settings, device, new Date(`${date}T23:10:00.000+08:00`), { shiftId, count: [{ value: drawer, kind: 'amount', count: 1 }], left: FLOAT, reason: undefined, staff: cashierP }, null)
+    if (closed.overShort !== 0) throw new Error(`shift of ${date}: the generated drawer is ${closed.overShort} over/short of what its ledger lines expect`)
+    closeDay(db, settings, device, new Date(`${date}T23:20:00.000+08:00`), { closureId: newId(), staff: supervisor })
+    closures++
+    head()
   }
   const dates = plan.map((_, i) => daysBefore(LAST_DAY, plan.length - 1 - i))
   let inBatch = 0
   let logged = 0
   db.exec('BEGIN')
   for (; day < plan.length; day++) {
-    runDay(dates[day] as string, plan[day] as number)
+    runDay(dates[day] as string, plan[day] as number, day === plan.length - 1)
     inBatch += plan[day] as number
     if (inBatch >= BATCH) {
       db.exec('COMMIT')
       db.exec('BEGIN')
       inBatch = 0
-      if (seq - logged >= 250_000) {
-        logged = seq
-        o.log(`    … ${seq.toLocaleString('en')} orders, ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+      if (orders - logged >= 250_000) {
+        logged = orders
+        o.log(`    … ${orders.toLocaleString('en')} orders, ${((performance.now() - t0) / 1000).toFixed(0)} s`)
       }
     }
   }
@@ -353,8 +422,9 @@ function build(file: string, o: LedgerOptions, cols: Columns): Omit<LedgerInfo, 
   if (readSettings(db).timeZone !== settings.timeZone) throw new Error('settings changed during the build')
   db.close()
   return {
-    orders: seq,
+    orders,
     journalEvents: seq,
+    closures,
     firstBusinessDate: dates[0] as string,
     lastBusinessDate: LAST_DAY,
     lastDayOrders: plan[plan.length - 1] as number,
@@ -365,24 +435,33 @@ function build(file: string, o: LedgerOptions, cols: Columns): Omit<LedgerInfo, 
 
 /**
  * Sampled (always) or complete (small ledgers) proof that the rows are what the app would have written:
- * every sampled order reads back through readOrder to exactly its journal payload, its hash and link
- * recompute, its business date and receipt number follow the store's rules.
+ * every sampled event's hash and link recompute; a sampled sale reads back through readOrder to exactly
+ * its journal payload, its business date and receipt number follow the store's rules, and its posting
+ * and ledger lines are what postingFor makes of its payload. Every event has its posting.
  */
-function verify(file: string, info: Pick<LedgerInfo, 'orders'>, full: boolean): string {
+function verify(file: string, info: Pick<LedgerInfo, 'orders' | 'journalEvents' | 'closures'>, full: boolean): string {
   const db = new Database(file, { readonly: true })
   try {
     const settings = readSettings(db)
-    const n = (db.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n
+    const one = (sql: string): number => (db.prepare(sql).get() as { n: number }).n
+    const n = one('SELECT count(*) AS n FROM orders')
     const events = (db.prepare('SELECT count(*) AS n, max(seq) AS m FROM journal').get() as { n: number; m: number })
-    const outbox = (db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n
-    if (n !== info.orders || events.n !== info.orders || events.m !== info.orders || outbox !== info.orders) {
-      throw new Error(`ledger has ${n} orders, ${events.n} events (max seq ${events.m}), ${outbox} outbox rows; expected ${info.orders} of each`)
+    const outbox = one('SELECT count(*) AS n FROM outbox')
+    const postings = one('SELECT count(*) AS n FROM postings')
+    if (n !== info.orders || events.n !== info.journalEvents || events.m !== info.journalEvents || outbox !== info.journalEvents || postings !== info.journalEvents) {
+      throw new Error(
+        `ledger has ${n} orders, ${events.n} events (max seq ${events.m}), ${outbox} outbox rows, ${postings} postings; expected ${info.orders} orders and ${info.journalEvents} of the others`,
+      )
     }
+    if (one('SELECT count(*) AS n FROM closures') !== info.closures) throw new Error(`expected ${info.closures} closures`)
     const r = rng(99)
-    const seqs = new Set<number>([1, 2, info.orders])
-    while (seqs.size < Math.min(info.orders, 300)) seqs.add(int(r, 1, info.orders))
+    const seqs = new Set<number>([1, 2, info.journalEvents])
+    while (seqs.size < Math.min(info.journalEvents, 300)) seqs.add(int(r, 1, info.journalEvents))
     const byJournal = db.prepare('SELECT * FROM journal WHERE seq = ?')
     const orderOf = db.prepare('SELECT id, business_date, day_seq, receipt_no, created_at FROM orders WHERE journal_seq = ?')
+    const postingOf = db.prepare('SELECT kind, ref_id, business_date, adjustment_of, shift_id, currency FROM postings WHERE journal_seq = ?')
+    const linesOf = db.prepare('SELECT account, tag, debit_minor - credit_minor AS amount, rate FROM ledger_lines WHERE journal_seq = ? ORDER BY line_no')
+    let sales = 0
     for (const seq of seqs) {
       const j = byJournal.get(seq) as Row
       const prev = seq === 1 ? GENESIS_HASH : ((byJournal.get(seq - 1) as Row).hash as string)
@@ -391,24 +470,35 @@ function verify(file: string, info: Pick<LedgerInfo, 'orders'>, full: boolean): 
       if (canonicalJson(data) !== j.payload) throw new Error(`event ${seq}: payload not canonical`)
       const ev: JournalEvent = { id: j.event_id as string, device: j.device_id as string, seq, type: j.type as string, at: j.created_at as string, data }
       if (eventHash(prev, ev) !== j.hash) throw new Error(`event ${seq}: hash does not recompute`)
+      const made = postingFor(ev.type, data)
+      if (!made || !made.meta) throw new Error(`event ${seq} (${ev.type}) is not a posting with its day and shift`)
+      const posted = postingOf.get(seq) as Row | undefined
+      const want = { kind: made.kind, ref_id: made.refId, business_date: made.meta.businessDate, adjustment_of: made.meta.adjustmentOf, shift_id: made.meta.shiftId, currency: made.currency }
+      if (canonicalJson(posted ?? null) !== canonicalJson(want)) throw new Error(`event ${seq}: posting ${JSON.stringify(posted)} is not ${JSON.stringify(want)}`)
+      if (canonicalJson(linesOf.all(seq)) !== canonicalJson(made.lines)) throw new Error(`event ${seq}: ledger lines are not what postingFor makes of it`)
+      if (ev.type !== TYPE) continue
+      sales++
       const o = orderOf.get(seq) as Row
       const read = readOrder(db, o.id as string)
       if (!read) throw new Error(`order of event ${seq} does not read back`)
-      const { journal, reprints, ...doc } = read
-      if (journal.seq !== seq || journal.hash !== j.hash || reprints !== 0) throw new Error(`order of event ${seq}: journal reference wrong`)
-      if (canonicalJson(doc) !== j.payload) throw new Error(`order of event ${seq}: rows differ from the journal payload`)
+      const { journal, reprints, refunds, ...doc } = read
+      if (journal.seq !== seq || journal.hash !== j.hash || reprints !== 0 || refunds.length !== 0) throw new Error(`order of event ${seq}: journal reference wrong`)
+      // The payload is the order document and the day and shift it is posted to.
+      if (canonicalJson({ ...doc, posting: made.meta }) !== j.payload) throw new Error(`order of event ${seq}: rows differ from the journal payload`)
       const date = businessDate(new Date(o.created_at as string), settings.timeZone, settings.businessDayCutoffHour)
       if (date !== o.business_date || o.receipt_no !== receiptNumber(doc.deviceCode, date, o.day_seq as number)) throw new Error(`order of event ${seq}: date or receipt number wrong`)
     }
-    let how = `${seqs.size} sampled orders read back equal to their journal payloads; sampled hashes and links recompute`
+    let how = `${sales} sampled orders read back equal to their journal payloads; ${seqs.size} sampled hashes, links, postings and ledger lines recompute`
     if (full) {
       const report = verifyJournal(db)
-      if (!report.ok || report.events !== info.orders) throw new Error(`verifyJournal: ${JSON.stringify(report.problem)}`)
+      if (!report.ok || report.events !== info.journalEvents) throw new Error(`verifyJournal: ${JSON.stringify(report.problem)}`)
+      const unbalanced = db.prepare('SELECT journal_seq FROM ledger_lines GROUP BY journal_seq HAVING sum(debit_minor) != sum(credit_minor) LIMIT 3').all()
+      if (unbalanced.length > 0) throw new Error(`unbalanced postings: ${JSON.stringify(unbalanced)}`)
       const fk = db.prepare('PRAGMA foreign_key_check').all()
       if (fk.length > 0) throw new Error(`foreign_key_check: ${JSON.stringify(fk.slice(0, 3))}`)
       const ok = db.pragma('quick_check', { simple: true })
       if (ok !== 'ok') throw new Error(`quick_check: ${String(ok)}`)
-      how += '; verifyJournal, foreign_key_check and quick_check pass on the whole file'
+      how += '; verifyJournal, balanced ledger lines, foreign_key_check and quick_check pass on the whole file'
     }
     return how
   } finally {
@@ -424,7 +514,7 @@ function recheck(file: string, info: LedgerInfo, version: number): boolean {
       if (schemaVersion(db) !== version) return false
       const n = (db.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n
       const last = db.prepare('SELECT * FROM journal ORDER BY seq DESC LIMIT 1').get() as Row | undefined
-      if (n !== info.orders || !last || last.seq !== info.orders) return false
+      if (n !== info.orders || !last || last.seq !== info.journalEvents) return false
       for (const j of [db.prepare('SELECT * FROM journal WHERE seq = 1').get() as Row, last]) {
         const ev: JournalEvent = { id: j.event_id as string, device: j.device_id as string, seq: j.seq as number, type: j.type as string, at: j.created_at as string, data: JSON.parse(j.payload as string) }
         if (eventHash(j.prev_hash as string, ev) !== j.hash) return false

@@ -1,7 +1,7 @@
 /**
  * Benchmark: platform ingest with 50 tills posting at once. Each device is paired for real, then
- * posts its own hash-chained `sale.completed` events (copies of a sale the real core completed, with
- * their own ids) in signed batches, all devices concurrently, to `npm run platform` in its own
+ * posts its own hash-chained events — a shift's opening, then `sale.completed` events in that shift
+ * (copies of what the real core wrote, with their own ids) — in signed batches, all devices concurrently, to `npm run platform` in its own
  * process: on PGlite, and on PostgreSQL when DAYBOOK_BENCH_PG_URL (or DAYBOOK_TEST_PG_URL) names one.
  * Reports events/s over the whole run and the latency of one batch request (p50/p95/p99).
  */
@@ -26,8 +26,14 @@ export interface IngestOptions {
   log: (line: string) => void
 }
 
-/** One real sale document, as the journal holds it. */
-function saleTemplate(root: string): Record<string, unknown> {
+interface Template {
+  /** A shift's opening and a sale in it, as the journal holds them. */
+  shift: Record<string, unknown>
+  sale: Record<string, unknown> & { posting: Record<string, unknown> }
+}
+
+/** One real shift opening and sale document, as the journal holds them. */
+function saleTemplate(root: string): Template {
   const { core } = openCore({ dataDir: scratchPath('ingest-template'), demo: true, resourcesDir: join(root, 'resources') })
   try {
     const staff = core.handle({ channel: 'staff-list', input: {} })
@@ -36,23 +42,32 @@ function saleTemplate(root: string): Record<string, unknown> {
     const signin = core.handle({ channel: 'session-signin', input: { staffId: cashier.id, pin: '1111' } })
     if (!signin.ok) throw new Error('sign-in failed')
     const session = (signin.value as { token: string }).token
+    // Cash is taken inside an open shift.
+    const opened = core.handle({ channel: 'shift-open', input: { shiftId: newId(), count: [{ value: 10_000, kind: 'note', count: 2 }] }, session })
+    if (!opened.ok) throw new Error(`shift-open failed: ${opened.error.message}`)
     const cart = { lines: [{ productId: 'p1001', quantity: '2' }, { productId: 'p1002', quantity: '1' }, { productId: 'p1003', quantity: '3' }] }
     const sale = core.handle({ channel: 'sale-complete', input: { saleId: newId(), cart, cashTendered: 10_000 }, session })
     if (!sale.ok) throw new Error(`sale failed: ${sale.error.message}`)
-    const row = core.db.prepare("SELECT payload FROM journal WHERE type = 'sale.completed' ORDER BY seq DESC LIMIT 1").get() as { payload: string }
-    return JSON.parse(row.payload) as Record<string, unknown>
+    const payload = (type: string): Record<string, unknown> =>
+      JSON.parse((core.db.prepare('SELECT payload FROM journal WHERE type = ? ORDER BY seq DESC LIMIT 1').get(type) as { payload: string }).payload) as Record<string, unknown>
+    return { shift: payload('shift.opened'), sale: payload('sale.completed') as Template['sale'] }
   } finally {
     core.db.close()
   }
 }
 
-function chain(journalDevice: string, n: number, template: Record<string, unknown>, tag: string): WireEvent[] {
+/** `n` events of one device: its shift's opening, then sales in that shift. */
+function chain(journalDevice: string, n: number, template: Template, tag: string): WireEvent[] {
   const out: WireEvent[] = []
   let prev = GENESIS_HASH
   const t0 = Date.parse('2026-11-20T02:00:00Z')
+  const shiftId = newId()
   for (let seq = 1; seq <= n; seq++) {
-    const data = { ...template, id: newId(), receiptNo: `${tag}-20261120-${String(seq).padStart(5, '0')}` }
-    const ev: JournalEvent = { id: newId(), device: journalDevice, seq, type: 'sale.completed', at: new Date(t0 + seq * 1000).toISOString(), data }
+    const shift = seq === 1
+    const data = shift
+      ? { ...template.shift, shiftId, posting: { ...(template.shift.posting as object), shiftId } }
+      : { ...template.sale, id: newId(), receiptNo: `${tag}-20261120-${String(seq - 1).padStart(5, '0')}`, posting: { ...template.sale.posting, shiftId } }
+    const ev: JournalEvent = { id: newId(), device: journalDevice, seq, type: shift ? 'shift.opened' : 'sale.completed', at: new Date(t0 + seq * 1000).toISOString(), data }
     const hash = eventHash(prev, ev)
     out.push({ ...ev, prevHash: prev, hash })
     prev = hash
@@ -70,7 +85,7 @@ async function pair(url: string, code: string, journalDeviceId: string, i: numbe
   return (await res.json()) as PairResponse
 }
 
-async function runOn(label: string, env: Record<string, string | undefined>, o: IngestOptions, template: Record<string, unknown>): Promise<BenchResult[]> {
+async function runOn(label: string, env: Record<string, string | undefined>, o: IngestOptions, template: Template): Promise<BenchResult[]> {
   const platform = await spawnPlatform(o.root, scratchPath(`ingest-${label}`), env)
   try {
     const { devices } = await storeWithDevices(platform, o.devices)

@@ -32,6 +32,8 @@ export const ACCOUNTS = {
   paidOut: 'cash_paid_out',
   /** Counted minus expected at a shift close: a credit when over, a debit when short. */
   overShort: 'cash_over_short',
+  /** Money a voided sale kept because the terminal refused to give it back: owed to the customer. */
+  customerPayable: 'customer_payable',
 } as const
 
 /** What a line is for, so reports can tell cash received from change given on the same account. */
@@ -49,6 +51,7 @@ export const LINE_TAGS = [
   'safe_drop',
   'over_short',
   'to_safe',
+  'void_kept',
 ] as const
 export type LineTag = (typeof LINE_TAGS)[number]
 
@@ -131,7 +134,12 @@ const RefundPayload = z.object({
   taxes: z.array(z.object({ taxId: z.string(), rate: z.string(), amount: Minor })).optional(),
   posting: Meta,
 })
-const VoidPayload = z.object({ checkoutId: z.string(), currency: z.string(), posting: Meta })
+const VoidPayload = z.object({
+  checkoutId: z.string(),
+  currency: z.string(),
+  tenders: z.array(z.object({ method: z.enum(TENDER_METHODS), amount: Minor, outcome: z.string() })).default([]),
+  posting: Meta,
+})
 const ReprintPayload = z.object({ reprintId: z.string(), currency: z.string().optional(), posting: Meta })
 export const MOVEMENT_KINDS = ['pay_in', 'pay_out', 'safe_drop'] as const
 export type MovementKind = (typeof MOVEMENT_KINDS)[number]
@@ -218,9 +226,16 @@ export function postingFor(type: string, data: unknown): Posting | null {
       return { kind, refId: r.refundId, currency: r.currency, lines: l.done(`refund ${r.refundId}`), meta: r.posting ?? null, extra: { orderId: r.orderId } }
     }
     case 'void': {
-      // Nothing was posted for a voided checkout, and what it took was given back: no money moves.
+      // Nothing was posted for a voided checkout, and what it took was given back: no money moves —
+      // except a payment the terminal refused to reverse. The shop holds that money and owes it to
+      // the customer until it is returned another way: the provider's clearing shows it (so the
+      // statement still matches), against a debt to the customer.
       const v = parse(VoidPayload, type, data)
-      return { kind, refId: v.checkoutId, currency: v.currency, lines: [], meta: v.posting ?? null, extra: {} }
+      const l = new Lines()
+      for (const t of v.tenders) {
+        if (t.outcome === 'reversal_refused') l.dr(ACCOUNTS.clearing(t.method), 'void_kept', t.amount).cr(ACCOUNTS.customerPayable, 'void_kept', t.amount)
+      }
+      return { kind, refId: v.checkoutId, currency: v.currency, lines: l.done(`void ${v.checkoutId}`), meta: v.posting ?? null, extra: {} }
     }
     case 'reprint': {
       const p = parse(ReprintPayload, type, data)
@@ -375,7 +390,11 @@ export function sumFigures(entries: Iterable<PostedEntry>): DayFigures {
     if (e.kind === 'refund') {
       for (const l of e.lines) if (l.account.startsWith('clearing:') && l.tag === 'tender') refunds -= l.amount
     }
-    if (e.meta.adjustmentOf) adjustments.push({ seq: e.seq, kind: e.kind, refId: e.refId, naturalDate: e.meta.adjustmentOf, amount: moved })
+    if (e.meta.adjustmentOf) {
+      // What the posting was for: a sale's or refund's tendered amount, else the money it moved.
+      const tendered = e.lines.filter((l) => l.tag === 'tender').reduce((a, l) => a + Math.abs(l.amount), 0)
+      adjustments.push({ seq: e.seq, kind: e.kind, refId: e.refId, naturalDate: e.meta.adjustmentOf, amount: tendered > 0 ? tendered : moved })
+    }
   }
   const methodOrder = (m: TenderMethod): number => TENDER_METHODS.indexOf(m)
   return {

@@ -2,12 +2,13 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Checkout, Order, Settings } from '../../src/shared/contract'
 import { newId } from '../../src/shared/ids'
-import { call, demoCore, signIn } from '../helpers/tmp'
+import { call, demoCore, expectBalancedPostings, openShift, signIn } from '../helpers/tmp'
 
 /**
  * Split tenders and refunds foot to the minor unit whatever the cart, the split and the cash
  * rounding: the posted order's tenders sum to what was paid, paid = total + cash rounding, the
- * rounding is less than one increment, and refunds never take more than a tender took.
+ * rounding is less than one increment, and refunds never take more than a tender took. Every
+ * posting balances, and the drawer expects exactly the float plus what was paid less what was refunded.
  */
 describe('split tenders and refunds foot exactly (property)', () => {
   it('for random carts, splits, cash roundings and refund sequences', () => {
@@ -15,6 +16,8 @@ describe('split tenders and refunds foot exactly (property)', () => {
     const owner = signIn(core, 'Wang Fang', '9999')
     const base = call<Settings>(core, 'settings-get', {}, owner)
     const products = Array.from({ length: 55 }, (_, i) => `p${1001 + i}`)
+    const shift = openShift(core, owner)
+    let drawer = shift.float
 
     fc.assert(
       fc.property(
@@ -45,6 +48,7 @@ describe('split tenders and refunds foot exactly (property)', () => {
           expect(Math.abs(order.cashRounding)).toBeLessThan(increment)
           for (const t of order.tenders) expect(t.change).toBe(t.tendered - t.amount)
           expect(order.change).toBe(order.tenders.reduce((s, t) => s + t.change, 0))
+          drawer += order.paid
 
           // Refunds: accepted ones never exceed a tender; a refused one says exactly what is left.
           const left = new Map(order.tenders.map((t) => [t.id, t.amount]))
@@ -55,6 +59,7 @@ describe('split tenders and refunds foot exactly (property)', () => {
             if (r.amount <= before) {
               expect(res.ok).toBe(true)
               left.set(t.id, before - r.amount)
+              drawer -= r.amount
             } else {
               expect(res.ok ? 'ok' : res.error.code).toBe('refund_exceeds')
               if (!res.ok) expect(res.error.details).toEqual({ refundable: before, amount: r.amount })
@@ -72,5 +77,7 @@ describe('split tenders and refunds foot exactly (property)', () => {
     )
     const j = call<{ ok: boolean }>(core, 'journal-verify', {}, owner)
     expect(j.ok).toBe(true)
+    expectBalancedPostings(core)
+    expect(call<{ expected: number }>(core, 'shift-get', { shiftId: shift.id }, owner).expected).toBe(drawer)
   })
 })

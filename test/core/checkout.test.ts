@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Checkout, Order } from '../../src/shared/contract'
 import { newId } from '../../src/shared/ids'
-import { call, demoCore, signIn } from '../helpers/tmp'
+import { call, demoCore, expectBalancedPostings, openShift, signIn } from '../helpers/tmp'
 
 const WATER = 'p1001' // ¥2.00
 const MILK = 'p1020' // ¥3.00
@@ -27,6 +27,10 @@ describe('a checkout paid in parts', () => {
     const { core } = demoCore()
     const tok = signIn(core, 'Li Na', '1111')
     const c = start(core, tok)
+    // Cash goes into a drawer, counted by shift: none is open yet, so no cash part is taken.
+    expect(fail(core, 'tender-add', { checkoutId: c.id, attemptId: newId(), flow: 'cash', amount: 400, tendered: 400 }, tok).code).toBe('no_open_shift')
+    expect(count(core, 'SELECT count(*) AS n FROM tender_attempts')).toBe(0)
+    const shift = openShift(core, tok)
     expect(c.total).toBe(900)
     expect(c.remaining).toBe(900)
     const again = call<Checkout>(core, 'checkout-start', { saleId: c.id, cart: { lines: [{ productId: WATER, quantity: '1' }] } }, tok)
@@ -37,7 +41,7 @@ describe('a checkout paid in parts', () => {
     expect(part.paid).toBe(400)
     expect(part.remaining).toBe(500)
     expect(count(core, 'SELECT count(*) AS n FROM orders')).toBe(0)
-    expect(count(core, 'SELECT count(*) AS n FROM journal')).toBe(0)
+    expect(count(core, "SELECT count(*) AS n FROM journal WHERE type != 'shift.opened'")).toBe(0)
 
     expect(fail(core, 'tender-add', { checkoutId: c.id, attemptId: newId(), flow: 'cash', amount: 501, tendered: 1000 }, tok).code).toBe('tender_exceeds_remaining')
     expect(fail(core, 'tender-add', { checkoutId: c.id, attemptId: newId(), flow: 'cash', amount: 500, tendered: 499 }, tok).code).toBe('insufficient_tender')
@@ -57,6 +61,9 @@ describe('a checkout paid in parts', () => {
     expect(order.change).toBe(500)
     expect(count(core, "SELECT count(*) AS n FROM journal WHERE type = 'sale.completed'")).toBe(1)
     expect(fail(core, 'tender-add', { checkoutId: c.id, attemptId: newId(), flow: 'cash', amount: 1, tendered: 1 }, tok).code).toBe('checkout_closed')
+    // Both parts are in the shift's drawer: 4.00 + 10.00 received, 5.00 given back.
+    expectBalancedPostings(core)
+    expect(call<{ expected: number }>(core, 'shift-get', { shiftId: shift.id }, tok).expected).toBe(shift.float + 900)
   })
 
   it('refuses QR without a platform and card without a terminal, and changes nothing', () => {
@@ -75,6 +82,7 @@ describe('a checkout paid in parts', () => {
   it('voids a part-paid checkout: the cash is handed back and the journal says who and why', () => {
     const { core } = demoCore()
     const tok = signIn(core, 'Li Na', '1111')
+    const shift = openShift(core, tok)
     const c = start(core, tok)
     call<Checkout>(core, 'tender-add', { checkoutId: c.id, attemptId: newId(), flow: 'cash', amount: 300, tendered: 300 }, tok)
     const voided = call<Checkout>(core, 'checkout-void', { checkoutId: c.id, reason: 'Customer left' }, tok)
@@ -84,11 +92,15 @@ describe('a checkout paid in parts', () => {
     expect(JSON.parse(ev.payload)).toMatchObject({ checkoutId: c.id, reason: 'Customer left', staff: { name: expect.stringContaining('Li Na') }, tenders: [{ method: 'cash', amount: 300, outcome: 'reversed' }] })
     expect(call<Checkout | null>(core, 'checkout-open', {}, tok)).toBeNull()
     expect(fail(core, 'tender-add', { checkoutId: c.id, attemptId: newId(), flow: 'cash', amount: 1, tendered: 1 }, tok).code).toBe('checkout_closed')
+    // The void is posted without money lines: the 3.00 went back, and the drawer holds its float.
+    expect(core.db.prepare("SELECT kind, shift_id FROM postings WHERE journal_seq = (SELECT seq FROM journal WHERE type = 'checkout.voided')").get()).toEqual({ kind: 'void', shift_id: shift.id })
+    expect(call<{ expected: number }>(core, 'shift-get', { shiftId: shift.id }, tok).expected).toBe(shift.float)
   })
 
   it('a void over the store limit needs a supervisor, for that amount', () => {
     const { core } = demoCore()
     const tok = signIn(core, 'Li Na', '1111')
+    openShift(core, tok)
     const c = start(core, tok, [{ productId: WATER, quantity: '60' }]) // ¥120.00 > ¥100 limit
     call<Checkout>(core, 'tender-add', { checkoutId: c.id, attemptId: newId(), flow: 'cash', amount: 100, tendered: 100 }, tok)
     expect(fail(core, 'checkout-void', { checkoutId: c.id, reason: 'Wrong items' }, tok).code).toBe('approval_required')
@@ -112,6 +124,7 @@ describe('cash refunds', () => {
   it('refunds part, then the rest, never a cent more; the same refund id again refunds nothing more', () => {
     const { core } = demoCore()
     const tok = signIn(core, 'Li Na', '1111')
+    const shift = openShift(core, tok)
     const order = paidOrder(core, tok)
     const tender = order.tenders[0]!
     const first = newId()
@@ -128,6 +141,9 @@ describe('cash refunds', () => {
     expect(o2.refunds.map((r) => r.amount)).toEqual([300, 600])
     expect(fail(core, 'refund-create', { refundId: newId(), orderId: order.id, tenderId: tender.id, amount: 1, reason: 'One more cent' }, tok).code).toBe('refund_exceeds')
     expect(count(core, "SELECT count(*) AS n FROM journal WHERE type = 'refund.completed'")).toBe(2)
+    // Both refunds left the shift's drawer: it holds the float and nothing of the 9.00 sale.
+    expectBalancedPostings(core)
+    expect(call<{ expected: number }>(core, 'shift-get', { shiftId: shift.id }, tok).expected).toBe(shift.float)
     // Posted refunds are append-only.
     expect(() => core.db.prepare("UPDATE refunds SET amount_minor = 1 WHERE id = ?").run(first)).toThrow(/append-only/)
     expect(() => core.db.prepare('DELETE FROM refunds').run()).toThrow(/append-only/)
@@ -139,6 +155,7 @@ describe('cash refunds', () => {
     const s = call<Record<string, unknown>>(core, 'settings-get', {}, tok)
     const owner = signIn(core, 'Wang Fang', '9999')
     call(core, 'settings-update', { ...s, refundApprovalLimit: 500 }, owner)
+    openShift(core, tok)
     const order = paidOrder(core, tok)
     const tenderId = order.tenders[0]!.id
     expect(fail(core, 'refund-create', { refundId: newId(), orderId: order.id, tenderId, amount: 501, reason: 'r' }, tok).code).toBe('approval_required')
@@ -153,11 +170,19 @@ describe('cash refunds', () => {
     const owner = signIn(core, 'Wang Fang', '9999')
     const s = call<Record<string, unknown>>(core, 'settings-get', {}, tok)
     call(core, 'settings-update', { ...s, refundApprovalLimit: 500 }, owner)
+    const shift = openShift(core, tok)
     const order = paidOrder(core, tok)
     const tenderId = order.tenders[0]!.id
     call<Order>(core, 'refund-create', { refundId: newId(), orderId: order.id, tenderId, amount: 300, reason: 'first half' }, tok)
     expect(fail(core, 'refund-create', { refundId: newId(), orderId: order.id, tenderId, amount: 300, reason: 'second half' }, tok).code).toBe('approval_required')
-    call<Order>(core, 'refund-create', { refundId: newId(), orderId: order.id, tenderId, amount: 200, reason: 'within the limit' }, tok)
+    const within = newId()
+    call<Order>(core, 'refund-create', { refundId: within, orderId: order.id, tenderId, amount: 200, reason: 'within the limit' }, tok)
+    // Once the drawer is counted out, no cash refund until the next shift; a retry of one made in the shift still answers.
+    const expected = call<{ expected: number }>(core, 'shift-get', { shiftId: shift.id }, tok).expected
+    call(core, 'shift-close', { shiftId: shift.id, count: [{ value: expected, kind: 'amount', count: 1 }], left: 0 }, tok)
+    expect(fail(core, 'refund-create', { refundId: newId(), orderId: order.id, tenderId, amount: 100, reason: 'after the close' }, owner).code).toBe('no_open_shift')
+    expect(call<Order>(core, 'refund-create', { refundId: within, orderId: order.id, tenderId, amount: 200, reason: 'within the limit' }, tok).refunds).toHaveLength(2)
+    expect(count(core, 'SELECT count(*) AS n FROM refunds')).toBe(2)
   })
 })
 

@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest'
 import { verifyJournal } from '../../src/main/core/journal'
 import type { Order } from '../../src/shared/contract'
 import { newId } from '../../src/shared/ids'
-import { call, demoCore, REPO, signIn } from '../helpers/tmp'
+import { call, demoCore, openShift, REPO, signIn } from '../helpers/tmp'
 
+/** A shift's opening (event 1), then `n` cash sales (events 2…n + 1). */
 function sellSome(n: number) {
   const env = demoCore()
   const tok = signIn(env.core, 'Li Na', '1111')
+  openShift(env.core, tok)
   const orders: Order[] = []
   for (let i = 0; i < n; i++) {
     orders.push(call<Order>(env.core, 'sale-complete', { saleId: newId(), cart: { lines: [{ productId: 'p1002', quantity: String(i + 1) }] }, cashTendered: 100_000 }, tok))
@@ -28,6 +30,12 @@ describe('posted records are append-only', () => {
     ['journal', "UPDATE journal SET payload = '{}'"],
     ['journal', 'DELETE FROM journal WHERE seq = 2'],
     ['reprints', 'DELETE FROM reprints'],
+    ['postings', "UPDATE postings SET business_date = '2000-01-01'"],
+    ['postings', 'DELETE FROM postings'],
+    ['ledger_lines', 'UPDATE ledger_lines SET debit_minor = debit_minor + 1'],
+    ['ledger_lines', 'DELETE FROM ledger_lines'],
+    ['shifts', 'UPDATE shifts SET float_minor = 0'],
+    ['shifts', 'DELETE FROM shifts'],
   ])('%s refuses: %s', (table, sql) => {
     const { core, orders, tok } = sellSome(2)
     call(core, 'order-reprint', { id: orders[0]!.id }, tok)
@@ -39,20 +47,23 @@ describe('posted records are append-only', () => {
 describe('journal verify', () => {
   it('passes an intact chain', () => {
     const { core } = sellSome(5)
-    expect(verifyJournal(core.db)).toMatchObject({ ok: true, events: 5, lastSeq: 5, problem: null })
+    expect(verifyJournal(core.db)).toMatchObject({ ok: true, events: 6, lastSeq: 6, problem: null })
   })
 
   it('finds a tampered row: the first event whose content no longer matches its hash', () => {
-    const { core, file } = sellSome(5)
+    const { core, file, orders } = sellSome(5)
     core.db.close()
+    const seq = orders[2]!.journal.seq // the third sale: 3 colas, 10.50
+    expect(seq).toBe(4)
     const raw = new Database(file)
     raw.exec('DROP TRIGGER journal_no_update') // what an attacker with the file would do
-    const row = raw.prepare('SELECT payload FROM journal WHERE seq = 3').get() as { payload: string }
-    raw.prepare('UPDATE journal SET payload = ? WHERE seq = 3').run(row.payload.replace('"total":1050', '"total":50'))
+    const row = raw.prepare('SELECT payload FROM journal WHERE seq = ?').get(seq) as { payload: string }
+    expect(row.payload).toContain('"total":1050')
+    raw.prepare('UPDATE journal SET payload = ? WHERE seq = ?').run(row.payload.replace('"total":1050', '"total":50'), seq)
     const report = verifyJournal(raw)
     expect(report.ok).toBe(false)
-    expect(report.problem).toMatchObject({ kind: 'bad_hash', seq: 3 })
-    expect(report.lastSeq).toBe(2)
+    expect(report.problem).toMatchObject({ kind: 'bad_hash', seq })
+    expect(report.lastSeq).toBe(seq - 1)
     raw.close()
   })
 
@@ -82,7 +93,7 @@ describe('journal verify', () => {
     core.db.close()
     const tsx = `${REPO}/node_modules/.bin/tsx`
     const good = execFileSync(tsx, ['src/main/core/cli.ts', 'verify', file], { cwd: REPO, encoding: 'utf8' })
-    expect(good).toMatch(/intact: 3 events/)
+    expect(good).toMatch(/intact: 4 events/)
     const raw = new Database(file)
     raw.exec('DROP TRIGGER journal_no_update')
     raw.prepare("UPDATE journal SET created_at = 'x' WHERE seq = 2").run()

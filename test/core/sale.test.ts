@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CartQuote, Order, OrderSummary, Settings } from '../../src/shared/contract'
 import { newId } from '../../src/shared/ids'
-import { call, demoCore, signIn } from '../helpers/tmp'
+import { call, demoCore, expectBalancedPostings, openShift, signIn } from '../helpers/tmp'
 
 const WATER = 'p1001' // ¥2.00, VAT 13%
 const COLA = 'p1002' // ¥3.50, VAT 13%
@@ -16,6 +16,7 @@ describe('a cash sale', () => {
   it('writes order, lines, taxes, tender, journal event and outbox row together', () => {
     const { core } = demoCore()
     const tok = signIn(core, 'Li Na', '1111')
+    const shift = openShift(core, tok) // journal event 1: cash is taken inside a shift
     const cart = { lines: [{ productId: WATER, quantity: '2' }, { productId: MILK, quantity: '1' }, { productId: BANANA, quantity: '0.500' }] }
     const quote = call<CartQuote>(core, 'cart-price', cart, tok)
     // 2×2.00 + 3.00 + round(6.98×0.5 = 3.49) = 10.49
@@ -25,35 +26,52 @@ describe('a cash sale', () => {
     expect(order.change).toBe(951)
     expect(order.staff.name).toContain('Li Na')
     expect(order.receiptNo).toBe('T01-20261122-0001')
-    expect(order.journal.seq).toBe(1)
+    expect(order.journal.seq).toBe(2)
     expect(count(core, 'orders')).toBe(1)
     expect(count(core, 'order_lines')).toBe(3)
     expect(count(core, 'order_taxes')).toBe(2)
     expect(count(core, 'order_tenders')).toBe(1)
-    expect(count(core, 'journal')).toBe(1)
-    expect(count(core, 'outbox')).toBe(1)
-    // The journal holds exactly what the order rows say.
-    const payload = JSON.parse((core.db.prepare('SELECT payload FROM journal WHERE seq = 1').get() as { payload: string }).payload)
+    expect(count(core, 'journal')).toBe(2)
+    expect(count(core, 'outbox')).toBe(2)
+    // The journal holds exactly what the order rows say, and which day and shift the sale is posted to.
+    const { posting, ...payload } = JSON.parse((core.db.prepare('SELECT payload FROM journal WHERE seq = 2').get() as { payload: string }).payload)
     const { journal: _j, reprints: _r, refunds: _f, ...doc } = call<Order>(core, 'order-get', { id: order.id }, tok)
     expect(payload).toEqual(doc)
+    expect(posting).toEqual({ businessDate: '2026-11-22', shiftId: shift.id, adjustmentOf: null })
+    // In the same transaction: the sale's posting and balanced ledger lines, the drawer getting 20.00 and giving 9.51 back.
+    expect(core.db.prepare('SELECT kind, ref_id, business_date, shift_id FROM postings WHERE journal_seq = 2').get()).toEqual({
+      kind: 'sale',
+      ref_id: order.id,
+      business_date: '2026-11-22',
+      shift_id: shift.id,
+    })
+    expect(expectBalancedPostings(core)).toBe(2)
+    const drawer = core.db.prepare("SELECT tag, debit_minor - credit_minor AS amount FROM ledger_lines WHERE journal_seq = 2 AND account = 'drawer' ORDER BY line_no").all()
+    expect(drawer).toEqual([
+      { tag: 'cash_received', amount: 2000 },
+      { tag: 'change_given', amount: -951 },
+    ])
   })
 
   it('never sells twice for the same saleId (a double click, a retried message)', () => {
     const { core } = demoCore()
     const tok = signIn(core, 'Li Na', '1111')
+    openShift(core, tok)
     const input = { saleId: newId(), cart: { lines: [{ productId: COLA, quantity: '1' }] }, cashTendered: 500 }
     const a = call<Order>(core, 'sale-complete', input, tok)
     const b = call<Order>(core, 'sale-complete', input, tok)
     expect(b.id).toBe(a.id)
     expect(b.receiptNo).toBe(a.receiptNo)
     expect(count(core, 'orders')).toBe(1)
-    expect(count(core, 'journal')).toBe(1)
+    expect(count(core, 'journal')).toBe(2) // the shift's opening and the one sale
+    expect(count(core, 'postings')).toBe(2)
   })
 
   it('numbers receipts per business day, with the 04:00 cut-off', () => {
     let now = new Date('2026-11-22T19:59:00Z') // 03:59 in Shanghai on the 23rd → business day 22nd
     const { core } = demoCore(() => now)
     const tok = signIn(core, 'Li Na', '1111')
+    openShift(core, tok)
     const sell = (): Order => call<Order>(core, 'sale-complete', { saleId: newId(), cart: { lines: [{ productId: WATER, quantity: '1' }] }, cashTendered: 200 }, tok)
     expect(sell().receiptNo).toBe('T01-20261122-0001')
     expect(sell().receiptNo).toBe('T01-20261122-0002')
@@ -66,17 +84,22 @@ describe('a cash sale', () => {
     expect(call<OrderSummary[]>(core, 'order-list', { query: '1123-0001' }, tok).map((x) => x.id)).toEqual([o.id])
   })
 
-  it('refuses too little cash and changes nothing', () => {
+  it('refuses cash outside a shift, and too little cash, and changes nothing', () => {
     const { core } = demoCore()
     const tok = signIn(core, 'Li Na', '1111')
-    const r = core.handle({ channel: 'sale-complete', input: { saleId: newId(), cart: { lines: [{ productId: COLA, quantity: '2' }] }, cashTendered: 699 }, session: tok })
-    expect(r).toMatchObject({ ok: false, error: { code: 'insufficient_tender', details: { due: 700, tendered: 699, missing: 1 } } })
-    expect(count(core, 'orders') + count(core, 'journal') + count(core, 'outbox')).toBe(0)
+    const sale = (cashTendered: number) => core.handle({ channel: 'sale-complete', input: { saleId: newId(), cart: { lines: [{ productId: COLA, quantity: '2' }] }, cashTendered }, session: tok })
+    expect(sale(1000)).toMatchObject({ ok: false, error: { code: 'no_open_shift' } })
+    expect(count(core, 'orders') + count(core, 'journal') + count(core, 'outbox') + count(core, 'postings')).toBe(0)
+    openShift(core, tok)
+    expect(sale(699)).toMatchObject({ ok: false, error: { code: 'insufficient_tender', details: { due: 700, tendered: 699, missing: 1 } } })
+    expect(count(core, 'orders')).toBe(0)
+    expect(count(core, 'journal') + count(core, 'outbox') + count(core, 'postings')).toBe(3) // the shift's opening only
   })
 
   it('asks a supervisor for a discount over the store limit, and records who approved', () => {
     const { core } = demoCore()
     const cashier = signIn(core, 'Li Na', '1111')
+    openShift(core, cashier)
     const cart = { lines: [{ productId: COLA, quantity: '4' }], orderDiscount: { kind: 'percent' as const, percent: '20' } }
     expect(call<CartQuote>(core, 'cart-price', cart, cashier).needsApproval).toBe(true)
     const refused = core.handle({ channel: 'sale-complete', input: { saleId: newId(), cart, cashTendered: 2000 }, session: cashier })
@@ -111,6 +134,7 @@ describe('a cash sale', () => {
   it('applies new settings to new orders only; a completed order never changes', () => {
     const { core } = demoCore()
     const owner = signIn(core, 'Wang Fang', '9999')
+    openShift(core, owner)
     const cart = { lines: [{ productId: COLA, quantity: '3' }] }
     const before = call<Order>(core, 'sale-complete', { saleId: newId(), cart, cashTendered: 1050 }, owner)
     const s = call<Settings>(core, 'settings-get', {}, owner)
@@ -153,13 +177,17 @@ describe('a cash sale', () => {
   it('reprints as a DUPLICATE, posted to the journal', () => {
     const { core } = demoCore()
     const tok = signIn(core, 'Li Na', '1111')
+    openShift(core, tok)
     const o = call<Order>(core, 'sale-complete', { saleId: newId(), cart: { lines: [{ productId: COLA, quantity: '1' }] }, cashTendered: 350 }, tok)
     expect(o.reprints).toBe(0)
     expect(call<Order>(core, 'order-reprint', { id: o.id }, tok).reprints).toBe(1)
     expect(call<Order>(core, 'order-reprint', { id: o.id }, tok).reprints).toBe(2)
     const types = (core.db.prepare('SELECT type FROM journal ORDER BY seq').all() as { type: string }[]).map((t) => t.type)
-    expect(types).toEqual(['sale.completed', 'receipt.reprinted', 'receipt.reprinted'])
-    expect(call<{ ok: boolean; events: number }>(core, 'journal-verify', {}, tok)).toMatchObject({ ok: true, events: 3 })
+    expect(types).toEqual(['shift.opened', 'sale.completed', 'receipt.reprinted', 'receipt.reprinted'])
+    expect(call<{ ok: boolean; events: number }>(core, 'journal-verify', {}, tok)).toMatchObject({ ok: true, events: 4 })
+    // A reprint is posted, moving no money: a posting without lines.
+    expect(core.db.prepare("SELECT count(*) AS n FROM postings WHERE kind = 'reprint' AND currency = 'CNY'").get()).toEqual({ n: 2 })
+    expect(core.db.prepare("SELECT count(*) AS n FROM ledger_lines l JOIN postings p ON p.journal_seq = l.journal_seq WHERE p.kind = 'reprint'").get()).toEqual({ n: 0 })
   })
 })
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { newId } from '../../src/shared/ids'
-import { demoCore, signIn } from '../helpers/tmp'
+import { demoCore, openShift, signIn } from '../helpers/tmp'
 import { memoryBridge } from '../helpers/memory-bridge'
 
 describe('the in-memory transport', () => {
@@ -10,6 +10,7 @@ describe('the in-memory transport', () => {
     const { core } = demoCore()
     const bridge = memoryBridge(core)
     const session = signIn(core, 'Li Na', '1111')
+    openShift(core, session)
     const events: unknown[] = []
     bridge.on('orders-changed', (p) => events.push(p))
     const r = await bridge.invoke({ channel: 'sale-complete', session, input: { saleId: newId(), cart: { lines: [{ productId: 'p1001', quantity: '3' }] }, cashTendered: 1000 } })

@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../../src/main/core/db/sqlite'
 import { verifyJournal } from '../../src/main/core/journal'
 import { LEDGER_FILE, openCore } from '../../src/main/core/open-core'
 import { readOrder } from '../../src/main/core/orders'
-import { REPO, RESOURCES, tempDir } from '../helpers/tmp'
+import { expectBalancedPostings, REPO, RESOURCES, tempDir } from '../helpers/tmp'
 
 const KILLS = Number(process.env.DAYBOOK_CRASH_KILLS ?? 200)
 let seller = ''
@@ -75,14 +75,25 @@ function checkLedger(db: Db, fromSeq: number): Checked {
   expect(n("SELECT count(*) AS n FROM journal WHERE type = 'sale.completed'")).toBe(orders)
   expect(n('SELECT count(*) AS n FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id)')).toBe(0)
   expect(n('SELECT count(*) AS n FROM orders o WHERE o.paid_minor != (SELECT sum(amount_minor) FROM order_tenders t WHERE t.order_id = o.id)')).toBe(0)
+  // No partial posting: every posted event has its posting and balanced ledger lines (same transaction).
+  expect(expectBalancedPostings({ db })).toBe(journal)
+  // The seller opens a shift only when none is open, and never closes it: one shift at most, whole.
+  const shifts = n('SELECT count(*) AS n FROM shifts')
+  expect(shifts).toBeLessThanOrEqual(1)
+  expect(n("SELECT count(*) AS n FROM journal WHERE type = 'shift.opened'")).toBe(shifts)
+  if (orders > 0) expect(shifts).toBe(1)
+  const shiftId = (db.prepare('SELECT id FROM shifts').get() as { id: string } | undefined)?.id
   const fresh = db.prepare("SELECT seq, payload FROM journal WHERE type = 'sale.completed' AND seq > ? ORDER BY seq").all(fromSeq) as { seq: number; payload: string }[]
+  const postingOf = db.prepare('SELECT kind, ref_id, business_date, shift_id FROM postings WHERE journal_seq = ?')
   for (const ev of fresh) {
-    const doc = JSON.parse(ev.payload) as { id: string; lines: unknown[] }
+    const { posting, ...doc } = JSON.parse(ev.payload) as { id: string; businessDate: string; lines: unknown[]; posting: unknown }
     const order = readOrder(db, doc.id)
     expect(order, `order of event ${ev.seq}`).toBeDefined()
     const { journal: j, reprints: _r, refunds: _f, ...rest } = order!
     expect(j.seq).toBe(ev.seq)
     expect(rest).toEqual(doc) // the rows say exactly what the hashed event says: the sale is whole
+    expect(posting).toEqual({ businessDate: doc.businessDate, shiftId, adjustmentOf: null })
+    expect(postingOf.get(ev.seq)).toEqual({ kind: 'sale', ref_id: doc.id, business_date: doc.businessDate, shift_id: shiftId })
   }
   return { orders, journal, lastCheckedSeq: report.lastSeq }
 }

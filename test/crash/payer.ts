@@ -1,7 +1,8 @@
 /**
  * The victim of the payments crash test: a till paired with a real platform and configured with
  * the terminal simulator, paying orders by card and by QR in a loop until it is SIGKILLed. Each
- * run first resolves whatever the last one left open (recovery), then pays. It prints what it
+ * run first resolves whatever the last one left open (recovery), then pays; what is left to pay is
+ * paid in cash, inside a shift it opens when none is open (a kill may land there too). It prints what it
  * does so the test can correlate; the verdict comes from the ledger and the providers afterwards.
  *
  *   payer <dataDir> <resourcesDir> <seed> <mode: pay | recover>
@@ -59,6 +60,12 @@ async function settled(ms: number): Promise<void> {
   }
 }
 
+/** Cash is only taken inside an open shift: opens one (a ¥100 float) unless one is open already. */
+function ensureShift(): void {
+  const status = must<{ shift: unknown }>('till-status', {}, session)
+  if (!status.shift) must('shift-open', { shiftId: newId(), count: [{ value: 10000, kind: 'note', count: 1 }] }, session)
+}
+
 /** Whatever is still open after recovery is finished in cash, so every run starts clean. */
 function finishInCash(): void {
   const open = must<Checkout | null>('checkout-open', {}, session)
@@ -81,6 +88,7 @@ const CODE_ENDINGS = ['00', '00', '91', '92', '94', '95']
 
 async function main(): Promise<void> {
   await settled(60_000)
+  ensureShift()
   finishInCash()
   await settled(10_000)
   say('recovered')

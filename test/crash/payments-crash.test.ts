@@ -8,7 +8,7 @@ import { verifyJournal } from '../../src/main/core/journal'
 import { LEDGER_FILE, openCore } from '../../src/main/core/open-core'
 import { startTerminalSim, type RunningTerminalSim } from '../../src/platform/terminal-sim'
 import { adminCall, createStoreAndDevice, startTestPlatform, type TestPlatform } from '../helpers/platform'
-import { REPO, RESOURCES, tempDir } from '../helpers/tmp'
+import { expectBalancedPostings, REPO, RESOURCES, tempDir } from '../helpers/tmp'
 
 /**
  * The customer is charged exactly once, whatever moment the till dies at. A bundled child pays
@@ -168,6 +168,14 @@ describe('payments survive SIGKILL at any step', () => {
       expect(bad).toEqual([])
       const orphans = db.prepare("SELECT count(*) AS n FROM checkouts WHERE state = 'open'").get() as { n: number }
       expect(orphans.n).toBe(0)
+
+      // Every posted event has its balanced posting; cash went into the one shift the payer opened.
+      expectBalancedPostings({ db })
+      expect(db.prepare('SELECT count(*) AS n FROM shifts').get()).toEqual({ n: 1 })
+      const cashOutsideShift = db
+        .prepare("SELECT count(*) AS n FROM order_tenders t JOIN orders o ON o.id = t.order_id JOIN postings p ON p.journal_seq = o.journal_seq WHERE t.method = 'cash' AND p.shift_id IS NULL")
+        .get() as { n: number }
+      expect(cashOutsideShift.n).toBe(0)
       console.log(
         `payments crash: ${KILLS} kills (${killsDuringRecovery} during recovery), ${attemptsSeen} attempts started, ${attempts.length} in the ledger, ` +
           `${attempts.filter((a) => a.state === 'succeeded').length} paid, ${processed.length} terminal payments, ${payments.size} platform payments`,

@@ -1,6 +1,7 @@
 /**
- * The victim of the crash test: opens the ledger and sells in a tight loop until it is killed.
- * After each sale commits it prints the sale id, so the test knows what must have survived.
+ * The victim of the crash test: opens the ledger, opens a shift if none is open (cash is only taken
+ * inside one; a kill may land in that too), and sells in a tight loop until it is killed. After
+ * each sale commits it prints the sale id, so the test knows what must have survived.
  */
 import { openCore } from '../../src/main/core/open-core'
 import { newId } from '../../src/shared/ids'
@@ -14,6 +15,12 @@ const cashier = (staff.value as { id: string; name: string }[]).find((s) => s.na
 const signin = core.handle({ channel: 'session-signin', input: { staffId: cashier.id, pin: '1111' } })
 if (!signin.ok) throw new Error(signin.error.message)
 const session = (signin.value as { token: string }).token
+const status = core.handle({ channel: 'till-status', input: {}, session })
+if (!status.ok) throw new Error(`till-status failed: ${status.error.message}`)
+if (!(status.value as { shift: unknown }).shift) {
+  const opened = core.handle({ channel: 'shift-open', input: { shiftId: newId(), count: [{ value: 10000, kind: 'note', count: 1 }] }, session })
+  if (!opened.ok) throw new Error(`shift-open failed: ${opened.error.code} ${opened.error.message}`)
+}
 
 // A small deterministic PRNG so a failing run can be replayed from its seed.
 let state = Number(seedText ?? 1) >>> 0 || 1

@@ -1,10 +1,11 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { byBarcode, E2ESession, requireBuiltRenderer, scan as wedge } from './support'
+import { byBarcode, E2ESession, openShiftThroughUi, requireBuiltRenderer, scan as wedge } from './support'
 
 /**
  * End to end: the real serve host (core + WebSocket + built renderer) and a real Chromium.
- * A cashier signs in, scans three products with a keyboard-wedge scanner (fast keystrokes, no
+ * A cashier signs in, opens a shift from the checkout's "No shift is open" note (cash needs one:
+ * the float counted by denomination), scans three products with a keyboard-wedge scanner (fast keystrokes, no
  * input focused), gives a discount within her limit and one over it (supervisor PIN), is paid
  * in cash, sees the receipt; after a reload the order is found by its receipt number and a
  * reprint says DUPLICATE. Run after `npx electron-vite build`.
@@ -71,6 +72,18 @@ describe('checkout end to end (serve host + Chromium)', () => {
     await page.keyboard.press('Enter')
     await page.getByTestId('checkout').waitFor({ timeout: STEP_TIMEOUT })
     await page.locator('[data-testid^="product-"]').first().waitFor({ timeout: STEP_TIMEOUT })
+  }, 60_000)
+
+  it('opens a shift from the checkout: no shift, no cash — the note says so and opens the float count', async () => {
+    const note = page.getByTestId('checkout-no-shift')
+    await note.waitFor({ timeout: STEP_TIMEOUT })
+    expect(await note.textContent()).toContain('No shift is open')
+    await page.getByTestId('checkout-no-shift-open').click()
+    // ¥100 × 2 and ¥10 × 5: a ¥250.00 float
+    expect(await openShiftThroughUi(page, { 'note-10000': 2, 'note-1000': 5 })).toBe(25_000)
+    await note.waitFor({ state: 'detached', timeout: STEP_TIMEOUT })
+    // the dialog is gone and nothing holds the focus: the scanner types into the checkout again
+    expect(await page.evaluate('document.activeElement === document.body || document.activeElement === null')).toBe(true)
   }, 60_000)
 
   it('scans three products by barcode with fast keystrokes and no input focused', async () => {

@@ -1,12 +1,13 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { byBarcode, E2ESession, eventually, requireBuiltRenderer, scan, type Platform } from './support'
+import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, type Platform } from './support'
 
 /**
  * End to end: a real platform (`npm run platform -- --port 0 --data <tmp> --demo`, PGlite), the real
  * serve host (`npm run serve -- --demo --port 0 --data <tmp>`) and Chromium. The owner opens the
  * sync indicator (grey: no platform), follows it to Settings → Platform, pairs with the code the
- * platform printed (a wrong code first: the sentence sits under the code field), sells for cash,
+ * platform printed (a wrong code first: the sentence sits under the code field), sells for cash
+ * (opening a shift from the pay view first: cash needs one),
  * sees the indicator reach "Synced" with nothing waiting, and the order is found through the
  * platform's read API with the admin token. Run after `npx electron-vite build`.
  */
@@ -100,12 +101,17 @@ describe('pairing a till with a platform, end to end (platform + serve host + Ch
   let receiptNo = ''
   let total = 0
 
-  it('sells for cash', async () => {
+  it('sells for cash, opening a shift from the pay view first', async () => {
     await page.getByTestId('nav-checkout').click()
     await page.getByTestId('checkout').waitFor({ timeout: STEP_TIMEOUT })
     await page.locator(`[data-testid="cart-line"][data-product-id="${WATER.id}"]`).waitFor({ timeout: STEP_TIMEOUT })
     await page.keyboard.press('F12')
     await page.getByTestId('pay-dialog').waitFor({ timeout: STEP_TIMEOUT })
+    // no shift yet: the pay view says so and opens the float count right there
+    await page.getByTestId('pay-no-shift').waitFor({ timeout: STEP_TIMEOUT })
+    await page.getByTestId('pay-no-shift-open').click()
+    expect(await openShiftThroughUi(page, { 'note-5000': 2 })).toBe(10_000)
+    await page.getByTestId('pay-no-shift').waitFor({ state: 'detached', timeout: STEP_TIMEOUT })
     await page.getByTestId('pay-tendered').fill('10')
     await page.getByTestId('pay-complete').click()
     const rno = page.getByTestId('receipt-no')

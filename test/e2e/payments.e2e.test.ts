@@ -3,13 +3,14 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { byBarcode, E2ESession, eventually, requireBuiltRenderer, scan, type Platform } from './support'
+import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, type Platform } from './support'
 
 /**
  * Payments end to end, the way a newcomer runs them from the README: `npm run platform -- --demo`
  * (sandbox wallets), `npm run terminal-sim` (an Adyen terminal on 127.x.y.z:8443), `npm run serve
  * -- --demo`, and Chromium driving the real screens only. The owner pairs the till and enters the
- * terminal's printed settings; then:
+ * terminal's printed settings and opens a shift (cash needs one: Day → Open shift, the float
+ * counted by denomination); then:
  *  1. one sale paid part cash, part Alipay merchant QR (paid from the customer page, as a phone
  *     would), part card — three tenders on the receipt, in Orders and on the platform;
  *  2. a scanned Alipay customer code ending 92: the customer is still entering the password on
@@ -260,6 +261,11 @@ describe('payments end to end (platform + terminal simulator + serve host + Chro
     expect(await page.getByTestId('terminal-passphrase').inputValue()).toBe('') // write-only
     await page.getByText(`Ready (${sim.poiId})`).waitFor({ timeout: STEP })
     await shot('01-terminal-settings')
+  }, 60_000)
+
+  it('opens a shift with a counted float (Day → Open shift): cash can only be taken inside one', async () => {
+    expect(await openShiftThroughUi(page, { 'note-10000': 1, 'note-2000': 2, 'coin-100': 10 })).toBe(15_000)
+    expect(await page.getByTestId('business-day').getAttribute('data-holder')).toBe('王芳 Wang Fang')
   }, 60_000)
 
   it('1. takes one sale in three parts: cash, an Alipay QR paid on the customer page, and card', async () => {

@@ -239,3 +239,38 @@ export class E2ESession {
     this.dirs.removeAll()
   }
 }
+
+/**
+ * Types a drawer count into the denomination grid the way a cashier does: click the row's count
+ * (which selects it) and type the digits. `counts` maps a row key ('note-10000', 'coin-100', …) to
+ * how many; each row's line total is checked. Returns the grid's total in minor units (its data-minor).
+ */
+export async function typeCount(page: Page, grid: string, counts: Record<string, number>, timeoutMs = 15_000): Promise<number> {
+  for (const [key, n] of Object.entries(counts)) {
+    const value = Number(/-(\d+)$/.exec(key)?.[1] ?? NaN)
+    if (!Number.isSafeInteger(value)) throw new Error(`not a denomination row: ${key}`)
+    await page.getByTestId(`${grid}-${key}`).click({ timeout: timeoutMs })
+    await page.keyboard.type(String(n))
+    await page.locator(`[data-testid="${grid}-line-${key}"][data-minor="${value * n}"]`).waitFor({ timeout: timeoutMs })
+  }
+  return Number(await page.getByTestId(`${grid}-total`).getAttribute('data-minor', { timeout: timeoutMs }))
+}
+
+/**
+ * Opens a shift through the screens: the open-shift dialog (opened here from the day screen unless
+ * one is already on screen, e.g. from the checkout's or the pay view's "Open a shift"), the float
+ * typed by denomination, F12. Resolves once the top bar shows the shift. Returns the float.
+ */
+export async function openShiftThroughUi(page: Page, counts: Record<string, number> = { 'note-10000': 2 }, timeoutMs = 15_000): Promise<number> {
+  const dialog = page.getByTestId('open-shift-dialog')
+  if ((await dialog.count()) === 0) {
+    await page.getByTestId('nav-day').click({ timeout: timeoutMs })
+    await page.getByTestId('day-open').click({ timeout: timeoutMs })
+  }
+  await dialog.waitFor({ timeout: timeoutMs })
+  const float = await typeCount(page, 'float', counts, timeoutMs)
+  await page.keyboard.press('F12')
+  await dialog.waitFor({ state: 'detached', timeout: timeoutMs })
+  await page.locator('[data-testid="business-day"][data-shift="open"]').waitFor({ timeout: timeoutMs })
+  return float
+}

@@ -65,6 +65,7 @@ describe('card payments through the terminal simulator', () => {
 
   it('declined, busy and cancelled on the terminal fail the attempt; the order is then paid another way', async () => {
     const t = await cardTill()
+    t.openShift()
     for (const [amount, code] of [
       [1081, 'card_refusal'],
       [1082, 'terminal_busy'],

@@ -3,7 +3,7 @@ import { openCore, type OpenCoreOptions } from '../../src/main/core/open-core'
 import type { Checkout } from '../../src/shared/contract'
 import { newId } from '../../src/shared/ids'
 import { createStoreAndDevice, type TestPlatform } from '../helpers/platform'
-import { RESOURCES, tempDir } from '../helpers/tmp'
+import { openShift, RESOURCES, tempDir } from '../helpers/tmp'
 
 /** Fast cadences for tests: the real ones are seconds (5 s user-paying polls, 20 s long polls). */
 export const FAST: NonNullable<OpenCoreOptions['payments']> = {
@@ -25,6 +25,8 @@ export interface Till {
   call<T = unknown>(channel: string, input: unknown): Promise<T>
   attempt(checkoutId: string, attemptId: string): Promise<Checkout['attempts'][number]>
   until(checkoutId: string, pred: (c: Checkout) => boolean, ms?: number): Promise<Checkout>
+  /** Opens a shift (a ¥100 float), which cash needs. */
+  openShift(): void
 }
 
 /** A demo till on a real SQLite file, signed in as the owner, paired with the platform when given. */
@@ -67,6 +69,9 @@ export async function till(platform: TestPlatform | null, opts: Partial<OpenCore
     call,
     until,
     attempt: async (checkoutId, attemptId) => (await call<Checkout>('checkout-get', { id: checkoutId })).attempts.find((a) => a.id === attemptId)!,
+    openShift: () => {
+      openShift(core, session)
+    },
   }
 }
 

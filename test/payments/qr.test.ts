@@ -56,6 +56,7 @@ describe('merchant-presented QR', () => {
 
   it('an unpaid QR expires, the platform closes the trade and the till takes another tender', async () => {
     const t = await till(platform)
+    t.openShift()
     const owner = await t.call<Record<string, unknown>>('settings-get', {})
     await t.call('settings-update', { ...owner, qrTimeoutSeconds: 5 })
     const c = await startCheckout(t)
@@ -133,6 +134,7 @@ describe('customer-presented code', () => {
 
   it('QR is unavailable while the platform cannot be reached (connection refused: nothing sent); cash still works', async () => {
     const t = await till(platform)
+    t.openShift()
     // The platform's address stops answering: a port where nothing listens refuses the connection.
     const closed = await new Promise<number>((resolve) => {
       const srv = createServer().listen(0, '127.0.0.1', () => {

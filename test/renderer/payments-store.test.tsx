@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { z } from 'zod'
 import { channels, type ChannelName, type Checkout, type Order, type Staff } from '../../src/shared/contract'
 import type { Result } from '../../src/shared/errors'
+import { newId } from '../../src/shared/ids'
 
 /** What this test uses of the core; the core itself is loaded at run time (the renderer's tsconfig never sees src/main). */
 interface Core {
@@ -70,10 +71,15 @@ function staffNamed(name: string): Staff {
   return s
 }
 
-async function signInAs(name: string, pin: string): Promise<void> {
+/** Signs in through the store; cash needs an open shift, so one is opened (¥100 float) unless `shift: false`. */
+async function signInAs(name: string, pin: string, opts: { shift?: boolean } = {}): Promise<void> {
   await get().boot()
   const err = await get().signIn(staffNamed(name).id, pin)
   expect(err).toBeNull()
+  if (opts.shift === false || get().till?.shift) return
+  call(core as Core, 'shift-open', { shiftId: newId(), count: [{ value: 10000, kind: 'note', count: 1 }] }, token ?? undefined)
+  await get().loadTill()
+  expect(get().till?.shift?.holder.name).toContain(name)
 }
 
 async function ringUp(...codes: string[]): Promise<void> {
@@ -224,6 +230,31 @@ describe('paying through a checkout (real core)', () => {
 })
 
 describe('payments status and refusals (real core)', () => {
+  it('without an open shift cash is refused (no_open_shift), said in words; card and QR do not ask for a shift', async () => {
+    await signInAs('Li Na', '1111', { shift: false })
+    expect(get().till).toMatchObject({ shift: null, dayStatus: 'open' })
+    await ringUp(WATER)
+    await get().pay()
+    const cash = await get().addTender({ flow: 'cash', amount: 200, tendered: 200 })
+    expect(!cash.ok && cash.error.code).toBe('no_open_shift')
+    if (!cash.ok) {
+      expect(describeError(i18n.t.bind(i18n), cash.error)).toBe('No shift is open: count the float into the drawer to take cash.')
+      await i18n.changeLanguage('zh-CN')
+      expect(describeError(i18n.t.bind(i18n), cash.error)).toBe('尚未开班：收现金前请先把备用金点清放入钱箱。')
+      await i18n.changeLanguage('en')
+    }
+    // the card path is refused for its own reason (no terminal here), never for the shift
+    const card = await get().addTender({ flow: 'terminal', amount: 200 })
+    expect(!card.ok && card.error.code).toBe('terminal_not_configured')
+    // opening a shift through the same channel the dialog uses: then the cash goes through
+    const opened = call<{ float: number }>(core as Core, 'shift-open', { shiftId: newId(), count: [{ value: 5000, kind: 'note', count: 1 }, { value: 100, kind: 'coin', count: 3 }] }, token ?? undefined)
+    expect(opened.float).toBe(5300)
+    await get().loadTill()
+    expect(get().till?.shift?.float).toBe(5300)
+    const again = await get().addTender({ flow: 'cash', amount: 200, tendered: 500 })
+    expect(again.ok && again.value.state).toBe('completed')
+  })
+
   it('an unpaired till has no QR and no terminal: the buttons are off and the screen says why', async () => {
     await signInAs('Li Na', '1111')
     await vi.waitFor(() => expect(get().paymentsStatus).not.toBeNull())

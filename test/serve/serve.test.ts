@@ -5,7 +5,7 @@ import WebSocket from 'ws'
 import { startServer, type ServeHandle } from '../../src/main/serve/server'
 import type { WireFromCore } from '../../src/shared/bridge'
 import { newId } from '../../src/shared/ids'
-import { demoCore, signIn, tempDir } from '../helpers/tmp'
+import { demoCore, openShift, signIn, tempDir } from '../helpers/tmp'
 
 let handle: ServeHandle | undefined
 afterEach(async () => {
@@ -82,10 +82,11 @@ describe('npm run serve', () => {
 
   it('carries invokes and pushes change events to every window', async () => {
     const { base, url, core } = await serve()
+    const session = signIn(core, 'Li Na', '1111')
+    openShift(core, session) // before the windows connect, so its day-changed is not the event awaited below
     const cookie = await cookieFrom(base, url.searchParams.get('token')!)
     const a = await open(base, { cookie, origin: base })
     const b = await open(base, { cookie, origin: base })
-    const session = signIn(core, 'Li Na', '1111')
     const eventAtB = nextMessage(b, (m) => m.kind === 'event')
     const result = nextMessage(a, (m) => m.kind === 'result' && m.id === 7)
     a.send(JSON.stringify({ kind: 'invoke', id: 7, envelope: { channel: 'sale-complete', session, input: { saleId: newId(), cart: { lines: [{ productId: 'p1002', quantity: '1' }] }, cashTendered: 500 } } }))

@@ -193,6 +193,9 @@ describe('a closed day never changes', () => {
       t.core.db.prepare("INSERT INTO postings (journal_seq, kind, ref_id, business_date, adjustment_of, shift_id, currency) VALUES (999, 'sale', 'x', '2026-11-22', NULL, NULL, 'CNY')").run(),
     ).toThrow(/closed business day/)
     call(t.core, 'shift-close', { shiftId: s2.id, count: notes(10400), left: 10000 }, t.cashier)
+    // The 23rd is not closed a day early, and the till says which day is open now.
+    expect(call<{ businessDate: string; dayStatus: string }>(t.core, 'till-status', {}, t.cashier)).toMatchObject({ businessDate: '2026-11-23', dayStatus: 'closing' })
+    expect(fail(t.core, 'day-close', { closureId: newId() }, t.supervisor)).toMatchObject({ code: 'day_already_closed', details: { businessDate: '2026-11-22', next: '2026-11-23' } })
     t.setClock('2026-11-22T20:30:00Z') // 04:30 on the 23rd in Shanghai: past the 04:00 cut-off
     const z2 = closeDay(t.core, signIn(t.core, 'Zhang Wei', '2222')) // a new day, a new sign-in
     expect([z2.number, z2.businessDate, z2.firstSeq, z2.periodTotal, z2.previousGrandTotal, z2.grandTotal]).toEqual([2, '2026-11-23', z1.lastSeq + 1, 400, 200, 600])

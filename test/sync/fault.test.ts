@@ -6,7 +6,7 @@ import { EncryptedFileSecretStore } from '../../src/main/core/sync/secret-store'
 import { signRequest } from '../../src/main/core/sync/signing'
 import type { SyncStatus } from '../../src/shared/contract'
 import { adminCall, createStoreAndDevice, PLATFORM_BACKENDS, startTestPlatform } from '../helpers/platform'
-import { call, RESOURCES, signIn, tempDir } from '../helpers/tmp'
+import { call, openShift, RESOURCES, signIn, tempDir } from '../helpers/tmp'
 import { startFaultProxy, type Fault, type FaultProxy } from './fault-proxy'
 import { prng, sellMany, until } from './helpers'
 
@@ -21,7 +21,8 @@ interface Till {
   dir: string
   session: string
   skewMs: number
-  sold: number
+  /** Journal events written: the shift's opening, then one per sale. */
+  events: number
 }
 
 const cleanup: (() => Promise<void>)[] = []
@@ -74,7 +75,7 @@ describe.each(PLATFORM_BACKENDS)('sync through a faulty network (%s)', (backend)
     const tills: Till[] = []
     for (let i = 0; i < TILLS; i++) {
       const dir = tempDir()
-      const t: Till = { core: null as unknown as Core, dir, session: '', skewMs: i === 2 ? 10 * 60_000 : 0, sold: 0 }
+      const t: Till = { core: null as unknown as Core, dir, session: '', skewMs: i === 2 ? 10 * 60_000 : 0, events: 0 }
       const { core } = openCore({
         dataDir: dir,
         demo: true,
@@ -84,6 +85,8 @@ describe.each(PLATFORM_BACKENDS)('sync through a faulty network (%s)', (backend)
       })
       t.core = core
       t.session = signIn(core, 'Wang Fang', '9999')
+      openShift(core, t.session) // cash is taken inside a shift: its opening is event 1
+      t.events = 1
       cleanup.push(() => core.close())
       tills.push(t)
     }
@@ -93,7 +96,7 @@ describe.each(PLATFORM_BACKENDS)('sync through a faulty network (%s)', (backend)
     tills.forEach((t, i) => {
       const n = Math.floor(perTill(i) / 2)
       sellMany(t.core, n, prng(SEED * 7 + i))
-      t.sold += n
+      t.events += n
     })
     const platformDevices: string[] = []
     for (const t of tills) {
@@ -108,13 +111,13 @@ describe.each(PLATFORM_BACKENDS)('sync through a faulty network (%s)', (backend)
     for (let round = 0; round < 5; round++) {
       await new Promise((r) => setTimeout(r, 300)) // let the relays run between bursts of sales
       tills.forEach((t, i) => {
-        const left = perTill(i) - t.sold
+        const left = perTill(i) - t.events
         const n = round === 4 ? left : Math.floor(left / (5 - round))
         sellMany(t.core, n, prng(SEED * 13 + i * 5 + round))
-        t.sold += n
+        t.events += n
       })
     }
-    expect(tills.reduce((a, t) => a + t.sold, 0)).toBe(TOTAL_EVENTS)
+    expect(tills.reduce((a, t) => a + t.events, 0)).toBe(TOTAL_EVENTS)
 
     const pending = (t: Till): number => call<SyncStatus>(t.core, 'sync-status', {}, t.session).pending
     // Every till drains through the faults, the fast one too: it signs with the platform's time as
@@ -130,7 +133,7 @@ describe.each(PLATFORM_BACKENDS)('sync through a faulty network (%s)', (backend)
     let orders = 0
     for (const [i, t] of tills.entries()) {
       const journal = verifyJournal(t.core.db)
-      expect(journal).toMatchObject({ ok: true, events: t.sold, lastSeq: t.sold })
+      expect(journal).toMatchObject({ ok: true, events: t.events, lastSeq: t.events })
       const status = call<SyncStatus>(t.core, 'sync-status', {}, t.session)
       const secret = new EncryptedFileSecretStore(t.dir).get()!
       const headers = signRequest({ method: 'GET', path: '/v1/device/state', body: '', deviceId: status.platformDeviceId!, secret, now: new Date() })
@@ -138,7 +141,7 @@ describe.each(PLATFORM_BACKENDS)('sync through a faulty network (%s)', (backend)
       expect(state).toMatchObject({ lastSeq: journal.lastSeq, lastHash: journal.lastHash, journalDeviceId: t.core.device.id })
       expect(status.platformDeviceId).toBe(platformDevices[i])
       expect(t.core.db.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL OR received_at IS NULL').get()).toEqual({ n: 0 })
-      orders += t.sold
+      orders += t.events - 1
     }
     const days = await adminCall(platform, 'GET', `/v1/admin/stores/${storeId}/days`)
     expect(days.status).toBe(200)
@@ -149,7 +152,7 @@ describe.each(PLATFORM_BACKENDS)('sync through a faulty network (%s)', (backend)
       for (const b of d.byDevice) byDevice.set(b.deviceId, (byDevice.get(b.deviceId) ?? 0) + b.orders)
     }
     expect(total).toBe(orders)
-    tills.forEach((t, i) => expect(byDevice.get(platformDevices[i]!)).toBe(t.sold))
+    tills.forEach((t, i) => expect(byDevice.get(platformDevices[i]!)).toBe(t.events - 1)) // every sale; the shift's opening is no order
 
     // Every fault happened at least once, or this test proved less than it says.
     for (const f of ['drop-before', 'drop-after', 'error-500', 'delay', 'duplicate', 'restart'] as const) expect(proxy.counts[f], f).toBeGreaterThan(0)

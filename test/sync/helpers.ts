@@ -19,7 +19,8 @@ export function prng(seed: number): () => number {
 /**
  * `n` real cash sales of the demo catalog, committed through completeSale (the code the
  * sale-complete channel runs), all in one outer transaction so a test can make thousands of
- * journal events in a second or two. Each sale is one journal event and one outbox row.
+ * journal events in a second or two. Each sale is one journal event and one outbox row. Cash needs
+ * an open shift: open one first (openShift in test/helpers/tmp.ts).
  */
 export function sellMany(core: Core, n: number, rnd: () => number = prng(n)): void {
   const staffList = call<{ id: string; role: string }[]>(core, 'staff-list', {})

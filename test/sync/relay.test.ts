@@ -14,7 +14,7 @@ import type { SyncStatus } from '../../src/shared/contract'
 import { newId } from '../../src/shared/ids'
 import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, SIGNATURE_HEADERS } from '../../src/shared/platform-api'
 import { adminCall, createStoreAndDevice, PLATFORM_BACKENDS, startTestPlatform } from '../helpers/platform'
-import { call, RESOURCES, signIn, tempDir } from '../helpers/tmp'
+import { call, openShift, RESOURCES, signIn, tempDir } from '../helpers/tmp'
 import { ManualClock } from './manual-clock'
 import { prng, sellMany, until } from './helpers'
 
@@ -44,6 +44,8 @@ function till(o: { now?: () => Date; fetch?: FetchFn; random?: () => number; tim
   })
   const owner = signIn(core, 'Wang Fang', '9999')
   const cashier = signIn(core, 'Li Na', '1111')
+  // Cash is taken inside a shift: its opening is journal event 1, so a till's first sale is event 2.
+  openShift(core, cashier)
   const events: Till['events'] = []
   core.onEvent((event, payload) => events.push({ event, payload }))
   return {
@@ -114,15 +116,15 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     const s = t.status()
     expect(s).toMatchObject({ state: 'idle', pending: 0, oldestPendingAt: null, lastError: null })
     expect(Math.abs(s.clockOffsetMs!)).toBeLessThan(2_000)
-    const row = t.core.db.prepare('SELECT sent_at, received_at FROM outbox WHERE seq = 1').get() as { sent_at: string; received_at: string }
+    const row = t.core.db.prepare('SELECT sent_at, received_at FROM outbox WHERE seq = 2').get() as { sent_at: string; received_at: string }
     expect(row.sent_at).toBeTruthy()
     expect(row.received_at).toMatch(/^\d{4}-\d{2}-\d{2}T/)
 
     const read = await adminCall(platform, 'GET', `/v1/admin/stores/${storeId}/days/${order.businessDate}/orders`)
     expect(read.status).toBe(200)
     const orders = (read.body as { orders: { id: string; receiptNo: string; total: number; deviceId: string; journalSeq: number }[] }).orders
-    expect(orders).toEqual([expect.objectContaining({ id: order.id, receiptNo: order.receiptNo, total: order.total, deviceId, journalSeq: 1 })])
-    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1, journalDeviceId: t.core.device.id })
+    expect(orders).toEqual([expect.objectContaining({ id: order.id, receiptNo: order.receiptNo, total: order.total, deviceId, journalSeq: 2 })])
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 2, journalDeviceId: t.core.device.id })
     // The renderer heard about it: a sync-changed with one pending, then one with none.
     const changes = t.events.filter((e) => e.event === 'sync-changed').map((e) => (e.payload as SyncStatus).pending)
     expect(changes).toContain(1)
@@ -179,12 +181,12 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     // Sales while unpaired wait in the outbox.
     expect(t.sell().ok).toBe(true)
     expect(t.status()).toMatchObject({ state: 'unpaired', pending: 1 })
-    // The platform forgets nothing: a new code for the same device, and the till continues at event 6.
+    // The platform forgets nothing: a new code for the same device, and the till continues at event 7.
     const fresh = await adminCall(platform, 'POST', `/v1/admin/devices/${deviceId}/pairing-code`)
     expect(await t.pair(platform.url, (fresh.body as { code: string }).code)).toMatchObject({ ok: true })
     await until(() => t.status().pending === 0, 10_000, 'the sixth sale sent')
-    expect(sent).toEqual([1, 2, 3, 4, 5, 6])
-    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 6 })
+    expect(sent).toEqual([1, 2, 3, 4, 5, 6, 7]) // the shift's opening and six sales, each once
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 7 })
   })
 
   it('reopened with its secret gone, says so and sends nothing; unpair and pair again mends it', async () => {
@@ -228,7 +230,7 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     })()
     sellMany(t.core, 600, prng(3)) // small ones
     const total = t.status().pending
-    expect(total).toBe(1300)
+    expect(total).toBe(1301) // and the shift's opening
     const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Batch Mart')
     await t.pair(platform.url, code)
     await until(() => t.status().pending === 0, 30_000, 'the backlog to drain')
@@ -239,8 +241,8 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     }
     expect(batches.some((b) => b.events < MAX_BATCH_EVENTS && b.bytes > MAX_BATCH_BYTES * 0.9)).toBe(true) // the byte limit cut one
     expect(batches.map((b) => b.first)).toEqual([1, ...batches.slice(0, -1).map((b) => b.last + 1)])
-    expect(batches[batches.length - 1]!.last).toBe(1300)
-    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1300 })
+    expect(batches[batches.length - 1]!.last).toBe(1301)
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1301 })
   })
 
   it('honours 429 Retry-After, in seconds and as an HTTP date, sending nothing before it; clamped to [1 s, 12 backoff caps]', async () => {
@@ -299,7 +301,7 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     clock.advance(1)
     await until(() => t.status().pending === 0, 5_000, 'the sale sent after the wait')
     expect(t.status()).toMatchObject({ state: 'idle', lastError: null })
-    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1 })
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 2 })
   })
 
   it('backs off exponentially with full jitter while the platform cannot take events', async () => {
@@ -329,7 +331,7 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     }
     const expected = waits.map((_, n) => Math.floor(expectRandom() * Math.min(60_000, 1_000 * 2 ** n)))
     expect(waits).toEqual(expected)
-    expect(t.status()).toMatchObject({ pending: 1, lastError: { code: 'platform_unreachable' } })
+    expect(t.status()).toMatchObject({ pending: 2, lastError: { code: 'platform_unreachable' } }) // the shift's opening and the sale
     failing = false
     call(t.core, 'sync-now', {}, t.cashier) // cancels the wait
     clock.advance(0)
@@ -364,13 +366,13 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
       times.push(performance.now() - t0)
     }
     expect(Math.max(...times)).toBeLessThan(250)
-    expect(t.status()).toMatchObject({ state: 'sending', pending: 21 })
+    expect(t.status()).toMatchObject({ state: 'sending', pending: 22 }) // 21 sales and the shift's opening
     mode = 'down'
     for (const h of hung.splice(0)) h()
     await until(() => t.status().lastError?.code === 'platform_unreachable', 5_000, 'the failure to show')
     expect(t.sell().ok).toBe(true)
     const s = t.status()
-    expect(s.pending).toBe(22)
+    expect(s.pending).toBe(23)
     expect(s.oldestPendingAt).not.toBeNull()
     expect(s.lastError!.message).toMatch(/did not answer/)
     mode = 'up'
@@ -402,9 +404,9 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     loseData = true
     sellMany(t.core, 3)
     await until(() => t.status().pending === 0 && !loseData && sent.length >= 3, 10_000, 'the resend')
-    expect(sent.slice(-2)).toEqual([[6, 7, 8], [3, 4, 5, 6, 7, 8]])
+    expect(sent.slice(-2)).toEqual([[7, 8, 9], [3, 4, 5, 6, 7, 8, 9]])
     expect(t.status().lastError).toBeNull()
-    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 8 })
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 9 })
   })
 
   it('stops retrying fast on an answer only a person can resolve, and never touches the journal', async () => {
@@ -430,7 +432,7 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     await until(() => t.status().lastError?.code === 'event_conflict', 5_000, 'the conflict')
     const s = t.status()
     expect(Date.parse(s.nextAttemptAt!) - clock.now().getTime()).toBe(30 * 60_000)
-    expect(s).toMatchObject({ state: 'backoff', pending: 3, lastError: { message: expect.stringMatching(/journal is unchanged/) } })
+    expect(s).toMatchObject({ state: 'backoff', pending: 4, lastError: { message: expect.stringMatching(/journal is unchanged/) } })
     clock.advance(29 * 60_000)
     t.sell() // a sale does not cut the wait short
     clock.advance(60_000 - 1)
@@ -520,10 +522,10 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     expect(s.lastError).toBeNull()
     // The cashier is still told: the status carries the offset the UI warns about.
     expect(Math.abs(s.clockOffsetMs! - 600_000)).toBeLessThan(5_000)
-    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1 })
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 2 })
     // Signed with the platform's time as the till knows it; the event says when the till sold it.
     expect(Math.abs(signedAt[0]! - Date.now())).toBeLessThan(60_000)
-    expect(Math.abs(Date.parse(bodies[0]![0]!.at) - (sold + skew))).toBeLessThan(60_000)
+    expect(Math.abs(Date.parse(bodies.flat().at(-1)!.at) - (sold + skew))).toBeLessThan(60_000)
   })
 
   it('a clock set wrong after pairing: one clock_skew, whose serverTime it learns, and the batch is signed again at once', async () => {
@@ -548,7 +550,8 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     })
     const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Drift Mart')
     expect(await t.pair(platform.url, code)).toMatchObject({ ok: true })
-    await until(() => t.status().lastCatalogAt !== null, 10_000, 'the first catalog pull')
+    await until(() => t.status().lastCatalogAt !== null && t.status().pending === 0, 10_000, 'the first catalog pull and the shift sent')
+    answers.splice(0) // the shift's opening went with the right clock
     skew = 10 * 60_000 // someone sets the clock 10 minutes fast: the offset learnt at pairing is stale
     expect(t.sell().ok).toBe(true)
     await until(() => t.status().pending === 0, 10_000, 'the sale sent after one clock_skew')
@@ -557,7 +560,7 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     const s = t.status()
     expect(s.lastError).toBeNull()
     expect(Math.abs(s.clockOffsetMs! + 600_000)).toBeLessThan(5_000)
-    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 1 })
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 2 })
   })
 
   it('refuses nothing in a loop: payload_too_large halves the batch after a backoff, a lone event waits the halt delay; limits come back after a success', async () => {
@@ -600,12 +603,12 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     // Refused batches shrink; the first small one is taken; then the limits are restored and the
     // rest goes in one batch (with the halved limits kept, it would take several).
     expect(refusals).toBeGreaterThanOrEqual(1)
-    expect(sizes[0]).toBe(8)
+    expect(sizes[0]).toBe(9) // the shift's opening and 8 sales
     for (let i = 1; i < refusals; i++) expect(sizes[i]!).toBeLessThan(sizes[i - 1]!)
     expect(sizes[refusals]!).toBeLessThanOrEqual(2)
     expect(sizes).toHaveLength(refusals + 2)
-    expect(sizes[refusals]! + sizes[refusals + 1]!).toBe(8)
-    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 8 })
+    expect(sizes[refusals]! + sizes[refusals + 1]!).toBe(9)
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 9 })
 
     // One event the platform refuses even alone: nothing smaller to try, so the halt delay.
     maxEvents = 0
@@ -615,7 +618,7 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     await until(() => sizes.length === before + 1 && t.status().state === 'backoff', 5_000, 'the lone event refused')
     expect(sizes[before]).toBe(1)
     expect(Date.parse(t.status().nextAttemptAt!) - clock.now().getTime()).toBe(30 * 60_000)
-    expect(t.status().lastError).toMatchObject({ code: 'payload_too_large', message: expect.stringMatching(/event 9 alone/) })
+    expect(t.status().lastError).toMatchObject({ code: 'payload_too_large', message: expect.stringMatching(/event 10 alone/) })
     clock.advance(30 * 60_000 - 1)
     expect(sizes).toHaveLength(before + 1)
   })
@@ -630,7 +633,7 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     const hash2 = (t.core.db.prepare('SELECT hash FROM journal WHERE seq = 2').get() as { hash: string }).hash
     await t.core.close()
 
-    // The platform says it holds 2 events (restored from a backup); the till believes 5 were sent.
+    // The platform says it holds 2 events (restored from a backup); the till believes 6 were sent.
     const reopen = (lastHash: string): Core => {
       const { core } = openCore({
         dataDir: t.dir,
@@ -656,11 +659,11 @@ describe.each(PLATFORM_BACKENDS.slice(0, 1))('the sync relay against a real plat
     }
     let core = reopen(hash2)
     const owner = signIn(core, 'Wang Fang', '9999')
-    await until(() => sent.length > 0 && call<SyncStatus>(core, 'sync-status', {}, owner).pending === 0, 10_000, 'events 3–5 sent again')
-    expect(sent).toEqual([[3, 4, 5]])
+    await until(() => sent.length > 0 && call<SyncStatus>(core, 'sync-status', {}, owner).pending === 0, 10_000, 'events 3–6 sent again')
+    expect(sent).toEqual([[3, 4, 5, 6]])
     expect(call<SyncStatus>(core, 'sync-status', {}, owner).lastError).toBeNull()
     expect(core.db.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL OR received_at IS NULL').get()).toEqual({ n: 0 })
-    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 5 })
+    expect(await deviceState(platform, storeId, deviceId)).toMatchObject({ lastSeq: 6 })
     await core.close()
 
     // Its event 2 is not the journal's: nothing is marked unsent and sending pauses, saying why.

@@ -8,7 +8,7 @@ import { EncryptedFileSecretStore } from '../../src/main/core/sync/secret-store'
 import type { SyncStatus } from '../../src/shared/contract'
 import { newId } from '../../src/shared/ids'
 import { adminCall, createStoreAndDevice, PLATFORM_BACKENDS, startTestPlatform } from '../helpers/platform'
-import { call, REPO, RESOURCES, signIn, tempDir } from '../helpers/tmp'
+import { call, openShift, REPO, RESOURCES, signIn, tempDir } from '../helpers/tmp'
 import { until } from './helpers'
 
 describe('npm run serve with a paired ledger', () => {
@@ -23,15 +23,16 @@ describe('npm run serve with a paired ledger', () => {
   it('syncs what waited offline as soon as it starts, and prints no secret', async () => {
     const dir = tempDir()
     const { storeId, deviceId, code } = await createStoreAndDevice(platform, 'Serve Mart')
-    // Pair, then let three sales wait with the relay stopped (the till was offline when it closed).
+    // Pair, then let a shift's opening and three sales wait with the relay stopped (the till was offline when it closed).
     const { core } = openCore({ dataDir: dir, demo: true, resourcesDir: RESOURCES })
     const owner = signIn(core, 'Wang Fang', '9999')
     expect(await core.invoke({ channel: 'sync-pair', input: { platformUrl: platform.url, code }, session: owner })).toMatchObject({ ok: true })
     await core.sync.stop()
+    openShift(core, owner)
     for (let i = 0; i < 3; i++) {
       expect(core.handle({ channel: 'sale-complete', input: { saleId: newId(), cart: { lines: [{ productId: 'p1001', quantity: '1' }] }, cashTendered: 500 }, session: owner }).ok).toBe(true)
     }
-    expect(call<SyncStatus>(core, 'sync-status', {}, owner).pending).toBe(3)
+    expect(call<SyncStatus>(core, 'sync-status', {}, owner).pending).toBe(4)
     await core.close()
     const secret = new EncryptedFileSecretStore(dir).get()!
     expect(secret).toBeTruthy()
@@ -48,11 +49,11 @@ describe('npm run serve with a paired ledger', () => {
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)))
     try {
       await until(() => output.some((l) => l.startsWith('http://127.0.0.1:')), 30_000, 'serve to print its link')
-      expect(output.join('\n')).toContain(`Syncing with ${platform.url} (store Serve Mart); 3 events pending`)
+      expect(output.join('\n')).toContain(`Syncing with ${platform.url} (store Serve Mart); 4 events pending`)
       await until(async () => {
         const r = await adminCall(platform, 'GET', `/v1/admin/stores/${storeId}/devices`)
-        return (r.body as { devices: { id: string; lastSeq: number }[] }).devices.find((d) => d.id === deviceId)?.lastSeq === 3
-      }, 20_000, 'the platform to hold the three sales')
+        return (r.body as { devices: { id: string; lastSeq: number }[] }).devices.find((d) => d.id === deviceId)?.lastSeq === 4
+      }, 20_000, 'the platform to hold the shift and the three sales')
     } finally {
       child.kill('SIGTERM')
       await exited

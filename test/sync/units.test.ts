@@ -14,7 +14,7 @@ import { EncryptedFileSecretStore, SECRET_FILE, SECRET_KEY_FILE } from '../../sr
 import { readSyncState } from '../../src/main/core/sync/state'
 import { newId } from '../../src/shared/ids'
 import { CatalogPageSchema, MAX_BATCH_BYTES, type CatalogPage } from '../../src/shared/platform-api'
-import { call, demoCore, signIn, tempDir } from '../helpers/tmp'
+import { call, demoCore, openShift, signIn, tempDir } from '../helpers/tmp'
 import { prng, sellMany } from './helpers'
 
 describe('the encrypted secret file (serve mode and tests)', () => {
@@ -82,17 +82,20 @@ describe('backoff and Retry-After', () => {
 describe('batches', () => {
   it('are in seq order, contiguous, within the event and byte limits, and exactly what the journal holds', () => {
     const { core } = demoCore()
+    const cashier = signIn(core, 'Li Na', '1111')
+    const shift = openShift(core, cashier) // event 1
     sellMany(core, 30, prng(7))
     const b = nextBatch(core.db, { maxEvents: 500, maxBytes: 20_000 })!
     expect(b.firstSeq).toBe(1)
     expect(b.bytes).toBe(Buffer.byteLength(b.body))
     expect(b.bytes).toBeLessThanOrEqual(20_000)
-    expect(b.events.length).toBeLessThan(30)
-    const parsed = JSON.parse(b.body) as { events: { seq: number; hash: string; data: unknown }[] }
+    expect(b.events.length).toBeLessThan(31)
+    const parsed = JSON.parse(b.body) as { events: { seq: number; type: string; hash: string; data: unknown }[] }
     expect(parsed.events.map((e) => e.seq)).toEqual(b.events.map((e) => e.seq))
     expect(parsed.events.map((e) => e.seq)).toEqual(Array.from({ length: b.events.length }, (_, i) => i + 1))
-    const order = call<{ total: number }>(core, 'order-get', { id: (parsed.events[0]!.data as { id: string }).id }, signIn(core, 'Li Na', '1111'))
-    expect((parsed.events[0]!.data as { total: number }).total).toBe(order.total)
+    expect(parsed.events[0]).toMatchObject({ type: 'shift.opened', data: { shiftId: shift.id, float: shift.float } })
+    const order = call<{ total: number }>(core, 'order-get', { id: (parsed.events[1]!.data as { id: string }).id }, cashier)
+    expect((parsed.events[1]!.data as { total: number }).total).toBe(order.total)
     expect(nextBatch(core.db, { maxEvents: 4, maxBytes: MAX_BATCH_BYTES })!.events).toHaveLength(4)
   })
 })
@@ -101,6 +104,7 @@ describe("the relay's synchronous work per batch", () => {
   it('stays short: reading a full 1 MB batch and marking it sent take milliseconds', () => {
     const { core } = demoCore()
     const cashier = signIn(core, 'Li Na', '1111')
+    openShift(core, cashier)
     const rnd = prng(5)
     core.db.transaction(() => {
       for (let i = 0; i < 600; i++) {
@@ -127,12 +131,14 @@ describe("the relay's synchronous work per batch", () => {
 
   it('marks nothing sent when the answer does not acknowledge every event of the batch', () => {
     const { core } = demoCore()
+    openShift(core, signIn(core, 'Li Na', '1111'))
     sellMany(core, 3)
     const b = nextBatch(core.db)!
+    expect(b.events).toHaveLength(4) // the shift's opening and 3 sales
     const at = new Date().toISOString()
     const results = b.events.map((e) => ({ eventId: e.eventId, seq: e.seq, status: 'applied' as const, receivedAt: at }))
-    expect(markSent(core.db, b, { results: results.slice(0, 2), lastSeq: 3, lastHash: b.events[2]!.hash, serverTime: at }, at)).toMatch(/event 3/)
-    expect(markSent(core.db, b, { results, lastSeq: 3, lastHash: '0'.repeat(64), serverTime: at }, at)).toMatch(/hash/)
+    expect(markSent(core.db, b, { results: results.slice(0, 3), lastSeq: 4, lastHash: b.events[3]!.hash, serverTime: at }, at)).toMatch(/event 4/)
+    expect(markSent(core.db, b, { results, lastSeq: 4, lastHash: '0'.repeat(64), serverTime: at }, at)).toMatch(/hash/)
     expect(core.db.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NOT NULL').get()).toEqual({ n: 0 })
   })
 })

@@ -3,7 +3,6 @@ import type { z } from 'zod'
 import { channels, InvokeEnvelopeSchema, isChannelName, type ChannelName, type ChannelOutput, type EventName, type Session, type Staff } from '../../shared/contract'
 import { DaybookError, fail, ok, toErrorData, type ErrorData, type Result } from '../../shared/errors'
 import { newId } from '../../shared/ids'
-import { businessDate } from './business-day'
 import { listCategories, productByBarcode, searchProducts } from './catalog'
 import type { Db } from './db/sqlite'
 import { ensureDevice, type Device } from './device'
@@ -26,7 +25,7 @@ import { readTerminalSettings, terminalConfig, writeTerminalSettings, type Termi
 import type { TerminalDriver } from './payments/terminal/driver'
 import type { Settings } from '../../shared/contract'
 import type { shiftChannels } from '../../shared/shifts-contract'
-import { openShiftId } from './ledger/days'
+import { openShiftId, postingMeta } from './ledger/days'
 import { checkHolder, closeShift, listShifts, moveCash, openShift, previewClose, readShift, takeOverShift } from './shifts/shifts'
 import { closeDay, listClosures, readClosure, tillStatus, xReport } from './closures/closures'
 
@@ -287,6 +286,12 @@ export class Core {
     return { id: a.supervisor.id, name: a.supervisor.name }
   }
 
+  /** A shift's drawer belongs to its holder: another cashier cannot take cash into it (a supervisor can). */
+  private mustHoldDrawer(staff: Staff): void {
+    const open = openShiftId(this.db)
+    if (open) checkHolder(this.db, open, staff)
+  }
+
   /** Shifts, cash movements, X and Z (src/main/core/shifts, src/main/core/closures). */
   private shiftHandlers(must: (ctx: CallContext) => Staff): Pick<Handlers, keyof typeof shiftChannels> {
     const db = this.db
@@ -315,7 +320,7 @@ export class Core {
       },
       'shift-list': ({ businessDate: date }) => {
         const s = settings()
-        return listShifts(db, s, this.device.code, 's.business_date = ?', date ?? businessDate(this.now(), s.timeZone, s.businessDayCutoffHour))
+        return listShifts(db, s, this.device.code, 's.business_date = ?', date ?? postingMeta(db, this.now(), s).businessDate)
       },
       'cash-move': ({ movementId, kind, amount, reason, note, approvalId }, ctx) => {
         const staff = must(ctx)
@@ -382,7 +387,8 @@ export class Core {
           deviceId: this.device.id,
           deviceCode: this.device.code,
           currency: s.currency,
-          businessDate: businessDate(this.now(), s.timeZone, s.businessDayCutoffHour),
+          // The open business day: after today's Z, new sales (and the Orders list) belong to the next one.
+          businessDate: postingMeta(db, this.now(), s).businessDate,
           timeZone: s.timeZone,
           version: this.version,
         }
@@ -421,6 +427,7 @@ export class Core {
       'cart-resume': ({ id }) => resumeCart(db, id),
       'sale-complete': ({ saleId, cart, cashTendered, approvalId }, ctx) => {
         const staff = must(ctx)
+        this.mustHoldDrawer(staff)
         const approval = this.discountApproval(approvalId, ctx)
         const order = completeSale(db, { saleId, cart, cashTendered }, readSettings(db), { device: this.device, staff, approval, now: this.now() })
         if (approvalId) this.approvals.delete(approvalId)
@@ -455,6 +462,7 @@ export class Core {
       'tender-add': (input, ctx) => {
         must(ctx)
         if (input.flow === 'cash') {
+          this.mustHoldDrawer(must(ctx))
           const c = addCash(db, readSettings(db), this.device, this.now(), input)
           this.emit('payments-changed', { checkoutId: c.id })
           if (c.state === 'completed') {
@@ -520,7 +528,9 @@ export class Core {
       },
       'refund-create': ({ refundId, orderId, tenderId, amount, reason, approvalId }, ctx) => {
         const staff = must(ctx)
-        if (!readOrder(db, orderId)) throw new DaybookError('not_found', 'No order with that number.')
+        const order = readOrder(db, orderId)
+        if (!order) throw new DaybookError('not_found', 'No order with that number.')
+        if (order.tenders.find((t) => t.id === tenderId)?.method === 'cash') this.mustHoldDrawer(staff)
         // The limit is on what the order gives back in all, so splitting a refund does not avoid it.
         const { refunded } = db.prepare("SELECT coalesce(sum(amount_minor), 0) AS refunded FROM refunds WHERE order_id = ? AND state != 'failed' AND id != ?").get(orderId, refundId) as {
           refunded: number
@@ -554,7 +564,7 @@ export class Core {
       },
       'order-list': ({ businessDate: date, query }) => {
         const s = readSettings(db)
-        return listOrders(db, date ?? businessDate(this.now(), s.timeZone, s.businessDayCutoffHour), query)
+        return listOrders(db, date ?? postingMeta(db, this.now(), s).businessDate, query)
       },
       'order-get': ({ id }) => {
         const o = readOrder(db, id)

@@ -4,6 +4,7 @@ import { ErrorNote } from './components/ErrorNote'
 import { ConnectionBanner, NoticeBar } from './components/Notices'
 import { TopBar } from './components/TopBar'
 import { Checkout } from './screens/checkout/Checkout'
+import { DayScreen } from './screens/day/DayScreen'
 import { Orders } from './screens/Orders'
 import { ReceiptScreen } from './screens/Receipt'
 import { SettingsScreen } from './screens/Settings'
@@ -60,6 +61,7 @@ export function App() {
         {screen === 'orders' ? <Orders /> : null}
         {screen === 'settings' ? <SettingsScreen /> : null}
         {screen === 'receipt' ? <ReceiptScreen /> : null}
+        {screen === 'day' ? <DayScreen /> : null}
       </main>
     </div>
   )

@@ -151,6 +151,14 @@ export function closeDay(db: Db, settings: Settings, device: Device, now: Date, 
     if (prev && p.businessDate <= prev.business_date) {
       throw new DaybookError('day_already_closed', `Business day ${prev.business_date} is already closed, and nothing has been posted since.`, { businessDate: prev.business_date })
     }
+    // What was sold after today's Z belongs to tomorrow: it is closed tomorrow, never a day early.
+    const today = businessDate(now, settings.timeZone, settings.businessDayCutoffHour)
+    if (p.businessDate > today) {
+      throw new DaybookError('day_already_closed', `Today (${today}) is already closed. What was sold since belongs to ${p.businessDate} and is closed on that day.`, {
+        businessDate: today,
+        next: p.businessDate,
+      })
+    }
     const at = now.toISOString()
     const number = (prev?.number ?? 0) + 1
     const periodTotal = p.figures.net
@@ -260,9 +268,11 @@ export function tillStatus(db: Db, settings: Settings, now: Date): TillStatus {
   const shiftId = openShiftId(db)
   const shift = shiftId ? shiftHeader(db, shiftId) : undefined
   const pending = stmt(db, "SELECT 1 FROM postings WHERE journal_seq > ? AND kind != 'closure' LIMIT 1").get(prev?.last_seq ?? 0) !== undefined
-  const dayStatus = meta.adjustmentOf !== null && !pending ? 'closed' : shift ? 'open' : pending ? 'closing' : 'open'
+  // After today's Z the till shows today as closed until something is posted into the next open day.
+  const closedToday = meta.adjustmentOf !== null && !pending && !shift
+  const dayStatus = closedToday ? 'closed' : shift ? 'open' : pending ? 'closing' : 'open'
   return {
-    businessDate: meta.adjustmentOf ?? meta.businessDate,
+    businessDate: closedToday ? (meta.adjustmentOf as string) : meta.businessDate,
     dayStatus,
     lastClosure: prev ? { number: prev.number, businessDate: prev.business_date, closedAt: prev.closed_at } : null,
     shift: shift ? { id: shift.id, holder: shift.holder, openedAt: shift.openedAt, float: shift.float } : null,

@@ -107,8 +107,8 @@ export function createRefund(db: Db, r: NewRefund): RefundRow {
     .transaction((): RefundRow => {
       const tender = stmt(db, 'SELECT id, order_id, method, amount_minor FROM order_tenders WHERE id = ?').get(r.tenderId) as TenderRow | undefined
       if (!tender || tender.order_id !== r.orderId) throw new DaybookError('not_found', 'That payment is not part of this order.')
-    // Cash leaves a drawer, and a drawer is counted by shift.
-    if (tender.method === 'cash' && !readRefund(db, r.refundId)) requireShiftForCash(db)
+      // Cash leaves a drawer, and a drawer is counted by shift.
+      if (tender.method === 'cash' && !readRefund(db, r.refundId)) requireShiftForCash(db)
       const prior = readRefund(db, r.refundId)
       if (prior) {
         if (prior.order_id !== r.orderId || prior.tender_id !== r.tenderId || prior.amount_minor !== r.amount) {

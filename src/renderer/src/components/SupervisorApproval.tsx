@@ -72,38 +72,44 @@ export function SupervisorPin({ grant }: { grant: (staffId: string, pin: string)
 }
 
 /**
- * A supervisor (or the owner) approves a refund or a void over the store limit with their PIN.
- * The approval covers this amount and no more; the caller retries its action with the id.
+ * A supervisor (or the owner) approves a refund, a void, a cash movement or a drawer over/short
+ * beyond the store limit with their PIN. The approval covers this amount and no more; the caller
+ * retries its action with the id.
  */
 export function SupervisorApproval({
   reason,
   amount,
   currency,
   onApproved,
+  why,
 }: {
-  reason: 'refund' | 'void'
+  reason: 'refund' | 'void' | 'cash_movement' | 'over_short'
   amount: number
   currency: string
   onApproved: (approvalId: string, supervisorName: string) => void
+  /** What the supervisor is asked, when the caller says it better than the store limit does. */
+  why?: string
 }) {
   const { t } = useTranslation()
   const f = useFormat()
-  const limit = useApp((s) => s.settings?.refundApprovalLimit ?? null)
+  const limit = useApp((s) =>
+    !s.settings ? null : reason === 'cash_movement' ? s.settings.cashMovementApprovalLimit : reason === 'over_short' ? s.settings.overShortThreshold : s.settings.refundApprovalLimit,
+  )
   const grant = async (staffId: string, pin: string): Promise<ErrorData | null> => {
     const r = await invoke('approval-grant', { staffId, pin, reason, amount })
     if (!r.ok) return r.error
     onApproved(r.value.approvalId, r.value.supervisor.name)
     return null
   }
+  const fallback = {
+    refund: t('errors.approval_required_refund'),
+    void: t('errors.approval_required_void'),
+    cash_movement: t('errors.approval_required_cash_movement'),
+    over_short: t('errors.approval_required_over_short'),
+  }[reason]
   return (
     <div className="supervisor-approval" data-testid="supervisor-approval">
-      <p className="approval-why">
-        {limit !== null
-          ? t('pay.supervisorFor', { limit: f.money(limit, currency) })
-          : reason === 'refund'
-            ? t('errors.approval_required_refund')
-            : t('errors.approval_required_void')}
-      </p>
+      <p className="approval-why">{why ?? (limit !== null ? t('pay.supervisorFor', { limit: f.money(limit, currency) }) : fallback)}</p>
       <SupervisorPin grant={grant} />
     </div>
   )

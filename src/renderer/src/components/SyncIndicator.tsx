@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next'
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Role, SyncStatus } from '../../../shared/contract'
@@ -206,7 +207,7 @@ export function SyncPanel({ status, now, role, onClose }: { status: SyncStatus; 
   )
 }
 
-function nextText(t: ReturnType<typeof useTranslation>['t'], iso: string, now: number): string {
+function nextText(t: TFunction, iso: string, now: number): string {
   const at = Date.parse(iso)
   if (Number.isNaN(at) || at <= now) return t('sync.justNow')
   const s = Math.ceil((at - now) / 1000)

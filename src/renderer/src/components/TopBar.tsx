@@ -50,14 +50,20 @@ export function TopBar() {
   const go = useApp((s) => s.go)
   const signOut = useApp((s) => s.signOut)
   const loadAppInfo = useApp((s) => s.loadAppInfo)
+  const loadTill = useApp((s) => s.loadTill)
+  const till = useApp((s) => s.till)
+  const openDay = useApp((s) => s.openDay)
   const [menuOpen, setMenuOpen] = useState(false)
   const menuRef = useRef<HTMLDivElement>(null)
 
   // The business day turns over at the store's cut-off hour: ask again every minute.
   useEffect(() => {
-    const id = setInterval(() => void loadAppInfo(), 60_000)
+    const id = setInterval(() => {
+      void loadAppInfo()
+      void loadTill()
+    }, 60_000)
     return () => clearInterval(id)
-  }, [loadAppInfo])
+  }, [loadAppInfo, loadTill])
 
   useEffect(() => {
     if (!menuOpen) return
@@ -72,6 +78,7 @@ export function TopBar() {
   const nav: { screen: Screen; label: string; show: boolean }[] = [
     { screen: 'checkout', label: t('topbar.checkout'), show: true },
     { screen: 'orders', label: t('topbar.orders'), show: true },
+    { screen: 'day', label: t('topbar.day'), show: session !== null },
     { screen: 'settings', label: t('topbar.settings'), show: session?.staff.role === 'owner' },
   ]
 
@@ -93,7 +100,7 @@ export function TopBar() {
               className={active === n.screen ? 'nav-btn active' : 'nav-btn'}
               aria-current={active === n.screen ? 'page' : undefined}
               data-testid={`nav-${n.screen}`}
-              onClick={() => go(n.screen)}
+              onClick={() => (n.screen === 'day' ? openDay() : go(n.screen))}
             >
               {n.label}
             </button>
@@ -101,7 +108,30 @@ export function TopBar() {
       </nav>
       <div className="status">
         {session ? <SyncIndicator /> : null}
-        {appInfo ? (
+        {session && till ? (
+          <button
+            type="button"
+            className={`business-day day-chip status-${till.dayStatus}`}
+            data-testid="business-day"
+            data-day-status={till.dayStatus}
+            data-shift={till.shift ? 'open' : 'none'}
+            data-holder={till.shift?.holder.name ?? ''}
+            title={t('topbar.dayChip', {
+              date: f.businessDate(till.businessDate),
+              status: t(`day.status.${till.dayStatus}`),
+              shift: till.shift ? t('topbar.shiftOf', { name: till.shift.holder.name }) : t('topbar.noShift'),
+            })}
+            onClick={() => openDay()}
+          >
+            <small>
+              {f.businessDate(till.businessDate)} · <span className="day-dot" aria-hidden="true" />
+              {t(`topbar.dayStatus.${till.dayStatus}`)}
+            </small>
+            <span className="day-shift" data-testid="topbar-shift">
+              {till.shift ? till.shift.holder.name : t('topbar.noShift')}
+            </span>
+          </button>
+        ) : appInfo ? (
           <span className="business-day" title={t('topbar.businessDay')} data-testid="business-day">
             <small>{t('topbar.businessDay')}</small>
             {f.businessDate(appInfo.businessDate)}

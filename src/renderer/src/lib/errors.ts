@@ -12,8 +12,10 @@ export interface ErrorContext {
   /** A tender or a refund was sent: an internal error means "not confirmed, the same tap is safe again". */
   tender?: boolean
   refund?: boolean
-  /** What a refund/void approval_required is about (the plain code means a discount). */
-  approvalFor?: 'refund' | 'void'
+  /** What an approval_required is about (the plain code means a discount). */
+  approvalFor?: 'refund' | 'void' | 'cash_movement' | 'over_short'
+  /** A shift was being closed: a conflict means a sale is still being paid at the till. */
+  closingShift?: boolean
   /** Formats an amount in the sale's currency (for refund_exceeds / tender_exceeds_remaining details). */
   money?: (minor: number) => string
 }
@@ -26,6 +28,14 @@ function numberIn(details: unknown, keys: readonly string[]): number | null {
     if (typeof v === 'number' && Number.isFinite(v)) return v
   }
   return null
+}
+
+function holderIn(details: unknown): string | null {
+  if (!details || typeof details !== 'object') return null
+  const h = (details as Record<string, unknown>).holder
+  if (!h || typeof h !== 'object') return null
+  const name = (h as Record<string, unknown>).name
+  return typeof name === 'string' && name !== '' ? name : null
 }
 
 function stringIn(details: unknown, key: string): string | null {
@@ -80,7 +90,23 @@ export function describeError(t: TFunction, error: ErrorData, ctx: ErrorContext 
     case 'approval_required':
       if (ctx.approvalFor === 'refund') return t('errors.approval_required_refund')
       if (ctx.approvalFor === 'void') return t('errors.approval_required_void')
+      if (ctx.approvalFor === 'cash_movement') return t('errors.approval_required_cash_movement')
+      if (ctx.approvalFor === 'over_short') return t('errors.approval_required_over_short')
       return t('errors.approval_required')
+    case 'forbidden': {
+      const holder = holderIn(error.details)
+      return holder ? t('errors.forbidden_shift', { name: holder }) : t('errors.forbidden')
+    }
+    case 'shift_already_open': {
+      const holder = holderIn(error.details)
+      return holder ? t('errors.shift_already_open_name', { name: holder }) : t('errors.shift_already_open')
+    }
+    case 'day_blocked': {
+      const blockers = error.details && typeof error.details === 'object' ? (error.details as Record<string, unknown>).blockers : undefined
+      return Array.isArray(blockers) && blockers.length > 0 ? t('errors.day_blocked_count', { count: blockers.length }) : t('errors.day_blocked')
+    }
+    case 'conflict':
+      return ctx.closingShift ? t('errors.conflict_close_shift') : t('errors.conflict')
     case 'tender_exceeds_remaining': {
       const left = numberIn(error.details, ['remaining'])
       return left !== null && ctx.money ? t('errors.tender_exceeds_remaining_amount', { amount: ctx.money(left) }) : t('errors.tender_exceeds_remaining')

@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next'
 import { useEffect, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { SyncStatus } from '../../../shared/contract'
@@ -346,7 +347,7 @@ export function PlatformDetails({ status, onUnpaired }: { status: SyncStatus; on
   )
 }
 
-function offsetText(t: ReturnType<typeof useTranslation>['t'], offsetMs: number): string {
+function offsetText(t: TFunction, offsetMs: number): string {
   const abs = Math.abs(offsetMs)
   const value = abs < 60_000 ? t('sync.age.s', { count: Math.round(abs / 1000) }) : ageText(t, abs)
   if (abs <= CLOCK_WARN_MS) return t('platform.clockOk', { value })

@@ -20,6 +20,11 @@ const PRESETS: { key: 'none' | '005' | 'jiao' | 'yuan'; increment: number; mode:
   { key: 'yuan', increment: 100, mode: 'down' },
 ]
 
+const MONEY_FIELDS = ['refundApprovalLimit', 'cashMovementApprovalLimit', 'overShortThreshold'] as const
+type MoneyField = (typeof MONEY_FIELDS)[number]
+/** The contract's defaults, shown until the owner saves a figure. */
+const MONEY_DEFAULTS: Record<MoneyField, number> = { refundApprovalLimit: 10_000, cashMovementApprovalLimit: 20_000, overShortThreshold: 100 }
+
 function timeZones(): string[] {
   try {
     return Intl.supportedValuesOf('timeZone')
@@ -49,15 +54,15 @@ function StoreSettings() {
   const [saved, setSaved] = useState(false)
   const [busy, setBusy] = useState(false)
   const [zones] = useState(timeZones)
-  /** The limit as typed; null shows the saved figure. */
-  const [limitText, setLimitText] = useState<string | null>(null)
+  /** Money fields as typed (refund limit, cash movement limit, over/short threshold); absent shows the saved figure. */
+  const [moneyText, setMoneyText] = useState<Partial<Record<MoneyField, string>>>({})
 
   useEffect(() => {
     void loadSettings()
   }, [loadSettings])
   useEffect(() => {
     setDraft(settings)
-    setLimitText(null)
+    setMoneyText({})
   }, [settings])
 
   if (!draft) return <p className="muted">{t('common.loading')}</p>
@@ -68,7 +73,29 @@ function StoreSettings() {
   }
   const preset = PRESETS.find((p) => p.increment === draft.cashRounding.increment && (p.increment === 1 || p.mode === draft.cashRounding.mode))
 
-  const limitInvalid = limitText !== null && (!isCurrency(draft.currency) || parseMajor(limitText, draft.currency) === null)
+  const moneyInvalid = (field: MoneyField): boolean => {
+    const text = moneyText[field]
+    return text !== undefined && (!isCurrency(draft.currency) || parseMajor(text, draft.currency) === null || (parseMajor(text, draft.currency) ?? 0) < 0)
+  }
+  const limitInvalid = MONEY_FIELDS.some(moneyInvalid)
+  const moneyField = (field: MoneyField, testId: string, label: string, help: string) => (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        data-testid={testId}
+        inputMode="decimal"
+        value={moneyText[field] ?? (isCurrency(draft.currency) ? minorToDecimalString(draft[field] ?? MONEY_DEFAULTS[field], draft.currency) : '')}
+        onChange={(e) => {
+          setMoneyText({ ...moneyText, [field]: e.target.value })
+          const v = isCurrency(draft.currency) ? parseMajor(e.target.value, draft.currency) : null
+          if (v !== null && v >= 0) patch({ [field]: v })
+        }}
+        aria-invalid={moneyInvalid(field)}
+      />
+      {moneyInvalid(field) ? <span className="field-error">{t('pay.invalidAmount')}</span> : <small className="help">{help}</small>}
+      <FieldErr issues={issues} path={field} />
+    </label>
+  )
 
   const save = async () => {
     if (limitInvalid) return
@@ -347,22 +374,7 @@ function StoreSettings() {
       <section className="card">
         <h2>{t('settings.payments')}</h2>
         <div className="form-grid">
-          <label className="field">
-            <span>{t('settings.refundLimit')}</span>
-            <input
-              data-testid="set-refundLimit"
-              inputMode="decimal"
-              value={limitText ?? (isCurrency(draft.currency) ? minorToDecimalString(draft.refundApprovalLimit ?? 10_000, draft.currency) : '')}
-              onChange={(e) => {
-                setLimitText(e.target.value)
-                const v = isCurrency(draft.currency) ? parseMajor(e.target.value, draft.currency) : null
-                if (v !== null) patch({ refundApprovalLimit: v })
-              }}
-              aria-invalid={limitInvalid}
-            />
-            {limitInvalid ? <span className="field-error">{t('pay.invalidAmount')}</span> : <small className="help">{t('settings.refundLimitHelp')}</small>}
-            <FieldErr issues={issues} path="refundApprovalLimit" />
-          </label>
+          {moneyField('refundApprovalLimit', 'set-refundLimit', t('settings.refundLimit'), t('settings.refundLimitHelp'))}
           <label className="field">
             <span>{t('settings.qrTimeout')}</span>
             <input
@@ -377,6 +389,22 @@ function StoreSettings() {
             <small className="help">{t('settings.qrTimeoutHelp')}</small>
             <FieldErr issues={issues} path="qrTimeoutSeconds" />
           </label>
+        </div>
+      </section>
+
+      <section className="card" data-testid="settings-cash">
+        <h2>{t('settings.cashControl')}</h2>
+        <div className="form-grid">
+          {moneyField('cashMovementApprovalLimit', 'set-cashMovementLimit', t('settings.cashMovementLimit'), t('settings.cashMovementLimitHelp'))}
+          {moneyField('overShortThreshold', 'set-overShortThreshold', t('settings.overShortThreshold'), t('settings.overShortThresholdHelp'))}
+          <div className="field">
+            <label className="check">
+              <input type="checkbox" data-testid="set-blindCount" checked={draft.blindCount ?? false} onChange={(e) => patch({ blindCount: e.target.checked })} />
+              {t('settings.blindCount')}
+            </label>
+            <small className="help">{t('settings.blindCountHelp')}</small>
+            <FieldErr issues={issues} path="blindCount" />
+          </div>
         </div>
       </section>
 
@@ -399,7 +427,7 @@ function StoreSettings() {
         <span className="spacer" />
         <button type="button" className="btn secondary" disabled={busy} onClick={() => {
           setDraft(settings)
-          setLimitText(null)
+          setMoneyText({})
         }}>
           {t('settings.revert')}
         </button>

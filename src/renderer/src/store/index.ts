@@ -2,6 +2,7 @@ import { create } from 'zustand'
 import { connectionStatus, onConnectionStatus, onEvent, onSignedOut } from '../api'
 import { createCartSlice } from './cart'
 import { createCatalogSlice } from './catalog'
+import { createDaySlice } from './day'
 import { createOrdersSlice } from './orders'
 import { createPaymentsSlice } from './payments'
 import { createSessionSlice } from './session'
@@ -21,6 +22,7 @@ export const useApp = create<AppState>()((...a) => ({
   ...createSettingsSlice(...a),
   ...createSyncSlice(...a),
   ...createPaymentsSlice(...a),
+  ...createDaySlice(...a),
 }))
 
 let wired = false
@@ -32,6 +34,7 @@ export function wireStore(): void {
   const get = useApp.getState
   onSignedOut(() => get().sessionLost())
   onEvent('orders-changed', () => {
+    if (get().session) get().dayChanged()
     if (get().screen === 'orders') void get().loadOrders()
     if (get().screen === 'receipt') void get().refreshReceipt()
   })
@@ -55,12 +58,17 @@ export function wireStore(): void {
   })
   onEvent('payments-changed', (payload) => {
     if (!get().session) return
+    get().dayChanged()
     void get().loadPaymentsStatus()
     const id = payload && typeof payload === 'object' ? (payload as { checkoutId?: unknown }).checkoutId : undefined
     const current = get().checkout
     if (current && (id === undefined || id === current.id)) void get().refreshCheckout()
     // a refund moving on is a payments change of the order on screen
     if (get().screen === 'receipt') void get().refreshReceipt()
+  })
+  // shifts, cash movements, X and Z: the top bar's day status and the day screen follow
+  onEvent('day-changed', () => {
+    if (get().session) get().dayChanged()
   })
   // relative ages ("oldest 4 min") move on even when nothing changes
   setInterval(() => get().tickSync(), SYNC_TICK_MS)

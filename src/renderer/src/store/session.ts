@@ -76,7 +76,7 @@ export const createSessionSlice: Slice<SessionSlice> = (set, get) => ({
     setSessionToken(null)
     set({ session: null, lockedStaffId: mode === 'lock' ? staffId : null, dialog: null })
     if (mode === 'switch') {
-      set({ screen: 'checkout', receipt: null })
+      set({ screen: 'checkout', receipt: null, dayView: { kind: 'home' } })
     }
   },
 
@@ -86,7 +86,7 @@ export const createSessionSlice: Slice<SessionSlice> = (set, get) => ({
 
   async afterSignIn() {
     const s = get()
-    await Promise.all([s.loadCategories(), s.search(), s.loadSettings(), s.loadParked(), s.loadAppInfo(), s.loadSync()])
+    await Promise.all([s.loadCategories(), s.search(), s.loadSettings(), s.loadParked(), s.loadAppInfo(), s.loadSync(), s.loadTill()])
     if (get().cart.lines.length > 0) await get().requote()
     await Promise.all([get().loadPaymentsStatus(), get().resumeCheckout()])
   },

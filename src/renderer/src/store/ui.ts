@@ -4,7 +4,7 @@ import type { ErrorContext } from '../lib/errors'
 import type { ConnectionStatus } from '../ws-bridge'
 import type { Slice } from './types'
 
-export type Screen = 'checkout' | 'orders' | 'settings' | 'receipt'
+export type Screen = 'checkout' | 'orders' | 'settings' | 'receipt' | 'day'
 export type SettingsTab = 'store' | 'platform' | 'terminal'
 
 export type Dialog =
@@ -14,6 +14,7 @@ export type Dialog =
   | { kind: 'approval'; then: 'keep' | 'pay'; revert: Cart | null }
   | { kind: 'park' }
   | { kind: 'pay' }
+  | { kind: 'open-shift' }
 
 export type Notice =
   | { id: number; kind: 'info'; text: string }

@@ -4,6 +4,8 @@ import { ErrorNote } from '../../components/ErrorNote'
 import { isTextField, WedgeScanner } from '../../lib/scanner'
 import { useFormat } from '../../lib/format'
 import { useApp } from '../../store'
+import { NoShiftBanner } from '../day/NoShiftBanner'
+import { OpenShiftDialog } from '../day/OpenShiftDialog'
 import { ApprovalDialog } from './ApprovalDialog'
 import { CartPane } from './CartPane'
 import { DiscountDialog } from './DiscountDialog'
@@ -35,9 +37,11 @@ function ProductPane({ searchRef, onSubmitSearch }: { searchRef: React.RefObject
   const setQuery = useApp((s) => s.setQuery)
   const setCategory = useApp((s) => s.setCategory)
   const addProduct = useApp((s) => s.addProduct)
+  const openDialog = useApp((s) => s.openDialog)
 
   return (
     <section className="catalog-pane">
+      <NoShiftBanner testId="checkout-no-shift" onOpen={() => openDialog({ kind: 'open-shift' })} />
       <div className="search-row">
         <span className="search-icon" aria-hidden="true">
           ⌕
@@ -273,6 +277,8 @@ export function Checkout() {
     dialogNode = <ParkDialog />
   } else if (dialog?.kind === 'pay') {
     dialogNode = <PayView />
+  } else if (dialog?.kind === 'open-shift') {
+    dialogNode = <OpenShiftDialog onClose={closeDialog} />
   }
 
   return (

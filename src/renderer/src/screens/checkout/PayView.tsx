@@ -13,6 +13,8 @@ import { WedgeScanner } from '../../lib/scanner'
 import { useApp } from '../../store'
 import type { TenderRequest } from '../../store/payments'
 import { MerchantQr, PaymentsNotes, PaySummary, TENDER_KEYS, TenderButtons, TenderList, type TenderKey } from './PayParts'
+import { NoShiftBanner } from '../day/NoShiftBanner'
+import { OpenShiftDialog } from '../day/OpenShiftDialog'
 import { VoidDialog } from './VoidDialog'
 
 const get = useApp.getState
@@ -58,6 +60,9 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
   const voidCheckout = useApp((s) => s.voidCheckout)
   const leaveCheckout = useApp((s) => s.leaveCheckout)
   const refreshCheckout = useApp((s) => s.refreshCheckout)
+  const loadTill = useApp((s) => s.loadTill)
+  // Cash goes into a drawer counted by shift: without an open shift, only card and QR are taken.
+  const noShift = useApp((s) => s.till !== null && s.till.shift === null)
 
   const c = checkout
   const currency = c.currency
@@ -68,6 +73,7 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
   const [error, setError] = useState<{ error: ErrorData; ctx: ErrorContext } | null>(null)
   const [note, setNote] = useState<{ kind: 'error' | 'info'; text: string } | null>(null)
   const [voidOpen, setVoidOpen] = useState(false)
+  const [shiftOpen, setShiftOpen] = useState(false)
   const [cancelling, setCancelling] = useState<string[]>([])
   const [now, setNow] = useState(() => Date.now())
 
@@ -110,7 +116,7 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
   const tenderedInvalid = tendered === null || tendered < 0
   const change = cash !== null && tendered !== null ? tendered - cash.due : null
   const shortBy = change !== null && change < 0 ? -change : 0
-  const canCash = open && amount !== null && !tenderedInvalid && shortBy === 0 && !paying
+  const canCash = open && amount !== null && !tenderedInvalid && shortBy === 0 && !paying && !noShift
 
   const money = useCallback((minor: number) => f.money(minor, currency), [f, currency])
 
@@ -119,6 +125,12 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
     setNote(null)
     const r = await addTender(request)
     if (!r.ok) {
+      if (r.error.code === 'no_open_shift') {
+        // the till thought a shift was open: show it as it is, with the way to open one
+        void loadTill()
+        setShiftOpen(true)
+        return false
+      }
       const ctx: ErrorContext = { tender: true, money }
       if (r.error.code === 'insufficient_tender' && shortBy > 0) ctx.shortBy = money(shortBy)
       setError({ error: r.error, ctx })
@@ -128,6 +140,10 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
   }
 
   const takeCash = async () => {
+    if (noShift && open) {
+      setShiftOpen(true)
+      return
+    }
     if (!canCash || amount === null || tendered === null) return
     if (await send({ flow: 'cash', amount, tendered })) setTenderedText('')
   }
@@ -188,7 +204,7 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
 
   /** Esc: with nothing tendered, back to the cart; otherwise voiding needs a reason. */
   const back = async () => {
-    if (voidOpen) return
+    if (voidOpen || shiftOpen) return
     if (c.state === 'voided') {
       leaveCheckout()
       return
@@ -205,8 +221,8 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
   }
 
   // ---- keys and the scanner ---------------------------------------------------------------------
-  const live = useRef({ pick, takeCash, chargeCode, back, voidOpen, mode, codeText })
-  live.current = { pick, takeCash, chargeCode, back, voidOpen, mode, codeText }
+  const live = useRef({ pick, takeCash, chargeCode, back, voidOpen, shiftOpen, mode, codeText })
+  live.current = { pick, takeCash, chargeCode, back, voidOpen, shiftOpen, mode, codeText }
 
   useEffect(() => {
     const fields: Record<Field, { ref: React.RefObject<HTMLInputElement | null>; set: (v: string) => void }> = {
@@ -222,7 +238,7 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
     // The scanner treats the field in use as its "search box": typed keys go there, a scan puts it back as it was.
     const target = (): Field => focusedField() ?? (live.current.mode === 'scan' ? 'code' : 'tendered')
     const scanner = new WedgeScanner({
-      enabled: () => !live.current.voidOpen && get().dialog?.kind === 'pay',
+      enabled: () => !live.current.voidOpen && !live.current.shiftOpen && get().dialog?.kind === 'pay',
       searchInput: () => fields[target()].ref.current ?? fields.amount.ref.current,
       getSearch: () => fields[target()].ref.current?.value ?? '',
       setSearch: (text) => fields[target()].set(text),
@@ -242,7 +258,7 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
     const keys: Record<string, TenderKey> = Object.fromEntries(Object.entries(TENDER_KEYS).map(([k, v]) => [v, k as TenderKey]))
     const onKey = (e: KeyboardEvent) => {
       if (scanner.handleKeyDown(e)) return
-      if (e.defaultPrevented || live.current.voidOpen || get().dialog?.kind !== 'pay') return
+      if (e.defaultPrevented || live.current.voidOpen || live.current.shiftOpen || get().dialog?.kind !== 'pay') return
       if (e.ctrlKey || e.metaKey || e.altKey) return
       const key = keys[e.key]
       if (key) {
@@ -284,8 +300,8 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
           {t('pay.done')} <kbd>{t('common.esc')}</kbd>
         </button>
       ) : mode === 'cash' && open && c.remaining > 0 ? (
-        <button type="button" className="btn primary huge" data-testid="pay-complete" disabled={!canCash} onClick={() => void takeCash()}>
-          {paying ? t('pay.completing') : cash?.closes ? t('pay.complete') : t('pay.takeCash')} <kbd>Enter</kbd>
+        <button type="button" className="btn primary huge" data-testid="pay-complete" disabled={noShift ? paying : !canCash} onClick={() => void takeCash()}>
+          {paying ? t('pay.completing') : noShift ? t('shift.openToTakeCash') : cash?.closes ? t('pay.complete') : t('pay.takeCash')} <kbd>Enter</kbd>
         </button>
       ) : null}
     </>
@@ -385,6 +401,7 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
                       </label>
                     )}
                   </div>
+                  {mode === 'cash' ? <NoShiftBanner testId="pay-no-shift" onOpen={() => setShiftOpen(true)} /> : null}
                   {mode === 'cash' && cash ? (
                     <div className="cash-panel" data-testid="cash-panel">
                       <div className="quick-cash">
@@ -459,6 +476,7 @@ function PayViewOpen({ checkout }: { checkout: Checkout }) {
         </section>
       </div>
       {voidOpen ? <VoidDialog checkout={c} onClose={() => setVoidOpen(false)} /> : null}
+      {shiftOpen ? <OpenShiftDialog onClose={() => setShiftOpen(false)} /> : null}
     </Dialog>
   )
 }
