@@ -24,10 +24,12 @@ beforeAll(() => {
  * Runs the seller and SIGKILLs it `delayMs` after it is ready to sell (or after spawn, when
  * `early`, to crash it while it opens the ledger); resolves with the sale ids it said committed.
  */
-function runAndKill(dataDir: string, seed: number, delayMs: number, early: boolean): Promise<{ committed: string[]; started: boolean; exitedEarly: string }> {
+function runAndKill(dataDir: string, seed: number, delayMs: number, early: boolean): Promise<{ committed: string[]; closed: string[]; shiftsClosed: number; started: boolean; exitedEarly: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [seller, dataDir, RESOURCES, String(seed)], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
     const committed: string[] = []
+    const closed: string[] = []
+    let shiftsClosed = 0
     let started = false
     let buf = ''
     let err = ''
@@ -42,6 +44,8 @@ function runAndKill(dataDir: string, seed: number, delayMs: number, early: boole
           if (!early) timer = setTimeout(() => child.kill('SIGKILL'), delayMs)
         }
         else if (line.startsWith('committed ')) committed.push(line.slice(10))
+        else if (line.startsWith('closed ')) closed.push(line.slice(7))
+        else if (line.startsWith('shift-closed ')) shiftsClosed++
       }
     })
     child.stderr.on('data', (d: Buffer) => (err += d.toString()))
@@ -49,12 +53,14 @@ function runAndKill(dataDir: string, seed: number, delayMs: number, early: boole
     child.on('error', reject)
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
-      resolve({ committed, started, exitedEarly: signal === 'SIGKILL' ? '' : `exit ${code}: ${err.slice(0, 500)}` })
+      resolve({ committed, closed, shiftsClosed, started, exitedEarly: signal === 'SIGKILL' ? '' : `exit ${code}: ${err.slice(0, 500)}` })
     })
   })
 }
 
 interface Checked {
+  closures: number
+  shifts: number
   orders: number
   journal: number
   lastCheckedSeq: number
@@ -77,12 +83,29 @@ function checkLedger(db: Db, fromSeq: number): Checked {
   expect(n('SELECT count(*) AS n FROM orders o WHERE o.paid_minor != (SELECT sum(amount_minor) FROM order_tenders t WHERE t.order_id = o.id)')).toBe(0)
   // No partial posting: every posted event has its posting and balanced ledger lines (same transaction).
   expect(expectBalancedPostings({ db })).toBe(journal)
-  // The seller opens a shift only when none is open, and never closes it: one shift at most, whole.
+  // Shifts and closures are whole: each row has its event and each event its row, in one transaction.
   const shifts = n('SELECT count(*) AS n FROM shifts')
-  expect(shifts).toBeLessThanOrEqual(1)
   expect(n("SELECT count(*) AS n FROM journal WHERE type = 'shift.opened'")).toBe(shifts)
-  if (orders > 0) expect(shifts).toBe(1)
-  const shiftId = (db.prepare('SELECT id FROM shifts').get() as { id: string } | undefined)?.id
+  const closes = n('SELECT count(*) AS n FROM shift_closes')
+  expect(n("SELECT count(*) AS n FROM journal WHERE type = 'shift.closed'")).toBe(closes)
+  expect(shifts - closes).toBeLessThanOrEqual(1) // never two shifts open at once
+  expect(n('SELECT count(*) AS n FROM cash_movements')).toBe(n("SELECT count(*) AS n FROM journal WHERE type = 'cash.moved'"))
+  // Exactly one closure per closed day, numbered without gaps, each range starting where the last ended.
+  const closures = db.prepare('SELECT number, business_date, first_seq, last_seq, journal_seq FROM closures ORDER BY number').all() as {
+    number: number
+    business_date: string
+    first_seq: number
+    last_seq: number
+    journal_seq: number
+  }[]
+  expect(n("SELECT count(*) AS n FROM journal WHERE type = 'day.closed'")).toBe(closures.length)
+  expect(new Set(closures.map((c) => c.business_date)).size).toBe(closures.length)
+  closures.forEach((c, i) => {
+    expect(c.number).toBe(i + 1)
+    expect(c.first_seq).toBe(i === 0 ? 1 : closures[i - 1]!.last_seq + 1)
+    expect(c.journal_seq).toBe(c.last_seq + 1)
+  })
+  const shiftOf = db.prepare("SELECT shift_id FROM postings WHERE journal_seq = ?")
   const fresh = db.prepare("SELECT seq, payload FROM journal WHERE type = 'sale.completed' AND seq > ? ORDER BY seq").all(fromSeq) as { seq: number; payload: string }[]
   const postingOf = db.prepare('SELECT kind, ref_id, business_date, shift_id FROM postings WHERE journal_seq = ?')
   for (const ev of fresh) {
@@ -92,14 +115,16 @@ function checkLedger(db: Db, fromSeq: number): Checked {
     const { journal: j, reprints: _r, refunds: _f, ...rest } = order!
     expect(j.seq).toBe(ev.seq)
     expect(rest).toEqual(doc) // the rows say exactly what the hashed event says: the sale is whole
+    const shiftId = (shiftOf.get(ev.seq) as { shift_id: string | null }).shift_id
+    expect(shiftId).not.toBeNull()
     expect(posting).toEqual({ businessDate: doc.businessDate, shiftId, adjustmentOf: null })
     expect(postingOf.get(ev.seq)).toEqual({ kind: 'sale', ref_id: doc.id, business_date: doc.businessDate, shift_id: shiftId })
   }
-  return { orders, journal, lastCheckedSeq: report.lastSeq }
+  return { orders, journal, lastCheckedSeq: report.lastSeq, closures: closures.length, shifts }
 }
 
 describe('crash safety', () => {
-  it(`keeps every committed sale whole through ${KILLS} SIGKILLs at random moments`, async () => {
+  it(`keeps every committed sale, shift and Z whole through ${KILLS} SIGKILLs at random moments`, async () => {
     const dir = tempDir('daybook-crash-')
     openCore({ dataDir: dir, demo: true, resourcesDir: RESOURCES }).core.db.close() // seed once
     // mulberry32: a tiny seeded PRNG, so a failing run can be replayed.
@@ -112,6 +137,8 @@ describe('crash safety', () => {
     }
     let lastSeq = 0
     let killedWhileSelling = 0
+    let zs = 0
+    let shiftCloses = 0
     let killedAfterOpen = 0
     let acknowledged = 0
     for (let k = 0; k < KILLS; k++) {
@@ -131,6 +158,13 @@ describe('crash safety', () => {
         // Every sale the child saw commit is there.
         const has = db.prepare('SELECT 1 FROM orders WHERE id = ?')
         for (const id of run.committed) expect(has.get(id), `sale ${id} acknowledged before kill ${k}`).toBeDefined()
+        // Every Z the child saw commit is there, once.
+        for (const z of run.closed) {
+          const [number, date] = z.split(' ')
+          expect(db.prepare('SELECT number FROM closures WHERE business_date = ?').get(date), `Z ${z} before kill ${k}`).toEqual({ number: Number(number) })
+        }
+        zs += run.closed.length
+        shiftCloses += run.shiftsClosed
       } finally {
         db.close()
       }
@@ -143,6 +177,11 @@ describe('crash safety', () => {
     expect(killedAfterOpen).toBeLessThan(KILLS)
     expect(killedWhileSelling).toBeGreaterThan(KILLS / 4)
     expect(final.orders).toBeGreaterThanOrEqual(acknowledged)
-    console.log(`crash test: ${KILLS} kills, ${KILLS - killedAfterOpen} while opening, ${killedWhileSelling} after a sale committed, ${final.orders} orders, ${final.journal} events, chain intact`)
+    // Kills landed around shift closes and Zs too: days really were closed, and closed again after restarts.
+    expect(final.closures).toBeGreaterThan(KILLS / 10)
+    expect(final.closures).toBeGreaterThanOrEqual(zs)
+    console.log(
+      `crash test: ${KILLS} kills, ${KILLS - killedAfterOpen} while opening, ${killedWhileSelling} after a sale committed, ${final.orders} orders, ${final.shifts} shifts (${shiftCloses} closes seen), ${final.closures} Z closures (${zs} seen), ${final.journal} events, chain intact`,
+    )
   }, 600_000)
 })
