@@ -971,7 +971,7 @@ export const en = {
     shift_closed: 'This shift is already closed.',
     day_blocked: 'The day cannot be closed yet: finish what is listed first.',
     day_blocked_count: 'The day cannot be closed yet: {{count}} things are still open (listed here).',
-    day_already_closed: 'This business day is already closed, and nothing has been sold since.',
+    day_already_closed: 'This business day is already closed. Anything sold since belongs to the next business day and is closed on that day.',
     approval_required_cash_movement: 'This cash movement is over the store limit: a supervisor must approve it.',
     approval_required_over_short: 'The drawer is over or short by more than the store allows: give a reason; a supervisor approves.',
     forbidden_shift: 'This shift belongs to {{name}}. Ask a supervisor to take it over.',
