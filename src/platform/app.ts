@@ -19,6 +19,7 @@ import { PaymentService } from './payments/service'
 import { setScenarioOverride } from './sandbox/books'
 import { createSandboxWallets, type SandboxOptions } from './sandbox/index'
 import { registerCustomerPage } from './sandbox/page'
+import { storeClosures } from './closures'
 import { dayOrders, storeDays } from './reports'
 import * as svc from './service'
 
@@ -111,6 +112,7 @@ const handlers: Record<PlatformRouteName, Handler> = {
     return storeDays(c.db, c.params.storeId!, q.from, q.to)
   },
   'store-day-orders': async (c) => dayOrders(c.db, c.params.storeId!, c.params.businessDate!, (c.query as { deviceId?: string }).deviceId),
+  'store-closures': async (c) => storeClosures(c.db, c.params.storeId!, c.query as { from?: string; to?: string; deviceId?: string }),
   pair: async (c) => svc.pair(c.db, c.body as never, c.now),
   'device-state': async (c) => svc.deviceState(c.db, c.device!, c.now),
   'events-ingest': async (c) => ingest(c.db, c.device!.id, (c.body as { events: never[] }).events, c.now, (fields, msg) => c.log.warn(fields, msg)),

@@ -33,10 +33,11 @@ function parseInt8(text: string): number {
   return n
 }
 
-export async function openDatabase(cfg: PlatformDatabase): Promise<Database> {
+/** Opens the database and brings its schema up to date (`migrateTo`: only that far, for upgrade tests). */
+export async function openDatabase(cfg: PlatformDatabase, opts: { migrateTo?: number } = {}): Promise<Database> {
   const db = cfg.kind === 'pglite' ? await openPglite(cfg.dataDir) : await openPostgres(cfg.url, cfg.schema)
   try {
-    await migrate(db)
+    await migrate(db, opts.migrateTo)
   } catch (e) {
     await db.close()
     throw e
@@ -105,8 +106,8 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
 /** A constant key for pg_advisory_xact_lock: one migrator at a time per database. */
 const MIGRATION_LOCK = 4_320_001
 
-/** Forward-only: applies the migrations not yet in schema_migrations, all in one transaction. */
-export async function migrate(db: Database): Promise<number[]> {
+/** Forward-only: applies the migrations not yet in schema_migrations (then their data steps), all in one transaction. */
+export async function migrate(db: Database, upTo: number = MIGRATIONS.length): Promise<number[]> {
   return db.tx(async (q) => {
     await q.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
     await q.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())')
@@ -116,11 +117,13 @@ export async function migrate(db: Database): Promise<number[]> {
     const applied: number[] = []
     for (const [i, m] of MIGRATIONS.entries()) {
       const version = i + 1
-      if (done.has(version)) continue
+      if (done.has(version) || version > upTo) continue
       for (const stmt of m.sql) await q.query(stmt)
       await q.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [version, m.name])
       applied.push(version)
     }
+    // Data steps run on the newest schema, in migration order, in the same transaction.
+    for (const version of applied) await MIGRATIONS[version - 1]!.data?.(q)
     return applied
   })
 }

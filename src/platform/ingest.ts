@@ -1,9 +1,21 @@
 import { z } from 'zod'
 import { MASKED_PAN_PATTERN } from '../shared/card-number'
 import { CURRENCIES, MAX_MINOR } from '../shared/money'
-import { TENDER_METHODS } from '../shared/payments'
-import { SaleCompletedDataSchema, type IngestResponse, type WireEvent } from '../shared/platform-api'
+import {
+  CashMovedDataSchema,
+  CheckoutVoidedDataSchema,
+  DayClosedDataSchema,
+  RefundCompletedDataSchema,
+  SaleCompletedDataSchema,
+  ShiftClosedDataSchema,
+  ShiftOpenedDataSchema,
+  ShiftTakenOverDataSchema,
+  type IngestResponse,
+  type WireEvent,
+} from '../shared/platform-api'
 import { canonicalDataJson, canonicalEventJson, eventHashOf } from './canonical'
+import { postingOf, postingText, verifyPendingClosures } from './closures'
+import { storeDate } from './dates'
 import type { Database, Queryable } from './db'
 import { fail } from './errors'
 import { iso, type DeviceRow } from './service'
@@ -19,11 +31,14 @@ import { iso, type DeviceRow } from './service'
  *   4. its payload is normalized: `sale.completed` into orders / order_lines / order_tenders (with the
  *      tenders' flow, provider reference, masked card details and paid time when present);
  *      `refund.completed` into refunds (per tender and method), `checkout.voided` into voids;
- *      `refund.posted` and `day.closed` fill refunds / closures when they carry the fields named below;
+ *      `shift.opened` / `shift.closed` / `shift.taken_over` / `cash.moved` into shifts / shift_closes /
+ *      shift_takeovers / cash_movements, `day.closed` into closures (then verified: closures.ts);
+ *      `refund.posted` fills refunds when it carries the fields named below;
  *      any other type is stored as it came. A chain-valid event whose payload cannot be normalized (not
- *      an acceptable order, another currency than the store's, an order id already recorded) is still
- *      stored — it is part of the till's hash chain, and refusing it would block every later event —
- *      with the reason in events.normalize_error, and a warning is logged (without the payload).
+ *      an acceptable order, another currency than the store's, an order id already recorded, a shift
+ *      never opened) is still stored — it is part of the till's hash chain, and refusing it would block
+ *      every later event — with the reason in events.normalize_error, and a warning is logged (without
+ *      the payload).
  * Any refusal rolls the whole batch back; only chain-level problems are refused.
  */
 
@@ -43,39 +58,6 @@ const SaleAmountsSchema = z.object({
 
 /** Minimal mapping, documented in README.md: filled when present; otherwise the event is kept raw. */
 export const RefundPostedSchema = z.object({ id: z.string().min(1).max(64), orderId: z.string().min(1).max(64), businessDate: z.iso.date().optional(), currency: z.enum(CURRENCIES), amount: Amount })
-export const DayClosedSchema = z.object({ businessDate: z.iso.date() })
-
-const StaffRef = z.object({ id: z.string().max(64), name: z.string().max(120) })
-/** A refund the till completed (issue 4): counted against its tender method on the store-local day of `at`. */
-export const RefundCompletedSchema = z.object({
-  refundId: z.string().min(1).max(64),
-  orderId: z.string().min(1).max(64),
-  receiptNo: z.string().max(64),
-  tenderId: z.string().min(1).max(64),
-  method: z.enum(TENDER_METHODS),
-  amount: z.number().int().min(1).max(MAX_MINOR),
-  currency: z.enum(CURRENCIES),
-  reason: z.string().max(500),
-  staff: StaffRef,
-  approvedBy: StaffRef.nullable(),
-  providerRef: z.string().max(128).nullable(),
-  at: z.iso.datetime({ offset: true }),
-})
-/** A checkout voided before its order was posted; what each tender did (given back, reversed…). */
-export const CheckoutVoidedSchema = z.object({
-  checkoutId: z.string().min(1).max(64),
-  total: NonNeg,
-  currency: z.enum(CURRENCIES),
-  reason: z.string().max(500),
-  staff: StaffRef,
-  approvedBy: StaffRef.nullable(),
-  tenders: z.array(z.object({ id: z.string().max(64), method: z.enum(TENDER_METHODS), amount: NonNeg, outcome: z.string().max(32) })).max(100),
-})
-
-/** The calendar date of an instant in the store's time zone (the business day of a refund or void). */
-export function storeDate(instant: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant))
-}
 
 const issuesText = (issues: readonly z.core.$ZodIssue[]): string => issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || '(data)'}: ${i.message}`).join('; ')
 
@@ -95,8 +77,9 @@ export type IngestWarn = (fields: Record<string, unknown>, message: string) => v
 export async function ingest(db: Database, deviceId: string, events: WireEvent[], now: Date, warn: IngestWarn = () => {}): Promise<IngestResponse> {
   const receivedAt = now.toISOString()
   return db.tx(async (q) => {
-    const device = (await q.query<DeviceRow & { currency: string; time_zone: string }>(
-      'SELECT d.*, s.currency, s.time_zone FROM devices d JOIN stores s ON s.id = d.store_id WHERE d.id = $1 FOR UPDATE OF d',
+    const device = (await q.query<IngestDevice & { pending_closures: boolean }>(
+      `SELECT d.*, s.currency, s.time_zone, EXISTS (SELECT 1 FROM closures c WHERE c.device_id = d.id AND c.verification = 'pending') AS pending_closures
+       FROM devices d JOIN stores s ON s.id = d.store_id WHERE d.id = $1 FOR UPDATE OF d`,
       [deviceId],
     ))[0]
     if (!device) fail('unknown_device', 'No paired device has this id.')
@@ -188,26 +171,76 @@ export async function ingest(db: Database, deviceId: string, events: WireEvent[]
       if (refundIds.length > 0) {
         for (const r of await q.query<{ refund_id: string }>('SELECT refund_id FROM refunds WHERE device_id = $1 AND refund_id = ANY($2::text[])', [device.id, refundIds])) recordedRefunds.add(r.refund_id)
       }
-      const rows = normalize(device, fresh.map((f) => f.e), recorded, recordedRefunds)
+      const known = await knownLedgerRecords(q, device.id, fresh.map((f) => f.e))
+      const rows = normalize(device, fresh.map((f) => f.e), recorded, recordedRefunds, known, () => receivedAt)
       for (const [eventId, reason] of rows.errors) {
         const e = fresh.find((f) => f.e.id === eventId)!.e
         warn({ deviceId: device.id, eventId, seq: e.seq, type: e.type, reason }, 'event stored without normalization')
       }
-      await write(q, device, fresh, rows, { lastSeq, lastHash, receivedAt })
+      const postings = new Map(fresh.map(({ e }) => [e.id, postingText(postingOf(e.type, e.at, e.data, device.time_zone))]))
+      await write(q, device, fresh, rows, postings, { lastSeq, lastHash, receivedAt })
+      // The closures just stored (and any still waiting for their range) are checked in this transaction.
+      if (rows.closures.length > 0 || device.pending_closures) await verifyPendingClosures(q, device, now)
     }
     return { results, lastSeq, lastHash, serverTime: now.toISOString() }
   })
 }
+
+type IngestDevice = DeviceRow & { currency: string; time_zone: string }
 
 interface NormalizedRows {
   orders: Record<string, unknown>[]
   lines: Record<string, unknown>[]
   tenders: Record<string, unknown>[]
   refunds: Record<string, unknown>[]
-  closures: Record<string, unknown>[]
   voids: Record<string, unknown>[]
+  shifts: Record<string, unknown>[]
+  shiftCloses: Record<string, unknown>[]
+  takeovers: Record<string, unknown>[]
+  movements: Record<string, unknown>[]
+  closures: Record<string, unknown>[]
   /** event id → why its payload was not normalized */
   errors: Map<string, string>
+}
+
+/** The event types normalized into the shift, movement and closure tables. */
+export const LEDGER_RECORD_TYPES = ['shift.opened', 'shift.taken_over', 'cash.moved', 'shift.closed', 'day.closed'] as const
+
+/** The device's shift, movement, take-over and closure ids that a batch names and that are stored already. */
+interface KnownLedgerRecords {
+  shifts: Set<string>
+  closedShifts: Set<string>
+  movements: Set<string>
+  takeovers: Set<string>
+  closures: Set<string>
+}
+
+const emptyKnown = (): KnownLedgerRecords => ({ shifts: new Set(), closedShifts: new Set(), movements: new Set(), takeovers: new Set(), closures: new Set() })
+
+/** A string field of an event's data that can be looked up (PostgreSQL text cannot hold U+0000). */
+function idField(e: WireEvent, key: string): string[] {
+  const v = e.data !== null && typeof e.data === 'object' ? (e.data as Record<string, unknown>)[key] : undefined
+  return typeof v === 'string' && v.length <= 64 && !v.includes('\u0000') ? [v] : []
+}
+
+/** One query, and only for a batch that carries ledger record events (sales-only batches skip it). */
+async function knownLedgerRecords(q: Queryable, deviceId: string, events: WireEvent[]): Promise<KnownLedgerRecords> {
+  const known = emptyKnown()
+  const mine = events.filter((e) => (LEDGER_RECORD_TYPES as readonly string[]).includes(e.type))
+  if (mine.length === 0) return known
+  const of = (type: string, key: string): string[] => mine.flatMap((e) => (e.type === type ? idField(e, key) : []))
+  const shiftIds = mine.flatMap((e) => (e.type === 'day.closed' ? [] : idField(e, 'shiftId')))
+  const rows = await q.query<{ k: string; id: string }>(
+    `SELECT 's' AS k, shift_id AS id FROM shifts WHERE device_id = $1 AND shift_id = ANY($2::text[])
+     UNION ALL SELECT 'c', shift_id FROM shift_closes WHERE device_id = $1 AND shift_id = ANY($2::text[])
+     UNION ALL SELECT 'm', movement_id FROM cash_movements WHERE device_id = $1 AND movement_id = ANY($3::text[])
+     UNION ALL SELECT 't', takeover_id FROM shift_takeovers WHERE device_id = $1 AND takeover_id = ANY($4::text[])
+     UNION ALL SELECT 'z', closure_id FROM closures WHERE device_id = $1 AND closure_id = ANY($5::text[])`,
+    [deviceId, shiftIds, of('cash.moved', 'movementId'), of('shift.taken_over', 'takeoverId'), of('day.closed', 'closureId')],
+  )
+  const sets: Record<string, Set<string>> = { s: known.shifts, c: known.closedShifts, m: known.movements, t: known.takeovers, z: known.closures }
+  for (const r of rows) sets[r.k]!.add(r.id)
+  return known
 }
 
 /** JSON for jsonb: PostgreSQL cannot store U+0000 in jsonb or text, so it is dropped from every string. */
@@ -216,8 +249,15 @@ function jsonForDb(v: unknown): string {
 }
 
 /** The rows of the normalized tables for the new events, and why an event could not be normalized. */
-function normalize(device: DeviceRow & { currency: string; time_zone: string }, events: WireEvent[], recorded: ReadonlySet<string>, recordedRefunds: ReadonlySet<string>): NormalizedRows {
-  const rows: NormalizedRows = { orders: [], lines: [], tenders: [], refunds: [], closures: [], voids: [], errors: new Map() }
+function normalize(
+  device: IngestDevice,
+  events: WireEvent[],
+  recorded: ReadonlySet<string>,
+  recordedRefunds: ReadonlySet<string>,
+  known: KnownLedgerRecords,
+  receivedAt: (e: WireEvent) => string,
+): NormalizedRows {
+  const rows: NormalizedRows = { orders: [], lines: [], tenders: [], refunds: [], voids: [], shifts: [], shiftCloses: [], takeovers: [], movements: [], closures: [], errors: new Map() }
   const orderIds = new Set<string>()
   const refundIds = new Set<string>()
   for (const e of events) {
@@ -278,7 +318,7 @@ function normalize(device: DeviceRow & { currency: string; time_zone: string }, 
         })
       }
     } else if (e.type === 'refund.completed') {
-      const r = RefundCompletedSchema.safeParse(e.data)
+      const r = RefundCompletedDataSchema.safeParse(e.data)
       let why: string | null = null
       if (!r.success) why = `not an acceptable refund: ${issuesText(r.error.issues)}`
       else if (r.data.currency !== device.currency) why = `the refund is in ${r.data.currency}, the store in ${device.currency}`
@@ -307,7 +347,7 @@ function normalize(device: DeviceRow & { currency: string; time_zone: string }, 
         at: x.at,
       })
     } else if (e.type === 'checkout.voided') {
-      const v = CheckoutVoidedSchema.safeParse(e.data)
+      const v = CheckoutVoidedDataSchema.safeParse(e.data)
       let why: string | null = null
       if (!v.success) why = `not an acceptable void: ${issuesText(v.error.issues)}`
       else if (v.data.currency !== device.currency) why = `the void is in ${v.data.currency}, the store in ${device.currency}`
@@ -332,12 +372,138 @@ function normalize(device: DeviceRow & { currency: string; time_zone: string }, 
     } else if (e.type === 'refund.posted') {
       const r = RefundPostedSchema.safeParse(e.data)
       if (r.success) rows.refunds.push({ event_id: e.id, refund_id: r.data.id, order_id: r.data.orderId, business_date: r.data.businessDate ?? null, currency: r.data.currency, amount: r.data.amount })
-    } else if (e.type === 'day.closed') {
-      const c = DayClosedSchema.safeParse(e.data)
-      if (c.success) rows.closures.push({ event_id: e.id, business_date: c.data.businessDate })
+    } else if ((LEDGER_RECORD_TYPES as readonly string[]).includes(e.type)) {
+      const why = normalizeLedgerRecord(device, e, known, rows, receivedAt(e))
+      if (why !== null) rows.errors.set(e.id, why.replaceAll('\u0000', ''))
     }
   }
   return rows
+}
+
+const personCols = (prefix: string, p: { id: string; name: string } | null): Record<string, string | null> => ({ [`${prefix}_id`]: p?.id ?? null, [`${prefix}_name`]: p?.name ?? null })
+
+/**
+ * A shift opening, take-over, close, cash movement or closure into its row; or why it cannot be
+ * (its shape, another currency than the store's, an id already recorded, a shift never opened or
+ * already closed). `known` is updated as the batch goes, so a batch may open and close a shift.
+ */
+function normalizeLedgerRecord(device: IngestDevice, e: WireEvent, known: KnownLedgerRecords, rows: NormalizedRows, receivedAt: string): string | null {
+  const base = { event_id: e.id, journal_seq: e.seq, received_at: receivedAt }
+  const currencyOf = (c: string): string | null => (c === device.currency ? null : `it is in ${c}, the store in ${device.currency}`)
+  const openShift = (shiftId: string): string | null =>
+    !known.shifts.has(shiftId) ? `shift ${shiftId} was never opened on this device` : known.closedShifts.has(shiftId) ? `shift ${shiftId} is already closed` : null
+  switch (e.type) {
+    case 'shift.opened': {
+      const r = ShiftOpenedDataSchema.safeParse(e.data)
+      if (!r.success) return `not an acceptable shift opening: ${issuesText(r.error.issues)}`
+      const x = r.data
+      const why = currencyOf(x.currency) ?? (known.shifts.has(x.shiftId) ? `shift ${x.shiftId} is already recorded for this device` : null)
+      if (why) return `shift opening: ${why}`
+      known.shifts.add(x.shiftId)
+      rows.shifts.push({
+        ...base,
+        shift_id: x.shiftId,
+        device_code: x.deviceCode,
+        currency: x.currency,
+        business_date: x.posting.businessDate,
+        adjustment_of: x.posting.adjustmentOf,
+        opened_at: e.at,
+        ...personCols('opened_by', x.openedBy),
+        float_amount: x.float,
+        previous_left: x.previousLeft,
+        opening_count: JSON.stringify(x.count),
+      })
+      return null
+    }
+    case 'shift.taken_over': {
+      const r = ShiftTakenOverDataSchema.safeParse(e.data)
+      if (!r.success) return `not an acceptable shift take-over: ${issuesText(r.error.issues)}`
+      const x = r.data
+      const why = openShift(x.shiftId) ?? (known.takeovers.has(x.takeoverId) ? `take-over ${x.takeoverId} is already recorded for this device` : null)
+      if (why) return `shift take-over: ${why}`
+      known.takeovers.add(x.takeoverId)
+      rows.takeovers.push({ ...base, takeover_id: x.takeoverId, shift_id: x.shiftId, at: e.at, ...personCols('from', x.from), ...personCols('to', x.to) })
+      return null
+    }
+    case 'cash.moved': {
+      const r = CashMovedDataSchema.safeParse(e.data)
+      if (!r.success) return `not an acceptable cash movement: ${issuesText(r.error.issues)}`
+      const x = r.data
+      const why = currencyOf(x.currency) ?? openShift(x.shiftId) ?? (known.movements.has(x.movementId) ? `movement ${x.movementId} is already recorded for this device` : null)
+      if (why) return `cash movement: ${why}`
+      known.movements.add(x.movementId)
+      rows.movements.push({
+        ...base,
+        movement_id: x.movementId,
+        shift_id: x.shiftId,
+        business_date: x.posting.businessDate,
+        adjustment_of: x.posting.adjustmentOf,
+        kind: x.kind,
+        amount: x.amount,
+        currency: x.currency,
+        reason: x.reason,
+        note: x.note,
+        ...personCols('staff', x.staff),
+        ...personCols('approved_by', x.approvedBy),
+        at: e.at,
+      })
+      return null
+    }
+    case 'shift.closed': {
+      const r = ShiftClosedDataSchema.safeParse(e.data)
+      if (!r.success) return `not an acceptable shift close: ${issuesText(r.error.issues)}`
+      const x = r.data
+      const why = currencyOf(x.currency) ?? openShift(x.shiftId)
+      if (why) return `shift close: ${why}`
+      known.closedShifts.add(x.shiftId)
+      rows.shiftCloses.push({
+        ...base,
+        shift_id: x.shiftId,
+        currency: x.currency,
+        business_date: x.posting.businessDate,
+        adjustment_of: x.posting.adjustmentOf,
+        closed_at: e.at,
+        ...personCols('closed_by', x.closedBy),
+        expected: x.expected,
+        counted: x.counted,
+        over_short: x.overShort,
+        left_in_drawer: x.left,
+        closing_count: JSON.stringify(x.count),
+        reason: x.reason,
+        ...personCols('approved_by', x.approvedBy),
+      })
+      return null
+    }
+    case 'day.closed': {
+      const r = DayClosedDataSchema.safeParse(e.data)
+      if (!r.success) return `not an acceptable closure: ${issuesText(r.error.issues)}`
+      const x = r.data
+      const why = currencyOf(x.currency) ?? (known.closures.has(x.closureId) ? `closure ${x.closureId} is already recorded for this device` : null)
+      if (why) return `closure: ${why}`
+      known.closures.add(x.closureId)
+      rows.closures.push({
+        ...base,
+        closure_id: x.closureId,
+        number: x.number,
+        device_code: x.deviceCode,
+        store_name: x.storeName,
+        currency: x.currency,
+        business_date: x.businessDate,
+        from_date: x.fromDate,
+        first_seq: x.firstSeq,
+        last_seq: x.lastSeq,
+        last_hash: x.lastHash,
+        closed_at: e.at,
+        ...personCols('closed_by', x.closedBy),
+        figures: JSON.stringify(x.figures),
+        period_total: x.periodTotal,
+        previous_grand_total: x.previousGrandTotal,
+        grand_total: x.grandTotal,
+      })
+      return null
+    }
+  }
+  return null
 }
 
 /**
@@ -351,6 +517,7 @@ async function write(
   device: DeviceRow,
   fresh: { e: WireEvent; data: string }[],
   rows: NormalizedRows,
+  postings: ReadonlyMap<string, string | null>,
   head: { lastSeq: number; lastHash: string; receivedAt: string },
 ): Promise<void> {
   const params: unknown[] = [device.id, device.store_id, head.receivedAt, head.lastSeq, head.lastHash]
@@ -359,9 +526,12 @@ async function write(
     return `$${params.length}`
   }
   const values = fresh.map(
-    ({ e, data }) => `(${p(e.id)}, $1, $2, ${p(e.seq)}, ${p(e.type)}, ${p(e.at)}, $3, ${p(data)}, ${p(e.prevHash)}, ${p(e.hash)}, ${p(rows.errors.get(e.id) ?? null)})`,
+    ({ e, data }) =>
+      `(${p(e.id)}, $1, $2, ${p(e.seq)}, ${p(e.type)}, ${p(e.at)}, $3, ${p(data)}, ${p(e.prevHash)}, ${p(e.hash)}, ${p(rows.errors.get(e.id) ?? null)}, ${p(postings.get(e.id) ?? null)})`,
   )
-  const ctes = [`ev AS (INSERT INTO events (event_id, device_id, store_id, seq, type, at, received_at, data, prev_hash, hash, normalize_error) VALUES ${values.join(', ')})`]
+  const ctes = [
+    `ev AS (INSERT INTO events (event_id, device_id, store_id, seq, type, at, received_at, data, prev_hash, hash, normalize_error, posting) VALUES ${values.join(', ')})`,
+  ]
   if (rows.orders.length > 0) {
     ctes.push(`o AS (INSERT INTO orders (device_id, id, store_id, event_id, receipt_no, business_date, created_at, received_at, currency, subtotal, discount_total, tax_total, total, staff_name, journal_seq)
        SELECT $1, x.id, $2, x.event_id, x.receipt_no, x.business_date, x.created_at, $3, x.currency, x.subtotal, x.discount_total, x.tax_total, x.total, x.staff_name, x.journal_seq
@@ -395,9 +565,92 @@ async function write(
        FROM jsonb_to_recordset(${p(jsonForDb(rows.voids))}::jsonb) AS x(event_id text, checkout_id text, business_date text, total bigint, currency text, reason text,
          staff_id text, staff_name text, approved_by_name text, tenders text, at text))`)
   }
-  if (rows.closures.length > 0) {
-    ctes.push(`c AS (INSERT INTO closures (event_id, store_id, device_id, business_date, received_at)
-       SELECT x.event_id, $2, $1, x.business_date, $3 FROM jsonb_to_recordset(${p(jsonForDb(rows.closures))}::jsonb) AS x(event_id text, business_date text))`)
-  }
+  ctes.push(...ledgerCtes(rows, p))
   await q.query(`WITH ${ctes.join(',\n')}\nUPDATE devices SET last_seq = $4, last_hash = $5, last_event_at = $3 WHERE id = $1`, params)
+}
+
+/** The inserts of the shift, movement and closure rows, as CTEs of one statement ($1 = device id, $2 = store id). */
+function ledgerCtes(rows: NormalizedRows, p: (v: unknown) => string): string[] {
+  const ctes: string[] = []
+  const insert = (name: string, table: string, list: Record<string, unknown>[], columns: [string, string][]): void => {
+    if (list.length === 0) return
+    const names = columns.map(([c]) => c)
+    ctes.push(`${name} AS (INSERT INTO ${table} (device_id, store_id, ${names.join(', ')})
+       SELECT $1::text, $2::text, ${names.map((c) => `x.${c}`).join(', ')}
+       FROM jsonb_to_recordset(${p(jsonForDb(list))}::jsonb) AS x(${columns.map(([c, t]) => `${c} ${t}`).join(', ')}))`)
+  }
+  const common: [string, string][] = [
+    ['event_id', 'text'],
+    ['journal_seq', 'bigint'],
+    ['received_at', 'timestamptz'],
+  ]
+  const text = (...names: string[]): [string, string][] => names.map((n) => [n, 'text'])
+  const bigint = (...names: string[]): [string, string][] => names.map((n) => [n, 'bigint'])
+  insert('sh', 'shifts', rows.shifts, [
+    ...common,
+    ...text('shift_id', 'device_code', 'currency', 'business_date', 'adjustment_of', 'opened_at', 'opened_by_id', 'opened_by_name', 'opening_count'),
+    ...bigint('float_amount', 'previous_left'),
+  ])
+  insert('sc', 'shift_closes', rows.shiftCloses, [
+    ...common,
+    ...text('shift_id', 'currency', 'business_date', 'adjustment_of', 'closed_at', 'closed_by_id', 'closed_by_name', 'closing_count', 'reason', 'approved_by_id', 'approved_by_name'),
+    ...bigint('expected', 'counted', 'over_short', 'left_in_drawer'),
+  ])
+  insert('st', 'shift_takeovers', rows.takeovers, [...common, ...text('takeover_id', 'shift_id', 'at', 'from_id', 'from_name', 'to_id', 'to_name')])
+  insert('cm', 'cash_movements', rows.movements, [
+    ...common,
+    ...text('movement_id', 'shift_id', 'business_date', 'adjustment_of', 'kind', 'currency', 'reason', 'note', 'staff_id', 'staff_name', 'approved_by_id', 'approved_by_name', 'at'),
+    ...bigint('amount'),
+  ])
+  insert('c', 'closures', rows.closures, [
+    ...common,
+    ...text('closure_id', 'device_code', 'store_name', 'currency', 'business_date', 'from_date', 'last_hash', 'closed_at', 'closed_by_id', 'closed_by_name', 'figures'),
+    ...bigint('number', 'first_seq', 'last_seq', 'period_total', 'previous_grand_total', 'grand_total'),
+  ])
+  return ctes
+}
+
+/**
+ * Migration 4's data step: shift, movement and closure events an older platform stored as they
+ * came (and closures it kept with their business date only) are normalized now, per device in seq
+ * order, exactly as ingest would have; those that cannot be get their events.normalize_error. Then
+ * each device's closures are verified. Idempotent: events that have their row are left alone.
+ */
+export async function normalizeStoredLedgerEvents(q: Queryable): Promise<void> {
+  const stored = await q.query<{ event_id: string; device_id: string; seq: number; type: string; at: string; data: string; received_at: Date }>(
+    `SELECT e.event_id, e.device_id, e.seq, e.type, e.at, e.data, e.received_at FROM events e
+     WHERE e.type = ANY($1::text[]) AND e.normalize_error IS NULL
+       AND NOT EXISTS (SELECT 1 FROM shifts x WHERE x.event_id = e.event_id)
+       AND NOT EXISTS (SELECT 1 FROM shift_closes x WHERE x.event_id = e.event_id)
+       AND NOT EXISTS (SELECT 1 FROM shift_takeovers x WHERE x.event_id = e.event_id)
+       AND NOT EXISTS (SELECT 1 FROM cash_movements x WHERE x.event_id = e.event_id)
+       AND NOT EXISTS (SELECT 1 FROM closures x WHERE x.event_id = e.event_id)
+     ORDER BY e.device_id, e.seq`,
+    [LEDGER_RECORD_TYPES],
+  )
+  const byDevice = new Map<string, typeof stored>()
+  for (const r of stored) {
+    const list = byDevice.get(r.device_id)
+    if (list) list.push(r)
+    else byDevice.set(r.device_id, [r])
+  }
+  for (const [deviceId, list] of byDevice) {
+    const device = (await q.query<IngestDevice>('SELECT d.*, s.currency, s.time_zone FROM devices d JOIN stores s ON s.id = d.store_id WHERE d.id = $1', [deviceId]))[0]!
+    const received = new Map(list.map((r) => [r.event_id, iso(r.received_at)]))
+    const events: WireEvent[] = list.map((r) => ({ id: r.event_id, device: device.journal_device_id ?? '', seq: r.seq, type: r.type, at: r.at, data: JSON.parse(r.data) as unknown, prevHash: '', hash: '' }))
+    const rows = normalize(device, events, new Set(), new Set(), await knownLedgerRecords(q, device.id, events), (e) => received.get(e.id)!)
+    const params: unknown[] = [device.id, device.store_id]
+    const p = (v: unknown): string => {
+      params.push(v)
+      return `$${params.length}`
+    }
+    const ctes = ledgerCtes(rows, p)
+    if (rows.errors.size > 0) {
+      const errors = [...rows.errors].map(([event_id, why]) => ({ event_id, why }))
+      ctes.push(`ne AS (UPDATE events SET normalize_error = x.why FROM jsonb_to_recordset(${p(jsonForDb(errors))}::jsonb) AS x(event_id text, why text) WHERE events.event_id = x.event_id)`)
+    }
+    // ($1 and $2 are typed here too: a device whose events were all flagged has no insert using them.)
+    if (ctes.length > 0) await q.query(`WITH ${ctes.join(',\n')}\nSELECT $1::text, $2::text`, params)
+    await verifyPendingClosures(q, device, new Date())
+  }
 }

@@ -4,9 +4,17 @@
  * Amounts are bigint minor units; business dates are 'YYYY-MM-DD' text (a calendar day, not an
  * instant); times the platform stamps are timestamptz; times the till sent are kept as it sent them.
  */
+import type { Queryable } from './db'
+import { normalizeStoredLedgerEvents } from './ingest'
+
 export interface Migration {
   name: string
   sql: readonly string[]
+  /**
+   * A data step: runs in the same transaction after the SQL of every migration of this run (so with
+   * the newest schema and the current code), once, when this migration is applied.
+   */
+  data?: (q: Queryable) => Promise<void>
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -293,5 +301,135 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       `CREATE INDEX voids_store_day ON voids (store_id, business_date)`,
     ],
+  },
+  {
+    // The ledger events (src/shared/ledger.ts, issue 10). Each row comes from one event (event_id)
+    // and keeps its journal seq; business_date / adjustment_of are the event's posting meta.
+    name: 'events.posting; shifts, shift closes and take-overs, cash movements; closures with their figures and verification',
+    sql: [
+      // The posting each event makes (src/shared/ledger.ts), compact JSON written at ingest: closure
+      // verification reads it instead of the whole payload. NULL: not a posting, or stored before.
+      `ALTER TABLE events ADD COLUMN posting text`,
+      `CREATE TABLE shifts (
+        device_id text NOT NULL REFERENCES devices(id),
+        shift_id text NOT NULL,
+        store_id text NOT NULL REFERENCES stores(id),
+        event_id text NOT NULL UNIQUE REFERENCES events(event_id),
+        journal_seq bigint NOT NULL,
+        device_code text NOT NULL,
+        currency text NOT NULL,
+        business_date text NOT NULL,
+        adjustment_of text,
+        opened_at text NOT NULL,
+        opened_by_id text NOT NULL,
+        opened_by_name text NOT NULL,
+        float_amount bigint NOT NULL,
+        -- what the previous close left in the drawer (the float is topped up from the safe, or not)
+        previous_left bigint NOT NULL,
+        -- [{value, kind, count}] as JSON text
+        opening_count text NOT NULL,
+        received_at timestamptz NOT NULL,
+        PRIMARY KEY (device_id, shift_id)
+      )`,
+      `CREATE INDEX shifts_store_day ON shifts (store_id, business_date)`,
+      `CREATE TABLE shift_closes (
+        device_id text NOT NULL,
+        shift_id text NOT NULL,
+        store_id text NOT NULL REFERENCES stores(id),
+        event_id text NOT NULL UNIQUE REFERENCES events(event_id),
+        journal_seq bigint NOT NULL,
+        currency text NOT NULL,
+        business_date text NOT NULL,
+        adjustment_of text,
+        closed_at text NOT NULL,
+        closed_by_id text NOT NULL,
+        closed_by_name text NOT NULL,
+        expected bigint NOT NULL,
+        counted bigint NOT NULL,
+        -- counted − expected
+        over_short bigint NOT NULL,
+        left_in_drawer bigint NOT NULL,
+        closing_count text NOT NULL,
+        reason text,
+        approved_by_id text,
+        approved_by_name text,
+        received_at timestamptz NOT NULL,
+        PRIMARY KEY (device_id, shift_id),
+        FOREIGN KEY (device_id, shift_id) REFERENCES shifts (device_id, shift_id)
+      )`,
+      `CREATE TABLE shift_takeovers (
+        device_id text NOT NULL,
+        takeover_id text NOT NULL,
+        shift_id text NOT NULL,
+        store_id text NOT NULL REFERENCES stores(id),
+        event_id text NOT NULL UNIQUE REFERENCES events(event_id),
+        journal_seq bigint NOT NULL,
+        at text NOT NULL,
+        from_id text NOT NULL,
+        from_name text NOT NULL,
+        to_id text NOT NULL,
+        to_name text NOT NULL,
+        received_at timestamptz NOT NULL,
+        PRIMARY KEY (device_id, takeover_id),
+        FOREIGN KEY (device_id, shift_id) REFERENCES shifts (device_id, shift_id)
+      )`,
+      `CREATE INDEX shift_takeovers_shift ON shift_takeovers (device_id, shift_id)`,
+      `CREATE TABLE cash_movements (
+        device_id text NOT NULL,
+        movement_id text NOT NULL,
+        shift_id text NOT NULL,
+        store_id text NOT NULL REFERENCES stores(id),
+        event_id text NOT NULL UNIQUE REFERENCES events(event_id),
+        journal_seq bigint NOT NULL,
+        business_date text NOT NULL,
+        adjustment_of text,
+        -- pay_in | pay_out | safe_drop
+        kind text NOT NULL,
+        amount bigint NOT NULL,
+        currency text NOT NULL,
+        reason text NOT NULL,
+        note text NOT NULL,
+        staff_id text NOT NULL,
+        staff_name text NOT NULL,
+        approved_by_id text,
+        approved_by_name text,
+        at text NOT NULL,
+        received_at timestamptz NOT NULL,
+        PRIMARY KEY (device_id, movement_id),
+        FOREIGN KEY (device_id, shift_id) REFERENCES shifts (device_id, shift_id)
+      )`,
+      `CREATE INDEX cash_movements_shift ON cash_movements (device_id, shift_id)`,
+      `CREATE INDEX cash_movements_store_day ON cash_movements (store_id, business_date)`,
+      // Until now a closure row held only the business date of a day.closed { businessDate }. The
+      // rows are derived from their events (which stay): the data step rebuilds them with every field.
+      `DELETE FROM closures`,
+      `ALTER TABLE closures ADD COLUMN closure_id text NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN number bigint NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN device_code text NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN store_name text NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN currency text NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN from_date text NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN first_seq bigint NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN last_seq bigint NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN last_hash text NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN journal_seq bigint NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN closed_at text NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN closed_by_id text NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN closed_by_name text NOT NULL`,
+      // DayFigures as JSON text, as the till wrote them
+      `ALTER TABLE closures ADD COLUMN figures text NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN period_total bigint NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN previous_grand_total bigint NOT NULL`,
+      `ALTER TABLE closures ADD COLUMN grand_total bigint NOT NULL`,
+      // verified | mismatch | pending, and what differs ([{field, closure, recomputed, message}] JSON text)
+      `ALTER TABLE closures ADD COLUMN verification text NOT NULL DEFAULT 'pending' CHECK (verification IN ('verified', 'mismatch', 'pending'))`,
+      `ALTER TABLE closures ADD COLUMN differences text NOT NULL DEFAULT '[]'`,
+      `ALTER TABLE closures ADD COLUMN checked_at timestamptz`,
+      `CREATE UNIQUE INDEX closures_device_closure ON closures (device_id, closure_id)`,
+      `CREATE UNIQUE INDEX closures_device_seq ON closures (device_id, journal_seq)`,
+      `CREATE INDEX closures_pending ON closures (device_id) WHERE verification = 'pending'`,
+    ],
+    // Shift, movement and closure events stored by an older platform (kept raw then) get their rows.
+    data: normalizeStoredLedgerEvents,
   },
 ]

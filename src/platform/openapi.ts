@@ -2,6 +2,7 @@ import { z } from 'zod'
 import {
   API_VERSION,
   BODY_LIMIT_BYTES,
+  EVENT_DATA_SCHEMAS,
   MAX_CLOCK_SKEW_MS,
   PLATFORM_ERROR_STATUS,
   PlatformErrorSchema,
@@ -55,6 +56,9 @@ function parameters(s: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
   const required = new Set((js.required ?? []) as string[])
   return Object.entries(props).map(([name, p]) => ({ name, in: where, required: where === 'path' || required.has(name), schema: p }))
 }
+
+/** 'shift.taken_over' → 'ShiftTakenOverData'. */
+export const eventSchemaName = (type: string): string => `${type.split(/[._-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}Data`
 
 export function buildOpenApi(): Json {
   const paths: Record<string, Record<string, Json>> = {}
@@ -127,8 +131,14 @@ export function buildOpenApi(): Json {
       { name: 'device', description: 'Signed with the device secret (all five x-daybook-* headers).' },
     ],
     paths,
+    // events-ingest: the schema of each normalized event type's `data` (other types are stored as they came).
+    'x-event-types': Object.fromEntries(Object.keys(EVENT_DATA_SCHEMAS).map((type) => [type, { $ref: `#/components/schemas/${eventSchemaName(type)}` }])),
     components: {
-      schemas: { PlatformError: schema(PlatformErrorSchema, 'output') },
+      schemas: {
+        PlatformError: schema(PlatformErrorSchema, 'output'),
+        // The `data` of the event types the platform normalizes (as the till sends it).
+        ...Object.fromEntries(Object.entries(EVENT_DATA_SCHEMAS).map(([type, s]) => [eventSchemaName(type), { ...schema(s, 'input'), description: `The data of a ${type} event.` }])),
+      },
       securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'The admin token (the platform prints where it is kept).' }, ...deviceSchemes },
       parameters: deviceParams,
     },

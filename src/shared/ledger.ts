@@ -67,12 +67,18 @@ export interface LedgerLine {
 export const POSTING_KINDS = ['sale', 'refund', 'void', 'reprint', 'shift_open', 'shift_close', 'cash_movement', 'closure'] as const
 export type PostingKind = (typeof POSTING_KINDS)[number]
 
+/** A calendar date yyyy-mm-dd that exists (no 2026-13-45). */
+const CalendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date')
+
 /** Which business day and shift a posting belongs to: written into the event payload itself. */
 export const PostingMetaSchema = z.object({
-  businessDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  businessDate: CalendarDate,
   shiftId: z.string().max(64).nullable(),
   /** The business day the event would naturally have fallen into, when that day was already closed. */
-  adjustmentOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+  adjustmentOf: CalendarDate.nullable(),
 })
 export type PostingMeta = z.infer<typeof PostingMetaSchema>
 
@@ -198,6 +204,8 @@ export function postingFor(type: string, data: unknown): Posting | null {
       const s = parse(SalePayload, type, data)
       const l = new Lines()
       for (const t of s.tenders) {
+        // What a tender pays is what was handed over less the change: anything else is not a sale we can post.
+        if (t.tendered - t.change !== t.amount) throw new LedgerError(`sale ${s.id}: a ${t.method} tender of ${t.amount} was handed ${t.tendered} with ${t.change} change`)
         l.dr(ACCOUNTS.clearing(t.method), 'tender', t.amount)
         if (t.method === 'cash') {
           // The drawer sees what was handed over and what went back; change is not cash received.

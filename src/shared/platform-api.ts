@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { CURRENCIES, MAX_MINOR } from './money'
 import { OrderSchema } from './contract'
 import { ULID_PATTERN } from './ids'
-import { PaymentCreateSchema, PaymentRefundSchema, PaymentSchema, PaymentWaitQuerySchema, RefundCreateSchema, WALLETS } from './payments'
+import { MOVEMENT_KINDS, POSTING_KINDS } from './ledger'
+import { PaymentCreateSchema, PaymentRefundSchema, PaymentSchema, PaymentWaitQuerySchema, RefundCreateSchema, TENDER_METHODS, WALLETS } from './payments'
 
 /**
  * The till↔platform contract, `/v1`: every route, its auth, its input and output schemas and the
@@ -157,9 +158,158 @@ export const MAX_BATCH_EVENTS = 500
 export const MAX_BATCH_BYTES = 1_000_000
 export const BODY_LIMIT_BYTES = 1_048_576
 
-/** Payload of `sale.completed`: the order document the till printed (see contract.ts OrderSchema). */
-export const SaleCompletedDataSchema = OrderSchema.omit({ journal: true, reprints: true, refunds: true })
+/**
+ * Which business day and shift a posting belongs to, written into the payload of every posting the
+ * till journals since the ledger (sale.completed, refund.completed, checkout.voided,
+ * receipt.reprinted, and the five events below). Events journaled before it have no `posting`.
+ * `adjustmentOf`: the (closed) business day the event would naturally have fallen into.
+ */
+export const PostingMetaSchema = z.object({ businessDate: BusinessDate, shiftId: z.string().max(64).nullable(), adjustmentOf: BusinessDate.nullable() })
+/** Payload of `sale.completed`: the order document the till printed (see contract.ts OrderSchema), with its `posting` since the ledger. */
+export const SaleCompletedDataSchema = OrderSchema.omit({ journal: true, reprints: true, refunds: true }).extend({ posting: PostingMetaSchema.optional() })
 export type SaleCompletedData = z.infer<typeof SaleCompletedDataSchema>
+
+// ---- shifts, cash movements and closures (the ledger events, src/shared/ledger.ts) -----------------------
+
+const LedgerId = z.string().min(1).max(64)
+const PersonRef = z.object({ id: z.string().max(64), name: z.string().max(120) })
+/** One line of a drawer count: how many notes or coins of one value, or one typed amount (count 1). */
+export const CountLineSchema = z.object({ value: Minor, kind: z.enum(['note', 'coin', 'amount']), count: z.number().int().min(0).max(1_000_000) })
+const Count = z.array(CountLineSchema).max(100)
+
+/** `shift.opened`: a shift opened at a till with a counted float (`previousLeft`: what the last close left in the drawer). */
+export const ShiftOpenedDataSchema = z.object({
+  shiftId: LedgerId,
+  deviceCode: z.string().max(16),
+  currency: Currency,
+  float: Minor,
+  previousLeft: Minor,
+  count: Count,
+  openedBy: PersonRef,
+  posting: PostingMetaSchema,
+})
+/** `shift.taken_over`: a supervisor or the owner took over the open shift (`from` → `to`). Not a posting. */
+export const ShiftTakenOverDataSchema = z.object({ takeoverId: LedgerId, shiftId: LedgerId, from: PersonRef, to: PersonRef })
+/** `cash.moved`: a pay-in, pay-out or safe drop inside a shift. */
+export const CashMovedDataSchema = z.object({
+  movementId: LedgerId,
+  shiftId: LedgerId,
+  kind: z.enum(MOVEMENT_KINDS),
+  amount: Minor.min(1),
+  currency: Currency,
+  /** change_float, petty_expense, supplier, bank_deposit, owner_draw, correction, other */
+  reason: z.string().min(1).max(64),
+  note: z.string().max(500),
+  staff: PersonRef,
+  approvedBy: PersonRef.nullable(),
+  posting: PostingMetaSchema,
+})
+/** `shift.closed`: the drawer counted at the close; overShort = counted − expected; `left` stays in the drawer. */
+export const ShiftClosedDataSchema = z
+  .object({
+    shiftId: LedgerId,
+    currency: Currency,
+    expected: SignedMinor,
+    counted: Minor,
+    overShort: SignedMinor,
+    left: Minor,
+    count: Count,
+    reason: z.string().max(500).nullable(),
+    closedBy: PersonRef,
+    approvedBy: PersonRef.nullable(),
+    posting: PostingMetaSchema,
+  })
+  .refine((s) => s.overShort === s.counted - s.expected, { message: 'overShort must be counted − expected', path: ['overShort'] })
+  .refine((s) => s.left <= s.counted, { message: 'left cannot be more than counted', path: ['left'] })
+
+const Count0 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+/** What a shift report, an X and a Z show (src/shared/ledger.ts DayFigures): summed from the postings of a period. */
+export const DayFiguresSchema = z.object({
+  counts: z.object({ orders: Count0, refunds: Count0, voids: Count0, reprints: Count0, cashMovements: Count0, shiftsOpened: Count0, shiftsClosed: Count0 }),
+  /** Sales before discounts, tax included. */
+  grossSales: SignedMinor,
+  discounts: SignedMinor,
+  refunds: SignedMinor,
+  /** Cash rounding kept (+) or given away (−). */
+  rounding: SignedMinor,
+  /** grossSales − discounts − refunds + rounding: the period total. */
+  net: SignedMinor,
+  tenders: z.array(z.object({ method: z.enum(TENDER_METHODS), sales: SignedMinor, refunds: SignedMinor, net: SignedMinor })).max(TENDER_METHODS.length),
+  taxes: z.array(z.object({ taxId: z.string().max(64), rate: z.string().max(16), collected: SignedMinor, refunded: SignedMinor, net: SignedMinor })).max(200),
+  cash: z.object({ received: SignedMinor, change: SignedMinor, refunds: SignedMinor, payIns: SignedMinor, payOuts: SignedMinor, safeDrops: SignedMinor, overShort: SignedMinor }),
+  /** Postings that fell into a closed day and were moved into this period (seq = their journal seq). */
+  adjustments: z.array(z.object({ seq: z.number().int().min(1), kind: z.enum(POSTING_KINDS), refId: z.string().max(64), naturalDate: BusinessDate, amount: SignedMinor })).max(100_000),
+})
+export type DayFiguresData = z.infer<typeof DayFiguresSchema>
+
+/**
+ * `day.closed`: a Z closure, itself a journal event. It covers the device's journal seqs
+ * firstSeq…lastSeq (lastHash = the hash of event lastSeq); numbers are gap-free per device;
+ * periodTotal = figures.net; grandTotal = previousGrandTotal + periodTotal (perpetual).
+ */
+export const DayClosedDataSchema = z.object({
+  closureId: LedgerId,
+  number: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  deviceCode: z.string().max(16),
+  storeName: z.string().max(200),
+  currency: Currency,
+  businessDate: BusinessDate,
+  fromDate: BusinessDate,
+  firstSeq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  lastSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  lastHash: Hex64,
+  closedBy: PersonRef,
+  figures: DayFiguresSchema,
+  periodTotal: SignedMinor,
+  previousGrandTotal: SignedMinor,
+  grandTotal: SignedMinor,
+  posting: PostingMetaSchema,
+})
+export type DayClosedData = z.infer<typeof DayClosedDataSchema>
+
+/** `refund.completed` (issue 4): a refund the till completed against one tender of an order; `taxes` (the tax it gives back) and `posting` since the ledger. */
+export const RefundCompletedDataSchema = z.object({
+  refundId: LedgerId,
+  orderId: LedgerId,
+  receiptNo: z.string().max(64),
+  tenderId: LedgerId,
+  method: z.enum(TENDER_METHODS),
+  amount: Minor.min(1),
+  currency: Currency,
+  reason: z.string().max(500),
+  staff: PersonRef,
+  approvedBy: PersonRef.nullable(),
+  providerRef: z.string().max(128).nullable(),
+  at: IsoTime,
+  taxes: z.array(z.object({ taxId: z.string().max(64), rate: z.string().max(16), amount: Minor })).max(100).optional(),
+  posting: PostingMetaSchema.optional(),
+})
+/** `checkout.voided`: a checkout voided before its order was posted, and what each tender did (given back, reversed…). */
+export const CheckoutVoidedDataSchema = z.object({
+  checkoutId: LedgerId,
+  total: Minor,
+  currency: Currency,
+  reason: z.string().max(500),
+  staff: PersonRef,
+  approvedBy: PersonRef.nullable(),
+  tenders: z.array(z.object({ id: z.string().max(64), method: z.enum(TENDER_METHODS), amount: Minor, outcome: z.string().max(32) })).max(100),
+  posting: PostingMetaSchema.optional(),
+})
+
+/**
+ * The `data` of each event type the platform normalizes into tables (others are stored as they
+ * came). docs/openapi.json carries each as a component schema (`x-event-types` maps type → schema).
+ */
+export const EVENT_DATA_SCHEMAS = {
+  'sale.completed': SaleCompletedDataSchema,
+  'refund.completed': RefundCompletedDataSchema,
+  'checkout.voided': CheckoutVoidedDataSchema,
+  'shift.opened': ShiftOpenedDataSchema,
+  'shift.taken_over': ShiftTakenOverDataSchema,
+  'cash.moved': CashMovedDataSchema,
+  'shift.closed': ShiftClosedDataSchema,
+  'day.closed': DayClosedDataSchema,
+} as const
 
 export const EventResultSchema = z.object({
   eventId: Ulid,
@@ -332,6 +482,55 @@ export type PlatformOrder = z.infer<typeof PlatformOrderSchema>
 export const DayOrdersQuerySchema = z.strictObject({ deviceId: Ulid.optional() })
 export const DayOrdersSchema = z.object({ storeId: Ulid, businessDate: BusinessDate, orders: z.array(PlatformOrderSchema) })
 
+export const ClosuresQuerySchema = z
+  .strictObject({ from: BusinessDate.optional(), to: BusinessDate.optional(), deviceId: Ulid.optional() })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
+export const VERIFICATION_STATES = ['verified', 'mismatch', 'pending'] as const
+/** One thing a closure says that the events it covers (or the closure before it) do not. */
+export const ClosureDifferenceSchema = z.object({
+  /** What differs: a figure (`figures.tenders.cash.net`, `figures.taxes.vat13@13.collected`, `figures.adjustments.41.amount`), `periodTotal`, `grandTotal`, `previousGrandTotal`, `number`, `firstSeq`, `lastSeq`, `lastHash`, `fromDate`, `businessDate` or `events.<seq>` (an event in the range that cannot be posted). */
+  field: z.string(),
+  /** What the closure says (null: it does not have it). */
+  closure: z.union([z.number(), z.string(), z.null()]),
+  /** What the platform found (null: nothing, e.g. a tender the events never used). */
+  recomputed: z.union([z.number(), z.string(), z.null()]),
+  message: z.string(),
+})
+export const ClosureVerificationSchema = z.object({
+  /** verified: the figures equal a recomputation from the events and the chain continues; mismatch: see differences; pending: not all events of the range are here yet. */
+  state: z.enum(VERIFICATION_STATES),
+  differences: z.array(ClosureDifferenceSchema),
+  checkedAt: IsoTime,
+})
+export const PlatformClosureSchema = z.object({
+  id: z.string(),
+  eventId: Ulid,
+  storeId: Ulid,
+  deviceId: Ulid,
+  deviceName: z.string(),
+  deviceCode: z.string(),
+  number: z.number().int(),
+  businessDate: BusinessDate,
+  fromDate: BusinessDate,
+  firstSeq: z.number().int(),
+  lastSeq: z.number().int(),
+  lastHash: Hex64,
+  /** The seq of the closure's own event. */
+  journalSeq: z.number().int(),
+  currency: Currency,
+  figures: DayFiguresSchema,
+  periodTotal: SignedMinor,
+  previousGrandTotal: SignedMinor,
+  grandTotal: SignedMinor,
+  closedBy: z.object({ id: z.string(), name: z.string() }),
+  /** The till's time of the close (its event's `at`). */
+  closedAt: IsoTime,
+  receivedAt: IsoTime,
+  verification: ClosureVerificationSchema,
+})
+export type PlatformClosure = z.infer<typeof PlatformClosureSchema>
+export const ClosuresSchema = z.object({ storeId: Ulid, closures: z.array(PlatformClosureSchema) })
+
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() })
 export const ReadySchema = z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) })
 
@@ -433,6 +632,17 @@ export const platformRoutes = {
     params: z.strictObject({ storeId: Ulid, businessDate: BusinessDate }),
     query: DayOrdersQuerySchema,
     response: DayOrdersSchema,
+    errors: [...ADMIN, 'not_found'],
+  },
+  'store-closures': {
+    method: 'GET',
+    path: '/v1/admin/stores/:storeId/closures',
+    auth: 'admin',
+    summary:
+      "The store's Z closures (business date from…to, optionally one device's), each with its figures, totals and verification: the platform recomputes every closure from the events it holds for that device and seq range, and checks the number, seq range, last hash and grand total continue the previous closure.",
+    params: StoreParams,
+    query: ClosuresQuerySchema,
+    response: ClosuresSchema,
     errors: [...ADMIN, 'not_found'],
   },
 

@@ -111,7 +111,10 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
     expect(big.tenders).toEqual([expect.objectContaining({ method: 'cash', amount: 2000 })])
     const onlyB = DayOrdersSchema.parse((await adminCall(p, 'GET', `/v1/admin/stores/${a.storeId}/days/2026-11-22/orders?deviceId=${dB.deviceId}`)).body)
     expect(onlyB.orders.map((o) => o.total)).toEqual([500])
-    expect((await p.db.query('SELECT * FROM closures WHERE device_id = $1', [a.deviceId])).length).toBe(1)
+    // A day.closed without the closure's fields (number, seq range, figures…) is kept, flagged, and is no closure.
+    expect((await p.db.query('SELECT * FROM closures WHERE device_id = $1', [a.deviceId])).length).toBe(0)
+    const flagged = await p.db.query<{ normalize_error: string }>("SELECT normalize_error FROM events WHERE device_id = $1 AND type = 'day.closed'", [a.deviceId])
+    expect(flagged[0]!.normalize_error).toMatch(/^not an acceptable closure: /)
     expect((await p.db.query<{ amount: number }>('SELECT amount FROM refunds WHERE device_id = $1', [dB.deviceId]))[0]!.amount).toBe(100)
   })
 
@@ -270,7 +273,7 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
     expect(errors.map((e) => [e.seq, e.normalize_error])).toEqual([
       [1, 'the order is in CNY, the store in HKD'],
       [2, 'the order is in CNY, the store in HKD'],
-      [3, null],
+      [3, expect.stringMatching(/^not an acceptable shift close: /)],
       [4, null],
     ])
     const orders = await p.db.query<{ total: number; currency: string }>('SELECT total, currency FROM orders WHERE device_id = $1', [d.deviceId])

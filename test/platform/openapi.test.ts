@@ -32,4 +32,15 @@ describe('docs/openapi.json', () => {
     }
     expect(doc.components.securitySchemes.deviceSignature).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-daybook-signature' })
   })
+
+  it('documents the data of every event type the platform normalizes, the ledger events included', () => {
+    const doc = JSON.parse(committed)
+    for (const type of ['sale.completed', 'refund.completed', 'checkout.voided', 'shift.opened', 'shift.taken_over', 'cash.moved', 'shift.closed', 'day.closed']) {
+      const ref = doc['x-event-types'][type].$ref as string
+      expect(doc.components.schemas[ref.split('/').pop()!].type, type).toBe('object')
+    }
+    const closure = doc.components.schemas.DayClosedData
+    expect(closure.required).toEqual(expect.arrayContaining(['closureId', 'number', 'firstSeq', 'lastSeq', 'lastHash', 'figures', 'periodTotal', 'previousGrandTotal', 'grandTotal']))
+    expect(doc.paths['/v1/admin/stores/{storeId}/closures'].get.parameters.map((x: { name: string }) => x.name)).toEqual(['storeId', 'from', 'to', 'deviceId'])
+  })
 })
