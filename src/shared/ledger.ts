@@ -341,67 +341,75 @@ export interface PostedEntry {
 
 const emptyCash = (): CashFigures => ({ received: 0, change: 0, refunds: 0, payIns: 0, payOuts: 0, safeDrops: 0, overShort: 0 })
 
-/** Sums postings into the figures every report shows. Pure: the till and the platform both call it. */
-export function sumFigures(entries: Iterable<PostedEntry>): DayFigures {
-  const counts = { orders: 0, refunds: 0, voids: 0, reprints: 0, cashMovements: 0, shiftsOpened: 0, shiftsClosed: 0 }
+/**
+ * A sum of ledger lines of one kind of posting, account, tag and rate, all of one sign (debits and
+ * credits summed apart). Every figure is linear in the lines, so a report may sum lines one by one
+ * (`sumFigures`) or let the database group them first (`figuresFromSums`): the same rules either way.
+ */
+export interface LineSum {
+  kind: PostingKind
+  account: string
+  tag: LineTag
+  rate: string | null
+  amount: number
+}
+
+export type PostingCounts = Partial<Record<PostingKind, number>>
+
+/** The amount an adjustment is listed with: a sale's or refund's tendered amount, else the money it moved. */
+export function adjustmentAmount(lines: readonly LedgerLine[]): number {
+  const tendered = lines.filter((l) => l.tag === 'tender').reduce((a, l) => a + Math.abs(l.amount), 0)
+  return tendered > 0 ? tendered : lines.reduce((a, l) => a + (l.amount > 0 ? l.amount : 0), 0)
+}
+
+/** The figures from per-kind posting counts, signed line sums, and the adjustments of the period. */
+export function figuresFromSums(postings: PostingCounts, sums: Iterable<LineSum>, adjustments: AdjustmentFigure[]): DayFigures {
+  const n = (k: PostingKind): number => postings[k] ?? 0
+  const counts = {
+    orders: n('sale'),
+    refunds: n('refund'),
+    voids: n('void'),
+    reprints: n('reprint'),
+    cashMovements: n('cash_movement'),
+    shiftsOpened: n('shift_open'),
+    shiftsClosed: n('shift_close'),
+  }
   const tenders = new Map<TenderMethod, TenderFigure>()
   const taxes = new Map<string, TaxFigure>()
   const cash = emptyCash()
-  const adjustments: AdjustmentFigure[] = []
   let grossSales = 0
   let discounts = 0
   let refunds = 0
   let rounding = 0
-  const tender = (m: TenderMethod): TenderFigure => {
-    let t = tenders.get(m)
-    if (!t) tenders.set(m, (t = { method: m, sales: 0, refunds: 0, net: 0 }))
-    return t
-  }
-  for (const e of entries) {
-    if (e.kind === 'sale') counts.orders++
-    else if (e.kind === 'refund') counts.refunds++
-    else if (e.kind === 'void') counts.voids++
-    else if (e.kind === 'reprint') counts.reprints++
-    else if (e.kind === 'cash_movement') counts.cashMovements++
-    else if (e.kind === 'shift_open') counts.shiftsOpened++
-    else if (e.kind === 'shift_close') counts.shiftsClosed++
-    let moved = 0
-    for (const l of e.lines) {
-      if (l.amount > 0) moved += l.amount
-      if (l.account.startsWith('clearing:') && l.tag === 'tender') {
-        const t = tender(l.account.slice('clearing:'.length) as TenderMethod)
-        if (l.amount > 0) t.sales += l.amount
-        else t.refunds -= l.amount
-        t.net += l.amount
-      } else if (l.account.startsWith('tax_payable:')) {
-        const taxId = l.account.slice('tax_payable:'.length)
-        const key = `${taxId}\u0000${l.rate ?? ''}`
-        let t = taxes.get(key)
-        if (!t) taxes.set(key, (t = { taxId, rate: l.rate ?? '', collected: 0, refunded: 0, net: 0 }))
-        if (l.amount < 0) t.collected -= l.amount
-        else t.refunded += l.amount
-        t.net -= l.amount
-        if (e.kind === 'sale') grossSales -= l.amount
-      } else if (l.account === ACCOUNTS.revenue) grossSales -= l.amount
-      else if (l.account === ACCOUNTS.discounts) discounts += l.amount
-      else if (l.account === ACCOUNTS.rounding) rounding -= l.amount
-      else if (l.account === ACCOUNTS.overShort) cash.overShort -= l.amount
-      if (l.account === ACCOUNTS.drawer) {
-        if (l.tag === 'cash_received') cash.received += l.amount
-        else if (l.tag === 'change_given') cash.change -= l.amount
-        else if (l.tag === 'cash_refund') cash.refunds -= l.amount
-        else if (l.tag === 'pay_in') cash.payIns += l.amount
-        else if (l.tag === 'pay_out') cash.payOuts -= l.amount
-        else if (l.tag === 'safe_drop') cash.safeDrops -= l.amount
-      }
-    }
-    if (e.kind === 'refund') {
-      for (const l of e.lines) if (l.account.startsWith('clearing:') && l.tag === 'tender') refunds -= l.amount
-    }
-    if (e.meta.adjustmentOf) {
-      // What the posting was for: a sale's or refund's tendered amount, else the money it moved.
-      const tendered = e.lines.filter((l) => l.tag === 'tender').reduce((a, l) => a + Math.abs(l.amount), 0)
-      adjustments.push({ seq: e.seq, kind: e.kind, refId: e.refId, naturalDate: e.meta.adjustmentOf, amount: tendered > 0 ? tendered : moved })
+  for (const l of sums) {
+    if (l.account.startsWith('clearing:') && l.tag === 'tender') {
+      const m = l.account.slice('clearing:'.length) as TenderMethod
+      let t = tenders.get(m)
+      if (!t) tenders.set(m, (t = { method: m, sales: 0, refunds: 0, net: 0 }))
+      if (l.amount > 0) t.sales += l.amount
+      else t.refunds -= l.amount
+      t.net += l.amount
+      if (l.kind === 'refund') refunds -= l.amount
+    } else if (l.account.startsWith('tax_payable:')) {
+      const taxId = l.account.slice('tax_payable:'.length)
+      const key = `${taxId}\u0000${l.rate ?? ''}`
+      let t = taxes.get(key)
+      if (!t) taxes.set(key, (t = { taxId, rate: l.rate ?? '', collected: 0, refunded: 0, net: 0 }))
+      if (l.amount < 0) t.collected -= l.amount
+      else t.refunded += l.amount
+      t.net -= l.amount
+      if (l.kind === 'sale') grossSales -= l.amount
+    } else if (l.account === ACCOUNTS.revenue) grossSales -= l.amount
+    else if (l.account === ACCOUNTS.discounts) discounts += l.amount
+    else if (l.account === ACCOUNTS.rounding) rounding -= l.amount
+    else if (l.account === ACCOUNTS.overShort) cash.overShort -= l.amount
+    if (l.account === ACCOUNTS.drawer) {
+      if (l.tag === 'cash_received') cash.received += l.amount
+      else if (l.tag === 'change_given') cash.change -= l.amount
+      else if (l.tag === 'cash_refund') cash.refunds -= l.amount
+      else if (l.tag === 'pay_in') cash.payIns += l.amount
+      else if (l.tag === 'pay_out') cash.payOuts -= l.amount
+      else if (l.tag === 'safe_drop') cash.safeDrops -= l.amount
     }
   }
   const methodOrder = (m: TenderMethod): number => TENDER_METHODS.indexOf(m)
@@ -415,8 +423,21 @@ export function sumFigures(entries: Iterable<PostedEntry>): DayFigures {
     tenders: [...tenders.values()].sort((a, b) => methodOrder(a.method) - methodOrder(b.method)),
     taxes: [...taxes.values()].sort((a, b) => (a.taxId === b.taxId ? a.rate.localeCompare(b.rate) : a.taxId.localeCompare(b.taxId))),
     cash,
-    adjustments,
+    adjustments: [...adjustments].sort((a, b) => a.seq - b.seq),
   }
+}
+
+/** Sums postings one by one into the figures every report shows. Pure: the till, verifier and platform call it. */
+export function sumFigures(entries: Iterable<PostedEntry>): DayFigures {
+  const counts: PostingCounts = {}
+  const sums: LineSum[] = []
+  const adjustments: AdjustmentFigure[] = []
+  for (const e of entries) {
+    counts[e.kind] = (counts[e.kind] ?? 0) + 1
+    for (const l of e.lines) sums.push({ kind: e.kind, account: l.account, tag: l.tag, rate: l.rate, amount: l.amount })
+    if (e.meta.adjustmentOf) adjustments.push({ seq: e.seq, kind: e.kind, refId: e.refId, naturalDate: e.meta.adjustmentOf, amount: adjustmentAmount(e.lines) })
+  }
+  return figuresFromSums(counts, sums, adjustments)
 }
 
 /** Expected cash in a drawer: the float plus every drawer line of the shift's sales, refunds and movements. */

@@ -1,6 +1,6 @@
 import type { Settings } from '../../../shared/contract'
 import { DaybookError } from '../../../shared/errors'
-import { sumFigures, type DayFigures, type PostedEntry } from '../../../shared/ledger'
+import type { DayFigures } from '../../../shared/ledger'
 import type { Closure, DayBlocker, DayReport, TillStatus } from '../../../shared/shifts-contract'
 import { businessDate } from '../business-day'
 import type { Db } from '../db/sqlite'
@@ -8,7 +8,7 @@ import { stmt } from '../db/statements'
 import type { Device } from '../device'
 import { appendEvent } from '../journal'
 import { lastClosure, openShiftId, postingMeta } from '../ledger/days'
-import { readEntries } from '../ledger/store'
+import { figuresWhere } from '../ledger/store'
 import { lastLeft, listShifts, shiftHeader } from '../shifts/shifts'
 
 /**
@@ -23,7 +23,6 @@ interface Period {
   firstSeq: number
   lastSeq: number
   lastHash: string
-  entries: PostedEntry[]
   fromDate: string
   businessDate: string
   figures: DayFigures
@@ -39,25 +38,21 @@ function currentPeriod(db: Db, settings: Settings, now: Date): Period {
   const prev = lastClosure(db)
   const h = head(db)
   const firstSeq = (prev?.last_seq ?? 0) + 1
-  const entries = [...readEntries(db, 'p.journal_seq >= ? AND p.journal_seq <= ?', firstSeq, h.seq)]
   const natural = businessDate(now, settings.timeZone, settings.businessDayCutoffHour)
   // The previous closure's own event opens the range; it belongs to the day it closed.
-  let fromDate: string | null = null
-  let latest = natural
-  for (const e of entries) {
-    if (e.kind === 'closure') continue
-    if (fromDate === null || e.meta.businessDate < fromDate) fromDate = e.meta.businessDate
-    if (e.meta.businessDate > latest) latest = e.meta.businessDate
+  const span = stmt(db, "SELECT min(business_date) AS first, max(business_date) AS last FROM postings WHERE journal_seq >= ? AND journal_seq <= ? AND kind != 'closure'").get(firstSeq, h.seq) as {
+    first: string | null
+    last: string | null
   }
-  if (fromDate === null || fromDate > latest) fromDate = latest
+  const latest = span.last !== null && span.last > natural ? span.last : natural
+  const fromDate = span.first !== null && span.first < latest ? span.first : latest
   return {
     firstSeq,
     lastSeq: h.seq,
     lastHash: h.hash,
-    entries,
     fromDate,
     businessDate: latest,
-    figures: sumFigures(entries),
+    figures: figuresWhere(db, 'p.journal_seq >= ? AND p.journal_seq <= ?', firstSeq, h.seq),
     previousGrandTotal: prev?.grand_total ?? 0,
   }
 }

@@ -1,7 +1,7 @@
 import type { Settings } from '../../../shared/contract'
 import { countTotal, foreignDenomination, type CountLine } from '../../../shared/denominations'
 import { DaybookError } from '../../../shared/errors'
-import { expectedCash, sumFigures, type MovementKind } from '../../../shared/ledger'
+import { expectedCash, type MovementKind } from '../../../shared/ledger'
 import type { Currency } from '../../../shared/money'
 import type { Movement, Shift } from '../../../shared/shifts-contract'
 import type { Db } from '../db/sqlite'
@@ -9,7 +9,7 @@ import { stmt } from '../db/statements'
 import type { Device } from '../device'
 import { appendEvent } from '../journal'
 import { openShiftId, postingMeta } from '../ledger/days'
-import { readEntries } from '../ledger/store'
+import { figuresWhere } from '../ledger/store'
 import { personOrNull } from '../orders'
 
 /**
@@ -120,7 +120,7 @@ export function checkHolder(db: Db, shiftId: string, staff: Person & { role: str
 /** Expected cash in the drawer of a shift now: the float plus the drawer lines of its postings. */
 export function shiftExpected(db: Db, shiftId: string): number {
   const s = stmt(db, 'SELECT float_minor FROM shifts WHERE id = ?').get(shiftId) as { float_minor: number }
-  const figures = sumFigures(readEntries(db, "p.shift_id = ? AND p.kind IN ('sale', 'refund', 'cash_movement')", shiftId))
+  const figures = figuresWhere(db, "p.shift_id = ? AND p.kind IN ('sale', 'refund', 'cash_movement')", shiftId)
   return expectedCash(s.float_minor, figures.cash)
 }
 
@@ -321,7 +321,7 @@ export function readShift(db: Db, id: string, settings: Settings, deviceCode = '
   const r = stmt(db, 'SELECT s.*, c.* FROM shifts s LEFT JOIN shift_closes c ON c.shift_id = s.id WHERE s.id = ?').get(id) as ShiftRow | undefined
   if (!r) return undefined
   const open = r.closed_at === null
-  const figures = sumFigures(readEntries(db, 'p.shift_id = ?', id))
+  const figures = figuresWhere(db, 'p.shift_id = ?', id)
   const movements = (stmt(db, 'SELECT * FROM cash_movements WHERE shift_id = ? ORDER BY journal_seq').all(id) as MovementRow[]).map(toMovement)
   const expected = open ? (settings.blindCount ? null : expectedCash(r.float_minor, figures.cash)) : r.expected_minor
   return {
