@@ -1,4 +1,4 @@
-import type { Currency } from './money'
+import { MAX_MINOR, type Currency } from './money'
 
 /**
  * The notes and coins a drawer holds, per currency, in minor units, largest first. A count is a
@@ -36,13 +36,19 @@ export function denominationsOf(currency: Currency): readonly Denomination[] {
 }
 
 /** The total of a count in minor units. Throws on a line that is not a whole, non-negative count. */
-export function countTotal(lines: readonly CountLine[]): number {
+export function countTotal(lines: readonly CountLine[], max = MAX_MINOR): number {
   let total = 0
+  const seen = new Set<string>()
   for (const l of lines) {
     if (!Number.isSafeInteger(l.count) || l.count < 0) throw new RangeError(`count must be a whole number ≥ 0: ${l.count}`)
     if (!Number.isSafeInteger(l.value) || l.value < 0) throw new RangeError(`value must be whole minor units ≥ 0: ${l.value}`)
-    total += l.kind === 'amount' ? l.value * Math.min(l.count, 1) : l.value * l.count
-    if (!Number.isSafeInteger(total)) throw new RangeError('count total is too large')
+    // A typed amount is one line of money (count 1), never multiplied; each note or coin is counted once.
+    if (l.kind === 'amount' && l.count > 1) throw new RangeError('a typed amount is counted once (count 0 or 1)')
+    const key = `${l.kind}:${l.value}`
+    if (l.kind !== 'amount' && seen.has(key)) throw new RangeError(`the ${l.kind} of ${l.value} is counted twice`)
+    seen.add(key)
+    total += l.value * l.count
+    if (!Number.isSafeInteger(total) || total > max) throw new RangeError('count total is too large')
   }
   return total
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Checkout, Order, Settings } from '../../src/shared/contract'
 import { newId } from '../../src/shared/ids'
+import { MAX_MINOR } from '../../src/shared/money'
 import type { Closure, DayReport, Shift } from '../../src/shared/shifts-contract'
 import { call, signIn } from '../helpers/tmp'
 import { BANANAS, WATER, closeDay, count, fail, notes, openShift, sellCash, till } from './support'
@@ -206,5 +207,63 @@ describe('a closed day never changes', () => {
     ])
     const list = call<Closure[]>(t.core, 'closure-list', {}, t.cashier)
     expect(list.map((c) => c.number)).toEqual([2, 1])
+  })
+})
+
+describe('found in review', () => {
+  it('closes yesterday when the Z runs the next morning, and today stays today', () => {
+    const t = till('2026-11-22T03:00:00Z')
+    const s = openShift(t.core, t.cashier, 10000)
+    sellCash(t.core, t.cashier, [{ productId: WATER, quantity: '1' }], 200)
+    call(t.core, 'shift-close', { shiftId: s.id, count: notes(10200), left: 10000 }, t.cashier)
+    t.setClock('2026-11-23T01:00:00Z') // 09:00 the next morning in Shanghai
+    const sup = signIn(t.core, 'Zhang Wei', '2222')
+    const z = closeDay(t.core, sup)
+    expect([z.businessDate, z.fromDate, z.figures.counts.orders]).toEqual(['2026-11-22', '2026-11-22', 1])
+    const cashier = signIn(t.core, 'Li Na', '1111')
+    openShift(t.core, cashier, 10000)
+    const today = sellCash(t.core, cashier, [{ productId: WATER, quantity: '1' }], 200)
+    expect(today.businessDate).toBe('2026-11-23')
+    expect(call<{ figures: { adjustments: unknown[] } }>(t.core, 'day-x', {}, cashier).figures.adjustments).toEqual([])
+  })
+
+  it('answers a retried movement, sale or refund with what it made, even after the approval was used or the shift changed hands', () => {
+    const t = till()
+    openShift(t.core, t.cashier, 50000)
+    const movementId = newId()
+    const input = { movementId, kind: 'safe_drop', amount: 30000, reason: 'bank_deposit', note: '' }
+    const first = call<{ id: string }>(t.core, 'cash-move', { ...input, approvalId: t.approve('cash_movement', 30000) }, t.cashier)
+    expect(call<{ id: string }>(t.core, 'cash-move', input, t.cashier).id).toBe(first.id) // the answer was lost; the till asks again
+    const saleId = newId()
+    call(t.core, 'sale-complete', { saleId, cart: { lines: [{ productId: WATER, quantity: '1' }] }, cashTendered: 200 }, t.cashier)
+    const shift = call<{ shift: { id: string } }>(t.core, 'till-status', {}, t.cashier).shift
+    call(t.core, 'shift-takeover', { shiftId: shift.id }, t.supervisor)
+    expect(call<Order>(t.core, 'sale-complete', { saleId, cart: { lines: [{ productId: WATER, quantity: '1' }] }, cashTendered: 200 }, t.cashier).id).toBe(saleId)
+    expect(count(t.core, "SELECT count(*) AS n FROM journal WHERE type IN ('cash.moved', 'sale.completed')")).toBe(2)
+  })
+
+  it('keeps the currency, time zone and cut-off while a shift is open or a day waits for its Z', () => {
+    const t = till()
+    const s = call<Settings>(t.core, 'settings-get', {}, t.owner)
+    const shift = openShift(t.core, t.cashier, 10000)
+    expect(fail(t.core, 'settings-update', { ...s, currency: 'USD' }, t.owner).code).toBe('conflict')
+    expect(fail(t.core, 'settings-update', { ...s, businessDayCutoffHour: 0 }, t.owner).code).toBe('conflict')
+    call(t.core, 'settings-update', { ...s, storeName: 'Renamed' }, t.owner) // the rest may change
+    call(t.core, 'shift-close', { shiftId: shift.id, count: notes(10000), left: 10000 }, t.cashier)
+    closeDay(t.core, t.supervisor)
+    call(t.core, 'settings-update', { ...s, currency: 'HKD' }, t.owner)
+  })
+
+  it('counts a typed amount once and each note once', () => {
+    const t = till()
+    const bad = [
+      [{ value: 10200, kind: 'amount', count: 3 }],
+      [{ value: 10000, kind: 'note', count: 1 }, { value: 10000, kind: 'note', count: 2 }],
+      [{ value: MAX_MINOR, kind: 'amount', count: 1 }, { value: MAX_MINOR, kind: 'amount', count: 1 }], // more than any figure may hold
+    ]
+    for (const count of bad) expect(fail(t.core, 'shift-open', { shiftId: newId(), count }, t.cashier).code).toBe('invalid_input')
+    // ¥1 as a note and as a coin are two rows, not a duplicate.
+    const ok = call<Shift>(t.core, 'shift-open', { shiftId: newId(), count: [{ value: 100, kind: 'note', count: 2 }, { value: 100, kind: 'coin', count: 3 }] }, t.cashier)
+    expect(ok.float).toBe(500)
   })
 })

@@ -25,8 +25,8 @@ import { readTerminalSettings, terminalConfig, writeTerminalSettings, type Termi
 import type { TerminalDriver } from './payments/terminal/driver'
 import type { Settings } from '../../shared/contract'
 import type { shiftChannels } from '../../shared/shifts-contract'
-import { openShiftId, postingMeta } from './ledger/days'
-import { checkHolder, closeShift, listShifts, moveCash, openShift, previewClose, readShift, takeOverShift } from './shifts/shifts'
+import { lastClosure, openShiftId, postingMeta } from './ledger/days'
+import { checkHolder, closeShift, listShifts, moveCash, openShift, previewClose, readMovement, readShift, takeOverShift } from './shifts/shifts'
 import { closeDay, listClosures, readClosure, tillStatus, xReport } from './closures/closures'
 
 export interface CoreDeps {
@@ -324,6 +324,9 @@ export class Core {
       },
       'cash-move': ({ movementId, kind, amount, reason, note, approvalId }, ctx) => {
         const staff = must(ctx)
+        // A retry of a movement that committed (its answer was lost) gets that movement, whatever changed since.
+        const done = readMovement(db, movementId)
+        if (done && done.kind === kind && done.amount === amount) return done
         const open = openShiftId(db)
         if (open) checkHolder(db, open, staff)
         const approvedBy = this.amountApproval('cash_movement', amount, approvalId, staff, ctx)
@@ -427,6 +430,8 @@ export class Core {
       'cart-resume': ({ id }) => resumeCart(db, id),
       'sale-complete': ({ saleId, cart, cashTendered, approvalId }, ctx) => {
         const staff = must(ctx)
+        const done = readOrder(db, saleId)
+        if (done) return done // a retried sale: the order it made, whoever holds the drawer now
         this.mustHoldDrawer(staff)
         const approval = this.discountApproval(approvalId, ctx)
         const order = completeSale(db, { saleId, cart, cashTendered }, readSettings(db), { device: this.device, staff, approval, now: this.now() })
@@ -530,7 +535,8 @@ export class Core {
         const staff = must(ctx)
         const order = readOrder(db, orderId)
         if (!order) throw new DaybookError('not_found', 'No order with that number.')
-        if (order.tenders.find((t) => t.id === tenderId)?.method === 'cash') this.mustHoldDrawer(staff)
+        const retry = db.prepare('SELECT 1 FROM refunds WHERE id = ?').get(refundId) !== undefined
+        if (!retry && order.tenders.find((t) => t.id === tenderId)?.method === 'cash') this.mustHoldDrawer(staff)
         // The limit is on what the order gives back in all, so splitting a refund does not avoid it.
         const { refunded } = db.prepare("SELECT coalesce(sum(amount_minor), 0) AS refunded FROM refunds WHERE order_id = ? AND state != 'failed' AND id != ?").get(orderId, refundId) as {
           refunded: number
@@ -579,6 +585,17 @@ export class Core {
       },
       'settings-get': () => readSettings(db),
       'settings-update': (s, ctx) => {
+        // A drawer counted in one currency, or a day cut at one hour, cannot change under an open shift or an unclosed day.
+        const was = readSettings(db)
+        if (s.currency !== was.currency || s.timeZone !== was.timeZone || s.businessDayCutoffHour !== was.businessDayCutoffHour) {
+          const since = lastClosure(db)?.last_seq ?? 0
+          const pending = db.prepare("SELECT 1 FROM postings WHERE journal_seq > ? AND kind != 'closure' LIMIT 1").get(since) !== undefined
+          if (openShiftId(db) || pending) {
+            throw new DaybookError('conflict', 'The currency, time zone and day cut-off can change only after the day is closed (Z) and no shift is open.', {
+              fields: ['currency', 'timeZone', 'businessDayCutoffHour'],
+            })
+          }
+        }
         const saved = writeSettings(db, s, at(), must(ctx).id)
         this.emit('settings-changed')
         return saved

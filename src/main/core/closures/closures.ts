@@ -44,8 +44,9 @@ function currentPeriod(db: Db, settings: Settings, now: Date): Period {
     first: string | null
     last: string | null
   }
-  const latest = span.last !== null && span.last > natural ? span.last : natural
-  const fromDate = span.first !== null && span.first < latest ? span.first : latest
+  // A Z closes the latest day that has postings (after the cut-off, yesterday's), or today when nothing was posted.
+  const latest = span.last ?? natural
+  const fromDate = span.first ?? latest
   return {
     firstSeq,
     lastSeq: h.seq,
@@ -103,7 +104,7 @@ function unsynced(db: Db): number {
 
 export function xReport(db: Db, settings: Settings, device: Device, now: Date): DayReport {
   const p = currentPeriod(db, settings, now)
-  const shifts = listShifts(db, settings, device.code, 's.journal_seq >= ? OR NOT EXISTS (SELECT 1 FROM shift_closes c WHERE c.shift_id = s.id)', p.firstSeq)
+  const shifts = listShifts(db, settings, device.code, 's.journal_seq >= ? OR s.id = ?', p.firstSeq, openShiftId(db))
   return {
     kind: 'X',
     deviceCode: device.code,
@@ -149,10 +150,11 @@ export function closeDay(db: Db, settings: Settings, device: Device, now: Date, 
     // What was sold after today's Z belongs to tomorrow: it is closed tomorrow, never a day early.
     const today = businessDate(now, settings.timeZone, settings.businessDayCutoffHour)
     if (p.businessDate > today) {
-      throw new DaybookError('day_already_closed', `Today (${today}) is already closed. What was sold since belongs to ${p.businessDate} and is closed on that day.`, {
-        businessDate: today,
-        next: p.businessDate,
-      })
+      const message =
+        prev && prev.business_date >= today
+          ? `Today (${today}) is already closed. What was sold since belongs to ${p.businessDate} and is closed on that day.`
+          : `What is to be closed belongs to ${p.businessDate}, but this till's clock says ${today}: close it on that day, or check the clock.`
+      throw new DaybookError('day_already_closed', message, { businessDate: today, next: p.businessDate })
     }
     const at = now.toISOString()
     const number = (prev?.number ?? 0) + 1

@@ -2,6 +2,7 @@ import type { Settings } from '../../../shared/contract'
 import { SettingsSchema } from '../../../shared/contract'
 import { businessDate } from '../business-day'
 import type { Db } from '../db/sqlite'
+import { POSTING_EVENT_KIND } from '../../../shared/ledger'
 import { recordPosting } from './store'
 
 /**
@@ -15,7 +16,23 @@ export function postExistingEvents(db: Db): void {
   const settings: Pick<Settings, 'timeZone' | 'businessDayCutoffHour' | 'currency'> = row
     ? SettingsSchema.parse(JSON.parse(row.json))
     : { timeZone: 'Asia/Shanghai', businessDayCutoffHour: 4, currency: 'CNY' }
-  const events = db.prepare('SELECT seq, type, created_at, payload FROM journal ORDER BY seq').all() as { seq: number; type: string; created_at: string; payload: string }[]
+  // In batches of posting events: a till with a million sales must not hold its whole journal in memory.
+  const types = Object.keys(POSTING_EVENT_KIND)
+  const batch = db.prepare(`SELECT seq, type, created_at, payload FROM journal WHERE seq > ? AND type IN (${types.map(() => '?').join(', ')}) ORDER BY seq LIMIT 10000`)
+  let after = 0
+  for (;;) {
+    const events = batch.all(after, ...types) as { seq: number; type: string; created_at: string; payload: string }[]
+    if (events.length === 0) break
+    after = events[events.length - 1]!.seq
+    postBatch(db, events, settings)
+  }
+}
+
+function postBatch(
+  db: Db,
+  events: { seq: number; type: string; created_at: string; payload: string }[],
+  settings: Pick<Settings, 'timeZone' | 'businessDayCutoffHour' | 'currency'>,
+): void {
   for (const e of events) {
     const data = JSON.parse(e.payload) as { businessDate?: string; currency?: string }
     recordPosting(db, e.seq, e.type, data, (p) => {

@@ -27,10 +27,11 @@ export function lastClosure(db: Db): LastClosure | undefined {
 
 /** The open shift at this till, if any (one at a time). */
 export function openShiftId(db: Db): string | null {
-  const r = stmt(db, 'SELECT s.id FROM shifts s WHERE NOT EXISTS (SELECT 1 FROM shift_closes c WHERE c.shift_id = s.id) ORDER BY s.journal_seq DESC LIMIT 1').get() as
-    | { id: string }
+  // Shifts open one after the other, so only the latest can still be open: two index lookups, whatever the history.
+  const r = stmt(db, 'SELECT id, (SELECT 1 FROM shift_closes c WHERE c.shift_id = s.id) AS closed FROM shifts s ORDER BY s.journal_seq DESC LIMIT 1').get() as
+    | { id: string; closed: number | null }
     | undefined
-  return r?.id ?? null
+  return r && !r.closed ? r.id : null
 }
 
 /**

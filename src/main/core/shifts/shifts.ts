@@ -146,7 +146,9 @@ export function moveCash(db: Db, settings: Settings, device: Device, now: Date, 
     if (input.kind !== 'pay_in') {
       const inDrawer = shiftExpected(db, shiftId)
       if (input.amount > inDrawer) {
-        throw new DaybookError('invalid_input', 'That is more cash than the drawer should hold.', [{ path: ['amount'], message: `at most ${inDrawer}` }])
+        // A blind count must stay blind: say no without saying how much the drawer should hold.
+        const hint = settings.blindCount ? 'more than the drawer should hold' : `at most ${inDrawer}`
+        throw new DaybookError('invalid_input', 'That is more cash than the drawer should hold.', [{ path: ['amount'], message: hint }])
       }
     }
     const at = now.toISOString()
