@@ -4,7 +4,7 @@
  *
  *   npm run bench                      all benchmarks, full size → results/foundation-<date>.json and results/latest.json
  *   npm run bench -- --quick           smaller sizes, a smoke run → results/foundation-<date>-quick.json
- *   npm run bench -- --only commit     one or more of: commit, catalog, open, drain, ingest, card, qr (comma-separated or repeated)
+ *   npm run bench -- --only commit     one or more of: commit, catalog, open, drain, ingest, card, qr, day, verify (comma-separated or repeated)
  *
  * Not part of npm test. Targets from the foundation issue; ratios are taken against a bare baseline
  * measured in the same run, because this machine is small and noisy.
@@ -18,10 +18,12 @@ import { benchCommit } from './commit'
 import { benchOpen } from './open'
 import { benchIngest } from './platform-ingest'
 import { benchDrain } from './sync-drain'
+import { benchDayClose } from './day-close'
+import { benchVerify } from './verify'
 import { machineInfo, table, writeReport, type BenchResult, type Report } from './lib/results'
 import { cleanupScratch } from './lib/tmp'
 
-const NAMES = ['commit', 'catalog', 'open', 'drain', 'ingest', 'card', 'qr'] as const
+const NAMES = ['commit', 'catalog', 'open', 'drain', 'ingest', 'card', 'qr', 'day', 'verify'] as const
 type Name = (typeof NAMES)[number]
 
 function parseArgs(argv: string[]): { quick: boolean; only: Name[] | null } {
@@ -38,7 +40,7 @@ function parseArgs(argv: string[]): { quick: boolean; only: Name[] | null } {
         only.push(n as Name)
       }
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--only commit,catalog,open,drain,ingest,card,qr]')
+      console.log('usage: npm run bench -- [--quick] [--only commit,catalog,open,drain,ingest,card,qr,day,verify]')
       process.exit(0)
     } else throw new Error(`unknown argument ${a}`)
   }
@@ -54,6 +56,8 @@ const SIZES = {
     ingest: { devices: 50, eventsPerDevice: 400, batch: 100 },
     card: { payments: 400, warmup: 20 },
     qr: { payments: 100 },
+    day: { history: 1_000_000, days: [5000, 50_000], xRuns: 5 },
+    verify: { orders: 1_000_000, runs: 3 },
   },
   quick: {
     commit: { sales: 200, warmup: 20 },
@@ -63,6 +67,8 @@ const SIZES = {
     ingest: { devices: 50, eventsPerDevice: 40, batch: 20 },
     card: { payments: 200, warmup: 10 },
     qr: { payments: 20 },
+    day: { history: 20_000, days: [1000, 5000], xRuns: 3 },
+    verify: { orders: 20_000, runs: 2 },
   },
 }
 
@@ -71,7 +77,7 @@ async function main(): Promise<void> {
   try {
     args = parseArgs(process.argv.slice(2))
   } catch (e) {
-    console.error(`${e instanceof Error ? e.message : String(e)}\nusage: npm run bench -- [--quick] [--only commit,catalog,open,drain,ingest,card,qr]`)
+    console.error(`${e instanceof Error ? e.message : String(e)}\nusage: npm run bench -- [--quick] [--only commit,catalog,open,drain,ingest,card,qr,day,verify]`)
     process.exit(2)
   }
   const { quick, only } = args
@@ -112,6 +118,14 @@ async function main(): Promise<void> {
     if (wanted('qr')) {
       log(`qr: ${size.qr.payments} merchant QRs paid on the customer page, till on the platform's long poll`)
       results.push(...(await benchQr({ ...size.qr, root, log })))
+    }
+    if (wanted('day')) {
+      log(`day: X and Z for days of ${size.day.days.map((d) => d.toLocaleString('en')).join(' and ')} orders on ${size.day.history.toLocaleString('en')} older ones`)
+      results.push(...(await benchDayClose({ ...size.day, resourcesDir: join(root, 'resources'), log })))
+    }
+    if (wanted('verify')) {
+      log(`verify: npm run daybook -- verify on a ledger of ${size.verify.orders.toLocaleString('en')} orders`)
+      results.push(...(await benchVerify({ ...size.verify, root, log })))
     }
   } finally {
     cleanupScratch()

@@ -259,14 +259,49 @@ export const AppInfoSchema = z.object({
 })
 export type AppInfo = z.infer<typeof AppInfoSchema>
 
+/**
+ * What `verify` can find: the chain (gap, broken link, bad hash, bad payload); a table the reports
+ * read that does not agree with the journal (a row that differs, is missing, or has no event); a
+ * posting whose lines do not balance; a closure that does not add up; a journal cut short.
+ */
+export const JOURNAL_PROBLEM_KINDS = [
+  'gap',
+  'broken_link',
+  'bad_hash',
+  'bad_payload',
+  'row_differs',
+  'row_missing',
+  'row_without_event',
+  'unbalanced',
+  'bad_closure',
+  'truncated',
+] as const
+export type JournalProblemKind = (typeof JOURNAL_PROBLEM_KINDS)[number]
+
 export const JournalReportSchema = z.object({
   ok: z.boolean(),
   events: z.number(),
   lastSeq: z.number(),
   lastHash: z.string(),
   problem: z
-    .object({ kind: z.enum(['gap', 'broken_link', 'bad_hash', 'bad_payload']), seq: z.number(), message: z.string() })
+    .object({
+      kind: z.enum(JOURNAL_PROBLEM_KINDS),
+      /** The event the problem is about; 0 when it is about no event (a row whose order is gone). */
+      seq: z.number(),
+      message: z.string(),
+      /** The table whose row is wrong, and that row (its id, or what names it), when it is about a row. */
+      table: z.string().nullable().optional(),
+      row: z.string().nullable().optional(),
+    })
     .nullable(),
+  /** Rows rebuilt from their events and found equal, per table (so far, when a problem stopped the walk). */
+  rows: z.record(z.string(), z.number()).optional(),
+  /** The closures checked, and the last one. */
+  closures: z
+    .object({ count: z.number(), lastNumber: z.number().nullable(), lastBusinessDate: z.string().nullable(), lastSeq: z.number().nullable(), grandTotal: z.number() })
+    .optional(),
+  /** Paired tills: the last event the platform acknowledged (outbox.sent_at), which the journal must reach. */
+  acknowledgedSeq: z.number().nullable().optional(),
 })
 export type JournalReport = z.infer<typeof JournalReportSchema>
 

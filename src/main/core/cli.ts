@@ -1,27 +1,26 @@
 /**
  * npm run daybook -- <command>
- *   verify <ledger.sqlite>   walk the journal; exit 1 and name the first gap or broken link
+ *   verify <ledger.sqlite> [--workers N]
+ *                            walk the journal and prove the tables the reports read agree with it
+ *                            (rows, ledger lines, closures, the journal's end); exit 1 and name
+ *                            the first problem (verify/verify.ts says what is and is not checked).
+ *                            Big ledgers are split between worker threads (default: one per CPU).
  *   seed-demo <data dir>     create the demo store in a data folder
  */
 import { resolve } from 'node:path'
-import Database from 'better-sqlite3'
-import { verifyJournal } from './journal'
 import { openCore } from './open-core'
+import { verifyCommand } from './verify/command'
 
-function main(argv: string[]): number {
-  const [cmd, arg] = argv
+function main(argv: string[]): number | Promise<number> {
+  const [cmd, arg, ...rest] = argv
   if (cmd === 'verify' && arg) {
-    // Read-only: verifying must never migrate or otherwise touch the ledger it inspects.
-    const db = new Database(arg, { readonly: true, fileMustExist: true })
-    const report = verifyJournal(db)
-    db.close()
-    if (report.ok) {
-      console.log(`Journal intact: ${report.events} events, last seq ${report.lastSeq}, last hash ${report.lastHash}`)
-      return 0
+    const workers = rest[0] === '--workers' && /^\d+$/.test(rest[1] ?? '') ? Number(rest[1]) : undefined
+    if (rest.length > 0 && !workers) {
+      console.log('Usage: npm run daybook -- verify <ledger.sqlite> [--workers N]')
+      return 2
     }
-    console.log(`Journal BROKEN at event ${report.problem?.seq} (${report.problem?.kind}): ${report.problem?.message}`)
-    console.log(`Last good event: ${report.lastSeq}, hash ${report.lastHash}`)
-    return 1
+    // Read-only: verifying must never migrate or otherwise touch the ledger it inspects.
+    return verifyCommand(resolve(arg), console.log, workers ? { workers } : {})
   }
   if (cmd === 'seed-demo' && arg) {
     const { file, seeded, core } = openCore({ dataDir: resolve(arg), demo: true, resourcesDir: resolve(__dirname, '../../../resources'), startSync: false })
@@ -29,8 +28,16 @@ function main(argv: string[]): number {
     console.log(seeded ? `Demo store created in ${file}` : `${file} already has a store; left alone`)
     return 0
   }
-  console.log('Usage: npm run daybook -- verify <ledger.sqlite> | seed-demo <data dir>')
+  console.log('Usage: npm run daybook -- verify <ledger.sqlite> [--workers N] | seed-demo <data dir>')
   return 2
 }
 
-process.exitCode = main(process.argv.slice(2))
+void Promise.resolve(main(process.argv.slice(2))).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e))
+    process.exitCode = 2
+  },
+)

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
 import { canonicalJson } from '../../shared/canonical-json'
-import type { JournalReport } from '../../shared/contract'
 import { newId } from '../../shared/ids'
 import type { Db } from './db/sqlite'
 import { stmt } from './db/statements'
@@ -65,34 +64,9 @@ export interface JournalRow {
   hash: string
 }
 
-/** Walks the whole journal and reports the first gap, broken link or wrong hash. */
-export function verifyJournal(db: Db): JournalReport {
-  let expectedSeq = 1
-  let prevHash = GENESIS_HASH
-  let events = 0
-  const rows = db.prepare('SELECT * FROM journal ORDER BY seq').iterate() as Iterable<JournalRow>
-  for (const r of rows) {
-    const fail = (kind: 'gap' | 'broken_link' | 'bad_hash' | 'bad_payload', message: string): JournalReport => ({
-      ok: false,
-      events,
-      lastSeq: expectedSeq - 1,
-      lastHash: prevHash,
-      problem: { kind, seq: r.seq, message },
-    })
-    if (r.seq !== expectedSeq) return fail('gap', `expected event ${expectedSeq} but found ${r.seq}: events ${expectedSeq}–${r.seq - 1} are missing`)
-    if (r.prev_hash !== prevHash) return fail('broken_link', `event ${r.seq} does not point at the hash of event ${r.seq - 1}`)
-    let data: unknown
-    try {
-      data = JSON.parse(r.payload)
-      if (canonicalJson(data) !== r.payload) return fail('bad_payload', `event ${r.seq} payload is not in canonical form`)
-    } catch {
-      return fail('bad_payload', `event ${r.seq} payload is not valid JSON`)
-    }
-    const event: JournalEvent = { id: r.event_id, device: r.device_id, seq: r.seq, type: r.type, at: r.created_at, data }
-    if (eventHash(prevHash, event) !== r.hash) return fail('bad_hash', `event ${r.seq} does not match its hash: it was altered`)
-    prevHash = r.hash
-    expectedSeq++
-    events++
-  }
-  return { ok: true, events, lastSeq: expectedSeq - 1, lastHash: prevHash, problem: null }
-}
+/**
+ * Verifies the ledger: the hash chain, every posted table against the journal, every posting's
+ * balance, the closures and the journal's end (verify/verify.ts). The 'journal-verify' channel and
+ * `npm run daybook -- verify` both answer with it.
+ */
+export { verifyLedger as verifyJournal } from './verify/verify'

@@ -1,0 +1,467 @@
+import { canonicalJson } from '../../../shared/canonical-json'
+import { VerifyProblem } from './problem'
+
+/**
+ * The posted tables, each read as one cursor ordered by the journal seq of the event that wrote
+ * its rows, and the rows each event writes, rebuilt from the event alone: the same expressions
+ * the code that posts them uses (orders.ts insertOrder, refunds.ts postRefund, orders.ts
+ * reprintOrder, shifts.ts, closures.ts closeDay). Column 0 of every row is that journal seq.
+ */
+
+export type Row = unknown[]
+
+export interface TableSpec {
+  table: string
+  /** Schema version that created the table (older ledgers are verified without it). */
+  since: number
+  /** Selected columns; the first is the journal seq. */
+  columns: readonly string[]
+  /** The query, for events from `lo` to `hi` (either open when null). */
+  sql(lo: number | null, hi: number | null): string
+  /** Columns that identify a row among the rows of one event (none: one row per event). */
+  key: readonly number[]
+  /** Columns holding JSON text, compared as canonical JSON. */
+  json: readonly number[]
+  /** How a message names the row. */
+  name(r: Row): string
+}
+
+/** `col >= lo AND col <= hi`, either side left out when open. */
+function seqRange(col: string, lo: number | null, hi: number | null): string[] {
+  const out: string[] = []
+  if (lo !== null) out.push(`${col} >= ${Math.trunc(lo)}`)
+  if (hi !== null) out.push(`${col} <= ${Math.trunc(hi)}`)
+  return out
+}
+
+function spec(
+  table: string,
+  since: number,
+  columns: readonly string[],
+  opts: { from?: string; alias?: string; order?: string; where?: string; seq?: string; key?: readonly string[]; json?: readonly string[]; name: (r: Record<string, unknown>) => string },
+): TableSpec {
+  const alias = opts.alias ?? ''
+  const seq = opts.seq ?? (opts.from ? 'o.journal_seq' : 'journal_seq')
+  const col = (c: string): string => (c === 'journal_seq' && opts.from ? 'o.journal_seq' : `${alias}${c}`)
+  const idx = (c: string): number => {
+    const i = columns.indexOf(c)
+    if (i < 0) throw new Error(`${table}.${c} is not selected`)
+    return i
+  }
+  return {
+    table,
+    since,
+    columns,
+    sql: (lo, hi) => {
+      const where = [...(opts.where ? [opts.where] : []), ...seqRange(seq, lo, hi)]
+      return `SELECT ${columns.map(col).join(', ')} FROM ${opts.from ?? table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${opts.order ?? seq}`
+    },
+    key: (opts.key ?? []).map(idx),
+    json: (opts.json ?? []).map(idx),
+    name: (r) => opts.name(Object.fromEntries(columns.map((c, i) => [c, r[i]]))),
+  }
+}
+
+const ORDER_COLUMNS = [
+  'journal_seq',
+  'id',
+  'receipt_no',
+  'business_date',
+  'day_seq',
+  'created_at',
+  'device_id',
+  'device_code',
+  'staff_id',
+  'staff_name',
+  'approved_by_id',
+  'approved_by_name',
+  'currency',
+  'price_mode',
+  'tax_rounding',
+  'rounding_mode',
+  'subtotal_minor',
+  'line_discounts_minor',
+  'order_discount_minor',
+  'tax_minor',
+  'total_minor',
+  'cash_rounding_minor',
+  'paid_minor',
+  'change_minor',
+  'store_name',
+  'receipt_footer',
+] as const
+
+// Lines, taxes and tenders carry no seq of their own: they are read through their order, in the
+// order's seq order (a nested loop on the orders seq index and the child's order_id key, no sort).
+const CHILD = 'orders o JOIN'
+
+export const TABLES = {
+  orders: spec('orders', 1, ORDER_COLUMNS, { name: (r) => `order ${String(r.id)} (receipt ${String(r.receipt_no)})` }),
+  order_lines: spec(
+    'order_lines',
+    1,
+    [
+      'journal_seq',
+      'order_id',
+      'line_no',
+      'product_id',
+      'name_en',
+      'name_zh',
+      'unit',
+      'quantity',
+      'unit_price_minor',
+      'gross_minor',
+      'line_discount_minor',
+      'order_discount_minor',
+      'total_minor',
+      'tax_minor',
+      'tax_ids',
+    ],
+    { from: `${CHILD} order_lines l ON l.order_id = o.id`, alias: 'l.', order: 'o.journal_seq, l.line_no', key: ['line_no'], name: (r) => `line ${String(r.line_no)} of order ${String(r.order_id)}` },
+  ),
+  order_taxes: spec('order_taxes', 1, ['journal_seq', 'order_id', 'position', 'tax_id', 'name', 'rate', 'base_minor', 'amount_minor'], {
+    from: `${CHILD} order_taxes t ON t.order_id = o.id`,
+    alias: 't.',
+    order: 'o.journal_seq, t.position',
+    key: ['position'],
+    name: (r) => `tax ${String(r.position)} (${String(r.tax_id)}) of order ${String(r.order_id)}`,
+  }),
+  order_tenders: spec('order_tenders', 1, ['journal_seq', 'id', 'order_id', 'position', 'method', 'amount_minor', 'tendered_minor', 'change_minor', 'created_at', 'detail'], {
+    from: `${CHILD} order_tenders t ON t.order_id = o.id`,
+    alias: 't.',
+    // Tenders are found through their order_id index; a sale has one to a few, so only those few are
+    // sorted, never the whole table (SQLite sorts the right part of an ORDER BY per outer row).
+    order: 'o.journal_seq, t.position',
+    key: ['position'],
+    json: ['detail'],
+    name: (r) => `tender ${String(r.id)} (position ${String(r.position)}) of order ${String(r.order_id)}`,
+  }),
+  refunds: spec(
+    'refunds',
+    6,
+    [
+      'journal_seq',
+      'id',
+      'order_id',
+      'tender_id',
+      'method',
+      'amount_minor',
+      'currency',
+      'state',
+      'reason',
+      'staff_id',
+      'staff_name',
+      'approved_by_id',
+      'approved_by_name',
+      'provider_ref',
+      'completed_at',
+    ],
+    // A refund row exists from the moment it is asked for; it is posted (and gets its seq) when it succeeds.
+    { where: 'journal_seq IS NOT NULL', name: (r) => `refund ${String(r.id)}` },
+  ),
+  reprints: spec('reprints', 3, ['journal_seq', 'id', 'order_id', 'staff_id', 'created_at'], { name: (r) => `reprint ${String(r.id)} of order ${String(r.order_id)}` }),
+  shifts: spec(
+    'shifts',
+    7,
+    ['journal_seq', 'id', 'device_id', 'currency', 'business_date', 'opened_at', 'opened_by_id', 'opened_by_name', 'float_minor', 'previous_left_minor', 'opening_count'],
+    { json: ['opening_count'], name: (r) => `shift ${String(r.id)}` },
+  ),
+  shift_closes: spec(
+    'shift_closes',
+    7,
+    [
+      'journal_seq',
+      'shift_id',
+      'closed_at',
+      'closed_by_id',
+      'closed_by_name',
+      'expected_minor',
+      'counted_minor',
+      'over_short_minor',
+      'left_minor',
+      'closing_count',
+      'reason',
+      'approved_by_id',
+      'approved_by_name',
+    ],
+    { json: ['closing_count'], name: (r) => `close of shift ${String(r.shift_id)}` },
+  ),
+  shift_takeovers: spec('shift_takeovers', 7, ['journal_seq', 'id', 'shift_id', 'at', 'from_id', 'from_name', 'to_id', 'to_name'], {
+    name: (r) => `take-over ${String(r.id)} of shift ${String(r.shift_id)}`,
+  }),
+  cash_movements: spec(
+    'cash_movements',
+    7,
+    ['journal_seq', 'id', 'shift_id', 'kind', 'amount_minor', 'currency', 'reason', 'note', 'staff_id', 'staff_name', 'approved_by_id', 'approved_by_name', 'created_at'],
+    { name: (r) => `cash movement ${String(r.id)} (${String(r.kind)})` },
+  ),
+  closures: spec(
+    'closures',
+    7,
+    [
+      'journal_seq',
+      'id',
+      'number',
+      'device_id',
+      'business_date',
+      'from_date',
+      'first_seq',
+      'last_seq',
+      'last_hash',
+      'closed_at',
+      'closed_by_id',
+      'closed_by_name',
+      'currency',
+      'figures',
+      'period_total',
+      'previous_grand_total',
+      'grand_total',
+    ],
+    { json: ['figures'], name: (r) => `closure #${String(r.number)} (business day ${String(r.business_date)})` },
+  ),
+  postings: spec('postings', 7, ['journal_seq', 'kind', 'ref_id', 'business_date', 'adjustment_of', 'shift_id', 'currency'], {
+    name: (r) => `posting of event ${String(r.journal_seq)} (${String(r.kind)} ${String(r.ref_id)})`,
+  }),
+  ledger_lines: spec('ledger_lines', 7, ['journal_seq', 'line_no', 'account', 'tag', 'debit_minor', 'credit_minor', 'rate'], {
+    order: 'journal_seq, line_no',
+    key: ['line_no'],
+    json: [],
+    name: (r) => `ledger line ${String(r.line_no)} of event ${String(r.journal_seq)} (${String(r.account)})`,
+  }),
+  outbox: spec('outbox', 1, ['seq', 'event_id', 'created_at', 'sent_at'], { seq: 'seq', key: [], name: (r) => `outbox row of event ${String(r.seq)}` }),
+} satisfies Record<string, TableSpec>
+
+export type TableName = keyof typeof TABLES
+
+// ---- rows rebuilt from events --------------------------------------------------------------------
+
+/** Payload fields, read loosely: a value of the wrong type simply fails the comparison. */
+interface Person {
+  id?: unknown
+  name?: unknown
+}
+type Doc = Record<string, unknown> & { staff?: Person; approvedBy?: Person | null }
+
+const nul = (v: unknown): unknown => (v === undefined ? null : v)
+const personId = (p: Person | null | undefined): unknown => (p ? nul(p.id) : null)
+const personName = (p: Person | null | undefined): unknown => (p ? nul(p.name) : null)
+
+/** An array of objects in the payload, or the payload is not one the till writes. */
+export function items(v: unknown, what: string, seq: number): Doc[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'object' || x === null)) throw new VerifyProblem('bad_payload', seq, `event ${seq}: ${what} is not a list of records`)
+  return v as Doc[]
+}
+
+/** The event as the rebuilders need it. */
+export interface Ev {
+  seq: number
+  id: string
+  device: string
+  type: string
+  at: string
+}
+
+/** The receipt's day sequence: the number after the last '-' of the receipt number (business-day.ts receiptNumber). */
+function daySeqOf(receiptNo: unknown): unknown {
+  if (typeof receiptNo !== 'string') return undefined
+  const n = Number(receiptNo.slice(receiptNo.lastIndexOf('-') + 1))
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
+export function orderRow(ev: Ev, o: Doc): Row {
+  return [
+    ev.seq,
+    o.id,
+    o.receiptNo,
+    o.businessDate,
+    daySeqOf(o.receiptNo),
+    o.createdAt,
+    ev.device,
+    o.deviceCode,
+    o.staff?.id,
+    o.staff?.name,
+    personId(o.approvedBy),
+    personName(o.approvedBy),
+    o.currency,
+    o.priceMode,
+    o.taxRounding,
+    o.roundingMode,
+    o.subtotal,
+    o.lineDiscounts,
+    o.orderDiscount,
+    o.taxTotal,
+    o.total,
+    o.cashRounding,
+    o.paid,
+    o.change,
+    o.storeName,
+    o.receiptFooter,
+  ]
+}
+
+export function lineRows(ev: Ev, o: Doc): Row[] {
+  return items(o.lines, 'the sale\'s lines', ev.seq).map((l) => [
+    ev.seq,
+    o.id,
+    l.lineNo,
+    l.productId,
+    l.nameEn,
+    l.nameZh,
+    l.unit,
+    l.quantity,
+    l.unitPrice,
+    l.gross,
+    l.lineDiscount,
+    l.orderDiscount,
+    l.total,
+    nul(l.tax),
+    Array.isArray(l.taxIds) ? JSON.stringify(l.taxIds) : undefined,
+  ])
+}
+
+export function taxRows(ev: Ev, o: Doc): Row[] {
+  return items(o.taxes, 'the sale\'s taxes', ev.seq).map((t, i) => [ev.seq, o.id, i, t.taxId, t.name, t.rate, t.base, t.amount])
+}
+
+export function tenderRows(ev: Ev, o: Doc): Row[] {
+  return items(o.tenders, 'the sale\'s tenders', ev.seq).map((t, i) => {
+    // The key order checkout.ts toTender gives the card details, so the stored text usually matches as is.
+    const c = typeof t.card === 'object' && t.card !== null ? (t.card as Record<string, unknown>) : undefined
+    const card = c ? { maskedPan: c.maskedPan, brand: c.brand, entryMode: c.entryMode, approvalCode: c.approvalCode, terminalId: c.terminalId, ...c } : t.card
+    const detail = { flow: t.flow, providerRef: t.providerRef, card, paidAt: t.paidAt }
+    const hasDetail = Object.values(detail).some((v) => v !== undefined)
+    return [ev.seq, t.id, o.id, i, t.method, t.amount, t.tendered, t.change, o.createdAt, hasDetail ? JSON.stringify(detail) : null]
+  })
+}
+
+export function refundRow(ev: Ev, r: Doc): Row {
+  return [
+    ev.seq,
+    r.refundId,
+    r.orderId,
+    r.tenderId,
+    r.method,
+    r.amount,
+    r.currency,
+    'succeeded',
+    r.reason,
+    r.staff?.id,
+    r.staff?.name,
+    personId(r.approvedBy),
+    personName(r.approvedBy),
+    nul(r.providerRef),
+    r.at,
+  ]
+}
+
+export function reprintRow(ev: Ev, r: Doc): Row {
+  return [ev.seq, r.reprintId, r.orderId, r.staffId, ev.at]
+}
+
+const posting = (d: Doc): Doc => (typeof d.posting === 'object' && d.posting !== null ? (d.posting as Doc) : {})
+
+export function shiftRow(ev: Ev, s: Doc): Row {
+  const by = s.openedBy as Person | undefined
+  return [ev.seq, s.shiftId, ev.device, s.currency, posting(s).businessDate, ev.at, by?.id, by?.name, s.float, s.previousLeft, s.count === undefined ? undefined : JSON.stringify(s.count)]
+}
+
+export function shiftCloseRow(ev: Ev, s: Doc): Row {
+  const by = s.closedBy as Person | undefined
+  return [
+    ev.seq,
+    s.shiftId,
+    ev.at,
+    by?.id,
+    by?.name,
+    s.expected,
+    s.counted,
+    s.overShort,
+    s.left,
+    s.count === undefined ? undefined : JSON.stringify(s.count),
+    nul(s.reason),
+    personId(s.approvedBy),
+    personName(s.approvedBy),
+  ]
+}
+
+export function takeoverRow(ev: Ev, t: Doc): Row {
+  const from = t.from as Person | undefined
+  const to = t.to as Person | undefined
+  return [ev.seq, t.takeoverId, t.shiftId, ev.at, from?.id, from?.name, to?.id, to?.name]
+}
+
+export function movementRow(ev: Ev, m: Doc): Row {
+  return [
+    ev.seq,
+    m.movementId,
+    m.shiftId,
+    m.kind,
+    m.amount,
+    m.currency,
+    m.reason,
+    m.note,
+    m.staff?.id,
+    m.staff?.name,
+    personId(m.approvedBy),
+    personName(m.approvedBy),
+    ev.at,
+  ]
+}
+
+export function closureRow(ev: Ev, c: Doc): Row {
+  const by = c.closedBy as Person | undefined
+  return [
+    ev.seq,
+    c.closureId,
+    c.number,
+    ev.device,
+    c.businessDate,
+    c.fromDate,
+    c.firstSeq,
+    c.lastSeq,
+    c.lastHash,
+    ev.at,
+    by?.id,
+    by?.name,
+    c.currency,
+    c.figures === undefined ? undefined : JSON.stringify(c.figures),
+    c.periodTotal,
+    c.previousGrandTotal,
+    c.grandTotal,
+  ]
+}
+
+export function outboxRow(ev: Ev): Row {
+  return [ev.seq, ev.id, ev.at, undefined]
+}
+
+// ---- comparing -----------------------------------------------------------------------------------
+
+/** Outbox: sent_at is the sync's to write; only the event id and time are the event's. */
+const IGNORED: Partial<Record<TableName, readonly number[]>> = { outbox: [3] }
+
+/** Canonical JSON of a JSON text, or null when it is not JSON. */
+function canonicalText(text: unknown): string | null {
+  if (typeof text !== 'string') return null
+  try {
+    return canonicalJson(JSON.parse(text))
+  } catch {
+    return null
+  }
+}
+
+/** Index of the first column where the stored row and the rebuilt one differ, or -1. */
+export function firstDifference(name: TableName, s: TableSpec, actual: Row, expected: Row): number {
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]
+    const e = expected[i]
+    if (a === e) continue
+    if (IGNORED[name]?.includes(i)) continue
+    if (s.json.includes(i) && a !== null && e !== null && e !== undefined) {
+      const ca = canonicalText(a)
+      if (ca !== null && ca === canonicalText(e)) continue
+    }
+    return i
+  }
+  return -1
+}
