@@ -384,7 +384,8 @@ describe('migration 7: ledger-shifts-closures', () => {
     const x = call<DayReport>(core, 'day-x', {}, supervisor)
     expect(x.blockers).toEqual([])
     const z = call<Closure>(core, 'day-close', { closureId: newId() }, supervisor)
-    expect(z).toMatchObject({ number: 1, firstSeq: 1, lastSeq: events, fromDate: '2026-11-21', businessDate: '2026-11-23', previousGrandTotal: 0 })
+    // Closed on the 23rd, it closes the latest day that has postings: the 22nd.
+    expect(z).toMatchObject({ number: 1, firstSeq: 1, lastSeq: events, fromDate: '2026-11-21', businessDate: '2026-11-22', previousGrandTotal: 0 })
     const one = (sql: string): number => (db.prepare(sql).get() as { n: number }).n
     const paid = one('SELECT sum(paid_minor) AS n FROM orders')
     const discounts = one('SELECT sum(line_discounts_minor + order_discount_minor) AS n FROM orders')
