@@ -392,7 +392,7 @@ export function figuresFromSums(postings: PostingCounts, sums: Iterable<LineSum>
       if (l.kind === 'refund') refunds -= l.amount
     } else if (l.account.startsWith('tax_payable:')) {
       const taxId = l.account.slice('tax_payable:'.length)
-      const key = `${taxId}\u0000${l.rate ?? ''}`
+      const key = taxKey({ taxId, rate: l.rate })
       let t = taxes.get(key)
       if (!t) taxes.set(key, (t = { taxId, rate: l.rate ?? '', collected: 0, refunded: 0, net: 0 }))
       if (l.amount < 0) t.collected -= l.amount
@@ -412,19 +412,69 @@ export function figuresFromSums(postings: PostingCounts, sums: Iterable<LineSum>
       else if (l.tag === 'safe_drop') cash.safeDrops -= l.amount
     }
   }
+  return assembleFigures({ counts, grossSales, discounts, refunds, rounding, tenders: tenders.values(), taxes: taxes.values(), cash, adjustments })
+}
+
+const taxKey = (t: { taxId: string; rate: string | null }): string => `${t.taxId}\u0000${t.rate ?? ''}`
+
+/** The one place figures take their shape: net derived, tenders in method order, taxes by id and rate, adjustments by seq. */
+function assembleFigures(p: {
+  counts: DayFigures['counts']
+  grossSales: number
+  discounts: number
+  refunds: number
+  rounding: number
+  tenders: Iterable<TenderFigure>
+  taxes: Iterable<TaxFigure>
+  cash: CashFigures
+  adjustments: AdjustmentFigure[]
+}): DayFigures {
   const methodOrder = (m: TenderMethod): number => TENDER_METHODS.indexOf(m)
   return {
-    counts,
-    grossSales,
-    discounts,
-    refunds,
-    rounding,
-    net: grossSales - discounts - refunds + rounding,
-    tenders: [...tenders.values()].sort((a, b) => methodOrder(a.method) - methodOrder(b.method)),
-    taxes: [...taxes.values()].sort((a, b) => (a.taxId === b.taxId ? a.rate.localeCompare(b.rate) : a.taxId.localeCompare(b.taxId))),
-    cash,
-    adjustments: [...adjustments].sort((a, b) => a.seq - b.seq),
+    counts: p.counts,
+    grossSales: p.grossSales,
+    discounts: p.discounts,
+    refunds: p.refunds,
+    rounding: p.rounding,
+    net: p.grossSales - p.discounts - p.refunds + p.rounding,
+    tenders: [...p.tenders].sort((a, b) => methodOrder(a.method) - methodOrder(b.method)),
+    taxes: [...p.taxes].sort((a, b) => (a.taxId === b.taxId ? a.rate.localeCompare(b.rate) : a.taxId.localeCompare(b.taxId))),
+    cash: p.cash,
+    adjustments: [...p.adjustments].sort((a, b) => a.seq - b.seq),
   }
+}
+
+/**
+ * The figures of two runs of postings together: every figure is a sum, so
+ *   addFigures(sumFigures(a), sumFigures(b)) equals sumFigures([...a, ...b])
+ * (a property test holds it so). The verifier replays a closure's period in pieces, one per worker.
+ */
+export function addFigures(a: DayFigures, b: DayFigures): DayFigures {
+  const counts = { ...a.counts }
+  for (const k of Object.keys(counts) as (keyof DayFigures['counts'])[]) counts[k] += b.counts[k]
+  const cash = { ...a.cash }
+  for (const k of Object.keys(cash) as (keyof CashFigures)[]) cash[k] += b.cash[k]
+  const tenders = new Map<TenderMethod, TenderFigure>()
+  for (const t of [...a.tenders, ...b.tenders]) {
+    const x = tenders.get(t.method)
+    tenders.set(t.method, x ? { method: t.method, sales: x.sales + t.sales, refunds: x.refunds + t.refunds, net: x.net + t.net } : { ...t })
+  }
+  const taxes = new Map<string, TaxFigure>()
+  for (const t of [...a.taxes, ...b.taxes]) {
+    const x = taxes.get(taxKey(t))
+    taxes.set(taxKey(t), x ? { taxId: t.taxId, rate: t.rate, collected: x.collected + t.collected, refunded: x.refunded + t.refunded, net: x.net + t.net } : { ...t })
+  }
+  return assembleFigures({
+    counts,
+    grossSales: a.grossSales + b.grossSales,
+    discounts: a.discounts + b.discounts,
+    refunds: a.refunds + b.refunds,
+    rounding: a.rounding + b.rounding,
+    tenders: tenders.values(),
+    taxes: taxes.values(),
+    cash,
+    adjustments: [...a.adjustments, ...b.adjustments],
+  })
 }
 
 /** Sums postings one by one into the figures every report shows. Pure: the till, verifier and platform call it. */

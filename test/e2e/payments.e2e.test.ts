@@ -1,9 +1,8 @@
-import { randomInt } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, type Platform } from './support'
+import { byBarcode, E2ESession, eventually, type SimSettings, openShiftThroughUi, requireBuiltRenderer, scan, type Platform } from './support'
 
 /**
  * Payments end to end, the way a newcomer runs them from the README: `npm run platform -- --demo`
@@ -36,15 +35,6 @@ const ICED_TEA = byBarcode('6901234611038')
 /** An Alipay payment code (25–30, 16–24 digits) ending 92: the sandbox's user_paying_then_success. Not Luhn-valid. */
 const USER_PAYING_CODE = '286512345678901292'
 
-interface SimSettings {
-  endpoint: string
-  poiId: string
-  keyId: string
-  keyVersion: string
-  passphrase: string
-  caFile: string
-  control: string
-}
 
 interface ProcessedRecord {
   category: 'Payment' | 'Reversal'
@@ -67,35 +57,6 @@ async function processed(): Promise<ProcessedRecord[]> {
   return (await res.json()) as ProcessedRecord[]
 }
 
-/**
- * `npm run terminal-sim` on a random 127.x.y.z: the Adyen library forces port 8443, so another
- * test (or a second run) may hold it on the address we picked — then pick another.
- */
-async function startSim(dataDir: string): Promise<SimSettings> {
-  for (let attempt = 1; ; attempt++) {
-    const host = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(2, 255)}`
-    try {
-      const { found } = await e2e.start(
-        ['src/platform/terminal-sim/cli.ts', '--host', host, '--data', dataDir, '--customer-ms', '300'],
-        {
-          endpoint: /^endpoint\s+(https:\/\/\S+)$/,
-          poiId: /^POIID\s+(\S+)$/,
-          keyId: /^key identifier\s+(\S+)$/,
-          keyVersion: /^key version\s+(\d+)$/,
-          passphrase: /^passphrase\s+(\S+)$/,
-          caFile: /^CA certificate\s+(\/\S+)$/,
-          control: /^Control:\s+(http:\/\/127\.0\.0\.1:\d+)/,
-        },
-        { timeoutMs: 60_000 },
-      )
-      return found as unknown as SimSettings
-    } catch (e) {
-      const log = (e as { childLog?: string }).childLog ?? ''
-      if (attempt < 5 && /EADDRINUSE|EADDRNOTAVAIL/.test(log)) continue
-      throw e
-    }
-  }
-}
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `e2e-pay-${name}.png`) })
@@ -215,7 +176,7 @@ describe('payments end to end (platform + terminal simulator + serve host + Chro
     const [started, url, terminal] = await Promise.all([
       e2e.startPlatform('daybook-e2e-pay-platform-'),
       e2e.startServe('daybook-e2e-pay-till-', ['--platform-timeout', '5']),
-      startSim(e2e.dirs.make('daybook-e2e-pay-terminal-')),
+      e2e.startTerminalSim(e2e.dirs.make('daybook-e2e-pay-terminal-')),
     ])
     platform = started
     expect(platform.adminToken, `admin token from "${platform.tokenFrom}"`).not.toBe('')

@@ -1,9 +1,8 @@
-import { randomInt } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { byBarcode, E2ESession, eventually, requireBuiltRenderer, scan, typeCount } from './support'
+import { byBarcode, E2ESession, eventually, type SimSettings, requireBuiltRenderer, scan, typeCount } from './support'
 
 /**
  * Shifts, cash and the daily close end to end: `npm run serve -- --demo`, `npm run terminal-sim`
@@ -28,47 +27,12 @@ const WATER = byBarcode('6901234500004')
 const COLA = byBarcode('6901234537017')
 const SPRITE = byBarcode('6901234574029')
 
-interface SimSettings {
-  endpoint: string
-  poiId: string
-  keyId: string
-  keyVersion: string
-  passphrase: string
-  caFile: string
-  control: string
-}
 
 const e2e = new E2ESession()
 let page: Page
 let appUrl = ''
 let sim: SimSettings
 
-/** `npm run terminal-sim` on a random 127.x.y.z (the Adyen library forces port 8443). */
-async function startSim(dataDir: string): Promise<SimSettings> {
-  for (let attempt = 1; ; attempt++) {
-    const host = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(2, 255)}`
-    try {
-      const { found } = await e2e.start(
-        ['src/platform/terminal-sim/cli.ts', '--host', host, '--data', dataDir, '--customer-ms', '300'],
-        {
-          endpoint: /^endpoint\s+(https:\/\/\S+)$/,
-          poiId: /^POIID\s+(\S+)$/,
-          keyId: /^key identifier\s+(\S+)$/,
-          keyVersion: /^key version\s+(\d+)$/,
-          passphrase: /^passphrase\s+(\S+)$/,
-          caFile: /^CA certificate\s+(\/\S+)$/,
-          control: /^Control:\s+(http:\/\/127\.0\.0\.1:\d+)/,
-        },
-        { timeoutMs: 60_000 },
-      )
-      return found as unknown as SimSettings
-    } catch (e) {
-      const log = (e as { childLog?: string }).childLog ?? ''
-      if (attempt < 5 && /EADDRINUSE|EADDRNOTAVAIL/.test(log)) continue
-      throw e
-    }
-  }
-}
 
 const VIEWPORTS = [
   { width: 1024, height: 768 },
@@ -173,7 +137,7 @@ describe('shifts, cash and the daily close end to end (serve host + terminal sim
   beforeAll(async () => {
     requireBuiltRenderer()
     mkdirSync(SHOTS, { recursive: true })
-    const [url, terminal] = await Promise.all([e2e.startServe('daybook-e2e-shifts-'), startSim(e2e.dirs.make('daybook-e2e-shifts-terminal-'))])
+    const [url, terminal] = await Promise.all([e2e.startServe('daybook-e2e-shifts-'), e2e.startTerminalSim(e2e.dirs.make('daybook-e2e-shifts-terminal-'))])
     appUrl = url
     sim = terminal
     page = await e2e.openPage({ viewport: VIEWPORTS[0], english: true })

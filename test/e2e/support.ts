@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomInt } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -172,6 +173,17 @@ export interface Platform {
  * Children, temp dirs, the browser and the page's problems (page errors, console errors) of one
  * test file; {@link close} in `afterAll` stops and removes all of them.
  */
+/** What `npm run terminal-sim` prints for Settings → Card terminal. */
+export interface SimSettings {
+  endpoint: string
+  poiId: string
+  keyId: string
+  keyVersion: string
+  passphrase: string
+  caFile: string
+  control: string
+}
+
 export class E2ESession {
   readonly children: Child[] = []
   readonly dirs = new TempDirs()
@@ -206,6 +218,36 @@ export class E2ESession {
         const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${adminToken}` } })
         return { status: res.status, body: (await res.json()) as T }
       },
+    }
+  }
+
+  /**
+   * `npm run terminal-sim` on a random 127.x.y.z: the Adyen library forces port 8443, so another
+   * test (or a second run) may hold it on the address we picked — then pick another.
+   */
+  async startTerminalSim(dataDir: string): Promise<SimSettings> {
+    for (let attempt = 1; ; attempt++) {
+      const host = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(2, 255)}`
+      try {
+        const { found } = await this.start(
+          ['src/platform/terminal-sim/cli.ts', '--host', host, '--data', dataDir, '--customer-ms', '300'],
+          {
+            endpoint: /^endpoint\s+(https:\/\/\S+)$/,
+            poiId: /^POIID\s+(\S+)$/,
+            keyId: /^key identifier\s+(\S+)$/,
+            keyVersion: /^key version\s+(\d+)$/,
+            passphrase: /^passphrase\s+(\S+)$/,
+            caFile: /^CA certificate\s+(\/\S+)$/,
+            control: /^Control:\s+(http:\/\/127\.0\.0\.1:\d+)/,
+          },
+          { timeoutMs: 60_000 },
+        )
+        return found as unknown as SimSettings
+      } catch (e) {
+        const log = (e as { childLog?: string }).childLog ?? ''
+        if (attempt < 5 && /EADDRINUSE|EADDRNOTAVAIL/.test(log)) continue
+        throw e
+      }
     }
   }
 

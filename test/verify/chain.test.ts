@@ -1,10 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { canonicalJson } from '../../src/shared/canonical-json'
-import { ACCOUNTS, sumFigures, type LedgerLine, type LineTag, type PostedEntry, type PostingKind } from '../../src/shared/ledger'
+import { ACCOUNTS, addFigures, sumFigures, type LedgerLine, type LineTag, type PostedEntry, type PostingKind } from '../../src/shared/ledger'
 import { eventHash, GENESIS_HASH } from '../../src/main/core/journal'
 import { isCanonical, storedEventHash } from '../../src/main/core/verify/chain'
-import { mergeFigures } from '../../src/main/core/verify/figures'
 
 /** JSON values canonicalJson accepts: safe integers only, any strings (integer-like keys too). */
 const json = fc.letrec((tie) => ({
@@ -69,12 +68,12 @@ describe('figures summed in pieces', () => {
     es.map((e, i): PostedEntry => ({ seq: i + 1, kind: e.kind, refId: `r${i}`, meta: { businessDate: '2026-11-21', shiftId: null, adjustmentOf: e.adjustmentOf }, lines: e.lines })),
   )
 
-  it('mergeFigures of two runs equals sumFigures of both', () => {
+  it('addFigures of two runs equals sumFigures of both', () => {
     fc.assert(
       fc.property(entries, fc.nat(), fc.nat(), (es, a, b) => {
         const [i, j] = [a % (es.length + 1), b % (es.length + 1)].sort((x, y) => x - y) as [number, number]
         const pieces = [es.slice(0, i), es.slice(i, j), es.slice(j)].map((p) => sumFigures(p))
-        const merged = pieces.reduce((x, y) => mergeFigures(x, y))
+        const merged = pieces.reduce((x, y) => addFigures(x, y))
         expect(canonicalJson(merged)).toBe(canonicalJson(sumFigures(es)))
       }),
       { numRuns: 500 },

@@ -24,9 +24,9 @@ import { createRefund } from './payments/refunds'
 import { readTerminalSettings, terminalConfig, writeTerminalSettings, type TerminalConfig } from './payments/terminal/config'
 import type { TerminalDriver } from './payments/terminal/driver'
 import type { Settings } from '../../shared/contract'
-import type { shiftChannels } from '../../shared/shifts-contract'
+import type { Shift, shiftChannels } from '../../shared/shifts-contract'
 import { lastClosure, openShiftId, postingMeta } from './ledger/days'
-import { checkHolder, closeShift, listShifts, moveCash, openShift, previewClose, readMovement, readShift, takeOverShift } from './shifts/shifts'
+import { checkHolder, closeShift, listShifts, moveCash, openShift, previewClose, readMovement, readShift, shiftState, takeOverShift } from './shifts/shifts'
 import { closeDay, listClosures, readClosure, tillStatus, xReport } from './closures/closures'
 
 export interface CoreDeps {
@@ -337,9 +337,9 @@ export class Core {
       'shift-close': ({ shiftId, count, left, reason, approvalId }, ctx) => {
         const staff = must(ctx)
         const s = settings()
-        const done = readShift(db, shiftId, s, this.device.code)
-        if (!done) throw new DaybookError('not_found', 'There is no such shift.')
-        if (done.state === 'closed') return done
+        const state = shiftState(db, shiftId)
+        if (!state) throw new DaybookError('not_found', 'There is no such shift.')
+        if (state === 'closed') return readShift(db, shiftId, s, this.device.code) as Shift // a retried close
         checkHolder(db, shiftId, staff)
         const p = previewClose(db, s, { shiftId, count, left })
         let approvedBy: { id: string; name: string } | null = null

@@ -81,10 +81,17 @@ function currentHolder(db: Db, shiftId: string): Person {
   return stmt(db, 'SELECT opened_by_id AS id, opened_by_name AS name FROM shifts WHERE id = ?').get(shiftId) as Person
 }
 
+/** Whether a shift exists and is open or closed, without summing its figures. */
+export function shiftState(db: Db, shiftId: string): 'open' | 'closed' | undefined {
+  const r = stmt(db, 'SELECT (SELECT 1 FROM shift_closes c WHERE c.shift_id = s.id) AS closed FROM shifts s WHERE s.id = ?').get(shiftId) as { closed: number | null } | undefined
+  return r ? (r.closed ? 'closed' : 'open') : undefined
+}
+
 /** The open shift, checked to be the one named. */
 function mustOpen(db: Db, shiftId: string): void {
-  if (!stmt(db, 'SELECT 1 FROM shifts WHERE id = ?').get(shiftId)) throw new DaybookError('not_found', 'There is no such shift.')
-  if (stmt(db, 'SELECT 1 FROM shift_closes WHERE shift_id = ?').get(shiftId)) throw new DaybookError('shift_closed', 'This shift is already closed.')
+  const state = shiftState(db, shiftId)
+  if (!state) throw new DaybookError('not_found', 'There is no such shift.')
+  if (state === 'closed') throw new DaybookError('shift_closed', 'This shift is already closed.')
 }
 
 /** A supervisor or the owner takes over the open shift (the cashier went home ill, say). */

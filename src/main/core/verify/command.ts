@@ -6,7 +6,7 @@ const CHAIN_KINDS = new Set(['gap', 'broken_link', 'bad_hash', 'bad_payload'])
 const n = (x: number | undefined): string => (x ?? 0).toLocaleString('en')
 
 /** What `npm run daybook -- verify` prints for a report: one line per finding, plain words. */
-export function describeReport(r: JournalReport, seconds?: number): string[] {
+export function describeReport(r: JournalReport, elapsedMs?: number): string[] {
   const out: string[] = []
   const rows = r.rows ?? {}
   if (r.ok) {
@@ -38,7 +38,8 @@ export function describeReport(r: JournalReport, seconds?: number): string[] {
       out.push(`The journal's chain is intact up to event ${r.lastSeq}${kindHint(p.kind)}`)
     }
   }
-  if (seconds !== undefined) out.push(`Verified in ${Math.round(seconds * 100) / 100} s`)
+  // A duration, in whole milliseconds: no rounding of fractions to show.
+  if (elapsedMs !== undefined) out.push(`Verified in ${Math.round(elapsedMs).toLocaleString('en')} ms`)
   return out
 }
 
@@ -59,6 +60,6 @@ function kindHint(kind: string): string {
 export async function verifyCommand(file: string, print: (line: string) => void = console.log, options: FileOptions = {}): Promise<number> {
   const t0 = performance.now()
   const report = await verifyLedgerFile(file, options)
-  for (const line of describeReport(report, (performance.now() - t0) / 1000)) print(line)
+  for (const line of describeReport(report, performance.now() - t0)) print(line)
   return report.ok ? 0 : 1
 }

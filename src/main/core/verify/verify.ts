@@ -5,9 +5,8 @@ import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { canonicalJson } from '../../../shared/canonical-json'
 import type { JournalReport } from '../../../shared/contract'
-import { sumFigures, type DayFigures, type PostedEntry } from '../../../shared/ledger'
+import { addFigures, sumFigures, type DayFigures, type PostedEntry } from '../../../shared/ledger'
 import type { Db } from '../db/sqlite'
-import { mergeFigures } from './figures'
 import { jsonDifference, plain, show, VerifyProblem } from './problem'
 import { checkSchema, GENESIS, versionOf, Walk, type ClosingData, type WalkResult, type ProblemData, type Range } from './walk'
 
@@ -205,9 +204,9 @@ function combine(db: Db, version: number, partials: WalkResult[], chainOnly: boo
             `posting of event ${seg.earliest.seq}`,
           )
         }
-        period = period ? mergeFigures(period, seg.figures) : seg.figures
+        period = period ? addFigures(period, seg.figures) : seg.figures
         if (seg.closing) {
-          const figures = state.entry ? mergeFigures(sumFigures([state.entry]), period) : period
+          const figures = state.entry ? addFigures(sumFigures([state.entry]), period) : period
           state = checkClosure(seg.closing, figures, state)
           period = null
         }

@@ -76,6 +76,24 @@ export function DenominationGrid({ currency, draft, onChange, onDone, autoFocus 
     const line = rowTotal(row, text, currency)
     const face = row.kind === 'amount' ? '' : denominationText(row.value, currency, f.locale)
     const label = row.kind === 'amount' ? (amountLabel ?? t('count.amount')) : t(row.kind === 'note' ? 'count.note' : 'count.coin', { value: face })
+    // What the typed-amount field and a count field share: focus, keys, test id, state.
+    const inputProps = {
+      ref: (el: HTMLInputElement | null) => {
+        inputs.current[i] = el
+      },
+      'data-testid': `${testId}-${row.key}`,
+      autoComplete: 'off',
+      value: text,
+      disabled,
+      'aria-invalid': line === null,
+      'aria-label': label,
+      'data-autofocus': autoFocus && i === 0 ? true : undefined,
+      onFocus: (e: React.FocusEvent<HTMLInputElement>) => {
+        focus.current = { index: i, fresh: true }
+        e.target.select()
+      },
+      onKeyDown: (e: React.KeyboardEvent<HTMLInputElement>) => onKeyDown(i, e),
+    }
     return (
       <div
         key={row.key}
@@ -96,23 +114,9 @@ export function DenominationGrid({ currency, draft, onChange, onDone, autoFocus 
         {row.kind === 'amount' ? (
           <span className="count-amount-field">
             <input
-              ref={(el) => {
-                inputs.current[i] = el
-              }}
+              {...inputProps}
               className="count-input amount"
-              data-testid={`${testId}-${row.key}`}
               inputMode="decimal"
-              autoComplete="off"
-              value={text}
-              disabled={disabled}
-              aria-invalid={line === null}
-              aria-label={label}
-              data-autofocus={autoFocus && i === 0 ? true : undefined}
-              onFocus={(e) => {
-                focus.current = { index: i, fresh: true }
-                e.target.select()
-              }}
-              onKeyDown={(e) => onKeyDown(i, e)}
               onChange={(e) => set(row.key, e.target.value.replace(/[^\d.]/g, '').slice(0, 16))}
             />
             {hasTable && !disabled ? (
@@ -146,24 +150,10 @@ export function DenominationGrid({ currency, draft, onChange, onDone, autoFocus 
               −
             </button>
             <input
-              ref={(el) => {
-                inputs.current[i] = el
-              }}
+              {...inputProps}
               className="count-input"
-              data-testid={`${testId}-${row.key}`}
               inputMode="numeric"
-              autoComplete="off"
               placeholder="0"
-              value={text}
-              disabled={disabled}
-              aria-invalid={line === null}
-              aria-label={label}
-              data-autofocus={autoFocus && i === 0 ? true : undefined}
-              onFocus={(e) => {
-                focus.current = { index: i, fresh: true }
-                e.target.select()
-              }}
-              onKeyDown={(e) => onKeyDown(i, e)}
               onChange={(e) => {
                 focus.current = { index: i, fresh: false }
                 set(row.key, sanitizeCount(e.target.value))

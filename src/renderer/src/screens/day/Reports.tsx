@@ -117,54 +117,32 @@ export function FigureSections({ figures, currency, settings }: { figures: Figur
         <Row label={t('report.net')} minor={figures.net} currency={currency} testId="report-net" strong />
       </Section>
       <Section title={t('report.tenders')} testId="report-tenders">
-        {figures.tenders.length === 0 ? <p className="rp-none">{t('report.none')}</p> : null}
-        {figures.tenders.length > 0 ? (
-          <table className="rp-table">
-            <thead>
-              <tr>
-                <th>{t('report.method')}</th>
-                <th className="num">{t('report.tenderSales')}</th>
-                <th className="num">{t('report.tenderRefunds')}</th>
-                <th className="num">{t('report.tenderNet')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {figures.tenders.map((x) => (
-                <tr key={x.method} data-testid="report-tender" data-method={x.method} data-sales={x.sales} data-refunds={x.refunds} data-net={x.net}>
-                  <td>{methodLabel(t, x.method)}</td>
-                  <td className="num">{f.money(x.sales, currency)}</td>
-                  <td className="num">{x.refunds ? `−${f.money(x.refunds, currency)}` : f.money(0, currency)}</td>
-                  <td className="num">{f.money(x.net, currency)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+        <InOutNetTable
+          head={[t('report.method'), t('report.tenderSales'), t('report.tenderRefunds'), t('report.tenderNet')]}
+          currency={currency}
+          rows={figures.tenders.map((x) => ({
+            key: x.method,
+            label: methodLabel(t, x.method),
+            in: x.sales,
+            out: x.refunds,
+            net: x.net,
+            attrs: { 'data-testid': 'report-tender', 'data-method': x.method, 'data-sales': x.sales, 'data-refunds': x.refunds, 'data-net': x.net },
+          }))}
+        />
       </Section>
       <Section title={t('report.taxes')} testId="report-taxes">
-        {figures.taxes.length === 0 ? <p className="rp-none">{t('report.none')}</p> : null}
-        {figures.taxes.length > 0 ? (
-          <table className="rp-table">
-            <thead>
-              <tr>
-                <th>{t('report.tax')}</th>
-                <th className="num">{t('report.taxCollected')}</th>
-                <th className="num">{t('report.taxRefunded')}</th>
-                <th className="num">{t('report.taxNet')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {figures.taxes.map((x) => (
-                <tr key={`${x.taxId}-${x.rate}`} data-testid="report-tax" data-tax-id={x.taxId} data-rate={x.rate} data-net={x.net}>
-                  <td>{taxName(settings, x.taxId, x.rate)}</td>
-                  <td className="num">{f.money(x.collected, currency)}</td>
-                  <td className="num">{x.refunded ? `−${f.money(x.refunded, currency)}` : f.money(0, currency)}</td>
-                  <td className="num">{f.money(x.net, currency)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+        <InOutNetTable
+          head={[t('report.tax'), t('report.taxCollected'), t('report.taxRefunded'), t('report.taxNet')]}
+          currency={currency}
+          rows={figures.taxes.map((x) => ({
+            key: `${x.taxId}-${x.rate}`,
+            label: taxName(settings, x.taxId, x.rate),
+            in: x.collected,
+            out: x.refunded,
+            net: x.net,
+            attrs: { 'data-testid': 'report-tax', 'data-tax-id': x.taxId, 'data-rate': x.rate, 'data-net': x.net },
+          }))}
+        />
       </Section>
       <Section title={t('report.cash')} testId="report-cash">
         <Row label={t('report.cashReceived')} minor={cash.received} currency={currency} testId="report-cash-received" />
@@ -441,6 +419,40 @@ function CountTable({ lines, currency }: { lines: Shift['openingCount']; currenc
           <td />
           <td className="num">{f.money(countTotal(lines), currency)}</td>
         </tr>
+      </tbody>
+    </table>
+  )
+}
+
+/** Money in, money back and net per row (takings by payment method, tax by tax), or "none". */
+function InOutNetTable(props: {
+  head: [string, string, string, string]
+  currency: string
+  rows: { key: string; label: string; in: number; out: number; net: number; attrs: Record<string, string | number> }[]
+}): React.JSX.Element {
+  const { t } = useTranslation()
+  const f = useFormat()
+  const { currency } = props
+  if (props.rows.length === 0) return <p className="rp-none">{t('report.none')}</p>
+  return (
+    <table className="rp-table">
+      <thead>
+        <tr>
+          <th>{props.head[0]}</th>
+          <th className="num">{props.head[1]}</th>
+          <th className="num">{props.head[2]}</th>
+          <th className="num">{props.head[3]}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((r) => (
+          <tr key={r.key} {...r.attrs}>
+            <td>{r.label}</td>
+            <td className="num">{f.money(r.in, currency)}</td>
+            <td className="num">{r.out ? `−${f.money(r.out, currency)}` : f.money(0, currency)}</td>
+            <td className="num">{f.money(r.net, currency)}</td>
+          </tr>
+        ))}
       </tbody>
     </table>
   )
