@@ -333,7 +333,8 @@ function normalize(
         event_id: e.id,
         refund_id: x.refundId,
         order_id: x.orderId,
-        business_date: storeDate(x.at, device.time_zone),
+        // The till's business day (cut-off, days already closed) since the ledger; the store-local date before it.
+        business_date: x.posting?.businessDate ?? storeDate(x.at, device.time_zone),
         currency: x.currency,
         amount: x.amount,
         receipt_no: x.receiptNo,
@@ -359,7 +360,7 @@ function normalize(
       rows.voids.push({
         event_id: e.id,
         checkout_id: x.checkoutId,
-        business_date: storeDate(e.at, device.time_zone),
+        business_date: x.posting?.businessDate ?? storeDate(e.at, device.time_zone),
         total: x.total,
         currency: x.currency,
         reason: x.reason,

@@ -123,6 +123,24 @@ describe.each(PLATFORM_BACKENDS)('ingest of issue 4 tenders, refunds and voids o
     expect(days.days[0]).toMatchObject({ orders: 1, total: 2500 })
   })
 
+  it('a refund and a void after midnight but before the cut-off count on the till\'s business day (posting), not the calendar date', async () => {
+    const d = await pairDevice(p, { storeName: 'Late refunds' })
+    const c = new Chain(d.journalDeviceId)
+    const { sale, card } = walletSale(2500)
+    const posting = { businessDate: '2026-11-22', shiftId: null, adjustmentOf: null }
+    // 00:30 on the 23rd in Shanghai, still the 22nd's business day at the till (cut-off 04:00)
+    const at = '2026-11-22T16:30:00.000Z'
+    const refund = refundData({ tenderId: card, orderId: sale.id, method: 'card', amount: 800, at, posting })
+    const voided = { checkoutId: newId(), total: 500, currency: 'CNY', reason: 'customer left', staff, approvedBy: null, tenders: [{ id: newId(), method: 'card', amount: 500, outcome: 'reversed' }], posting }
+    const res = await send(d, [c.next('sale.completed', sale), c.next('refund.completed', refund, at), c.next('checkout.voided', voided, at)])
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    expect(await p.db.query('SELECT business_date FROM refunds WHERE device_id = $1', [d.deviceId])).toEqual([{ business_date: '2026-11-22' }])
+    expect(await p.db.query('SELECT business_date FROM voids WHERE device_id = $1', [d.deviceId])).toEqual([{ business_date: '2026-11-22' }])
+    const days = DaysSchema.parse((await adminCall(p, 'GET', `/v1/admin/stores/${d.storeId}/days`)).body)
+    expect(days.days.map((x) => x.businessDate)).toEqual(['2026-11-22'])
+    expect(days.days[0]!.byTender.find((t) => t.method === 'card')).toEqual({ method: 'card', amount: 0 })
+  })
+
   it('checkout.voided is stored in voids', async () => {
     const d = await pairDevice(p)
     const c = new Chain(d.journalDeviceId)
