@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'shift_closed',
   'day_blocked',
   'day_already_closed',
+  'statement_refused',
+  'statement_not_ready',
   'internal',
 ] as const
 
