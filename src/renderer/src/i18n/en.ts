@@ -972,6 +972,8 @@ export const en = {
     day_blocked: 'The day cannot be closed yet: finish what is listed first.',
     day_blocked_count: 'The day cannot be closed yet: {{count}} things are still open (listed here).',
     day_already_closed: 'This business day is already closed. Anything sold since belongs to the next business day and is closed on that day.',
+    statement_refused: 'This bill file was refused, and nothing of it was imported: {{reason}}',
+    statement_not_ready: 'The provider has no bill for that day yet. Daily bills are ready the next day after 09:00.',
     approval_required_cash_movement: 'This cash movement is over the store limit: a supervisor must approve it.',
     approval_required_over_short: 'The drawer is over or short by more than the store allows: give a reason; a supervisor approves.',
     forbidden_shift: 'This shift belongs to {{name}}. Ask a supervisor to take it over.',

@@ -974,6 +974,8 @@ export const zh: Messages = {
     day_blocked: '暂时不能日结：请先处理列出的事项。',
     day_blocked_count: '暂时不能日结：还有 {{count}} 项未完成（见下方列表）。',
     day_already_closed: '此营业日已日结。之后的销售计入下一个营业日，在那一天日结。',
+    statement_refused: '账单文件被拒绝，未导入任何内容：{{reason}}',
+    statement_not_ready: '渠道尚未生成该日账单。日账单在次日 09:00 后可下载。',
     approval_required_cash_movement: '这笔现金存取超出门店限额：需主管批准。',
     approval_required_over_short: '钱箱长短款超出门店允许范围：请填写原因，并由主管批准。',
     forbidden_shift: '此班次属于 {{name}}。请主管接班。',
