@@ -19,6 +19,10 @@ import { PaymentService } from './payments/service'
 import { setScenarioOverride } from './sandbox/books'
 import { createSandboxWallets, type SandboxOptions } from './sandbox/index'
 import { registerCustomerPage } from './sandbox/page'
+import { registerSandboxBills } from './sandbox/bills'
+import { createStatementAdapters, type AcquirerOptions } from './statements/index'
+import { statementHandlers } from './statements/routes'
+import { StatementService } from './statements/service'
 import { storeClosures } from './closures'
 import { dayOrders, storeDays } from './reports'
 import * as svc from './service'
@@ -45,6 +49,8 @@ export interface PlatformOptions {
   publicUrl?: string
   /** The sandbox wallets (fees per wallet in basis points). */
   sandbox?: SandboxOptions
+  /** The card acquirer's settlement reports (statements); without it the card statement is not_configured. */
+  acquirer?: AcquirerOptions
 }
 
 export const MIN_ADMIN_TOKEN_LENGTH = 32
@@ -84,6 +90,9 @@ interface Ctx {
   query: Record<string, unknown>
   body: unknown
   log: FastifyBaseLogger
+  /** The exact body bytes (an uploaded bill file). */
+  raw: Buffer
+  statements: StatementService
 }
 
 type Handler = (c: Ctx) => Promise<unknown>
@@ -135,6 +144,7 @@ const handlers: Record<PlatformRouteName, Handler> = {
     await setScenarioOverride(c.db, b.wallet, b.scenario, b.count)
     return b
   },
+  ...statementHandlers,
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/
@@ -230,6 +240,21 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
     errorResponseBuilder: (_req, ctx) => new PlatformHttpError('rate_limited', `Too many requests; retry in ${ctx.after}.`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
   })
 
+  // Provider statements: the adapters fetch the sandbox wallets' bills from this platform itself.
+  const ownUrl = (): string => {
+    const a = app.server.address()
+    if (!a || typeof a !== 'object') return o.publicUrl ?? 'http://127.0.0.1'
+    const host = a.family === 'IPv6' ? `[${a.address === '::' ? '::1' : a.address}]` : a.address === '0.0.0.0' ? '127.0.0.1' : a.address
+    return `http://${host}:${a.port}`
+  }
+  const statements = new StatementService({
+    db,
+    wallets,
+    adapters: createStatementAdapters({ sandbox: { baseUrl: ownUrl, adminToken: o.adminToken }, acquirer: o.acquirer }),
+    warn: (fields, msg) => app.log.warn(fields, msg),
+  })
+  registerSandboxBills(app, { db, clock, adminToken: o.adminToken, defaultBasisPoints: { alipay: wallets.alipay.books.feeBasisPoints, wechat: wallets.wechat.books.feeBasisPoints } })
+
   // Long polls answer now rather than hold the shutdown.
   app.addHook('preClose', async () => payments.notifier.close())
   registerCustomerPage(app, { db, wallets, payments, clock, publicUrl: (req) => publicUrlOf(req, o.publicUrl) })
@@ -242,7 +267,7 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
     let e: PlatformHttpError
     if (err instanceof PlatformHttpError) e = err
-    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') e = new PlatformHttpError('payload_too_large', `The body is over ${BODY_LIMIT_BYTES} bytes.`)
+    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') e = new PlatformHttpError('payload_too_large', `The body is over ${req.routeOptions.bodyLimit ?? BODY_LIMIT_BYTES} bytes.`)
     else if (err.statusCode === 429) e = new PlatformHttpError('rate_limited', 'Too many requests.')
     else if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) e = new PlatformHttpError('invalid_request', err.message)
     else {
@@ -275,6 +300,7 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
     app.route({
       method: spec.method,
       url: spec.path,
+      ...((spec as { bodyLimit?: number }).bodyLimit ? { bodyLimit: (spec as { bodyLimit?: number }).bodyLimit } : {}),
       ...(device ? { preHandler: [verifyHook] } : {}),
       config: limited
         ? {
@@ -304,7 +330,7 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
         const body = spec.body ? validate(spec.body, json, 'body') : undefined
         const aborted = new AbortController()
         reply.raw.once('close', () => aborted.abort())
-        const result = await handler({ db, now, device: v?.device ?? null, params, query, body, log: req.log, payments, publicUrl: publicUrlOf(req, o.publicUrl), signal: aborted.signal })
+        const result = await handler({ db, now, device: v?.device ?? null, params, query, body, log: req.log, payments, publicUrl: publicUrlOf(req, o.publicUrl), signal: aborted.signal, raw, statements })
         return reply.code(spec.status ?? 200).send(result)
       },
     })

@@ -9,6 +9,7 @@ import { getStore, loadCatalog } from './service'
 
 /**
  * npm run platform -- [--port 4320] [--host 127.0.0.1] [--data .daybook-platform] [--demo] [--public-url URL] [--fee-bp 60 | --fee-bp alipay=60,wechat=54]
+ *   [--acquirer-url URL --acquirer-user USER --acquirer-account ACCOUNT] (password: DAYBOOK_ACQUIRER_PASSWORD)
  * npm run platform -- seed-catalog --store <storeId> <catalog.json> [--data .daybook-platform]
  *
  * DATABASE_URL=postgres://… uses a PostgreSQL server; otherwise PGlite in <data>/pgdata.
@@ -17,8 +18,16 @@ import { getStore, loadCatalog } from './service'
 
 const USAGE = `Usage:
   npm run platform -- [--port 4320] [--host 127.0.0.1] [--data .daybook-platform] [--demo] [--public-url URL] [--fee-bp 60 | --fee-bp alipay=60,wechat=54]
+      [--acquirer-url URL --acquirer-user USER --acquirer-account ACCOUNT]   card settlement reports (password: DAYBOOK_ACQUIRER_PASSWORD)
   npm run platform -- seed-catalog --store <storeId> <catalog.json> [--data .daybook-platform]
-Environment: DATABASE_URL=postgres://… (default: PGlite in <data>/pgdata), DAYBOOK_ADMIN_TOKEN, LOG=0 to silence logs.`
+Environment: DATABASE_URL=postgres://… (default: PGlite in <data>/pgdata), DAYBOOK_ADMIN_TOKEN, DAYBOOK_ACQUIRER_PASSWORD, LOG=0 to silence logs.`
+
+/** The card acquirer's report server (statements): all of URL, user and account, or none; the password from the environment. */
+function acquirerOption(v: { url?: string; user?: string; account?: string }): { reportUrl: string; username: string; password: string; merchantAccount: string } | undefined {
+  if (v.url === undefined && v.user === undefined && v.account === undefined) return undefined
+  if (!v.url || !v.user || !v.account) throw new Error('--acquirer-url, --acquirer-user and --acquirer-account go together')
+  return { reportUrl: v.url, username: v.user, password: process.env.DAYBOOK_ACQUIRER_PASSWORD ?? '', merchantAccount: v.account }
+}
 
 const DEMO_CATALOG = resolve(__dirname, '../../resources/demo-catalog.json')
 
@@ -104,6 +113,9 @@ async function serve(args: string[]): Promise<void> {
       demo: { type: 'boolean', default: false },
       'public-url': { type: 'string' },
       'fee-bp': { type: 'string' },
+      'acquirer-url': { type: 'string' },
+      'acquirer-user': { type: 'string' },
+      'acquirer-account': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -128,6 +140,7 @@ async function serve(args: string[]): Promise<void> {
       logger: process.env.LOG !== '0',
       publicUrl: values['public-url'],
       sandbox: { feeBasisPoints: feeOption(values['fee-bp']) },
+      acquirer: acquirerOption({ url: values['acquirer-url'], user: values['acquirer-user'], account: values['acquirer-account'] }),
     })
   } catch (e) {
     unlock()

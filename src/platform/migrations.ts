@@ -432,4 +432,84 @@ export const MIGRATIONS: readonly Migration[] = [
     // Shift, movement and closure events stored by an older platform (kept raw then) get their rows.
     data: normalizeStoredLedgerEvents,
   },
+  {
+    name: 'provider statements: fee rates per store and provider, stored statements and their rows, sandbox bill differences',
+    sql: [
+      // A store's fee with each provider (absent: the sandbox's default rate, half-up).
+      `CREATE TABLE store_provider_fees (
+        store_id text NOT NULL REFERENCES stores(id),
+        provider text NOT NULL,
+        basis_points integer NOT NULL CHECK (basis_points BETWEEN 0 AND 10000),
+        -- half_up | half_even | down | up
+        rounding text NOT NULL,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (store_id, provider)
+      )`,
+      `ALTER TABLE sandbox_trades ADD COLUMN fee_rounding text NOT NULL DEFAULT 'half_up'`,
+      `CREATE INDEX sandbox_trades_paid ON sandbox_trades (wallet, paid_at)`,
+      `CREATE INDEX sandbox_refunds_created ON sandbox_refunds (wallet, created_at)`,
+      // One provider file (fetched or uploaded), normalized: the same file twice is the same statement.
+      `CREATE TABLE statements (
+        id text PRIMARY KEY,
+        store_id text NOT NULL REFERENCES stores(id),
+        provider text NOT NULL,
+        format text NOT NULL,
+        date text NOT NULL,
+        merchant_id text NOT NULL,
+        currency text NOT NULL,
+        source text NOT NULL CHECK (source IN ('provider', 'upload')),
+        file_sha256 text NOT NULL,
+        file_name text NOT NULL,
+        fetched_at timestamptz NOT NULL,
+        -- StatementTotals as JSON text
+        totals text NOT NULL,
+        UNIQUE (store_id, provider, date, file_sha256)
+      )`,
+      `CREATE INDEX statements_store_date ON statements (store_id, date, fetched_at)`,
+      `CREATE TABLE statement_rows (
+        statement_id text NOT NULL REFERENCES statements(id),
+        idx integer NOT NULL,
+        line integer NOT NULL,
+        type text NOT NULL,
+        provider_ref text NOT NULL,
+        merchant_ref text,
+        refund_ref text,
+        gross bigint NOT NULL,
+        fee bigint NOT NULL,
+        net bigint NOT NULL,
+        currency text NOT NULL,
+        provider_time text NOT NULL,
+        provider_date text NOT NULL,
+        batch text,
+        payout_date text,
+        PRIMARY KEY (statement_id, idx)
+      )`,
+      `CREATE INDEX statement_rows_merchant_ref ON statement_rows (merchant_ref)`,
+      `CREATE INDEX statement_rows_provider_ref ON statement_rows (provider_ref)`,
+      // The sandbox's differences on purpose in a store's bill of a day, each recorded.
+      `CREATE TABLE sandbox_statement_differences (
+        id text PRIMARY KEY,
+        store_id text NOT NULL REFERENCES stores(id),
+        wallet text NOT NULL,
+        date text NOT NULL,
+        position integer NOT NULL,
+        kind text NOT NULL,
+        out_trade_no text NOT NULL,
+        trade_no text NOT NULL,
+        amount bigint,
+        -- JSON text: what the difference replaced (to undo it), the expected class
+        detail text NOT NULL,
+        created_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX sandbox_statement_differences_day ON sandbox_statement_differences (store_id, wallet, date)`,
+      `CREATE TABLE sandbox_statement_days (
+        store_id text NOT NULL REFERENCES stores(id),
+        wallet text NOT NULL,
+        date text NOT NULL,
+        -- the bill is served at once, without waiting for T+1 09:00 (tests)
+        available_now boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (store_id, wallet, date)
+      )`,
+    ],
+  },
 ]

@@ -4,6 +4,7 @@ import { OrderSchema } from './contract'
 import { ULID_PATTERN } from './ids'
 import { MOVEMENT_KINDS, POSTING_KINDS } from './ledger'
 import { PaymentCreateSchema, PaymentRefundSchema, PaymentSchema, PaymentWaitQuerySchema, RefundCreateSchema, TENDER_METHODS, WALLETS } from './payments'
+import { statementRoutes } from './statements-api'
 
 /**
  * The till↔platform contract, `/v1`: every route, its auth, its input and output schemas and the
@@ -40,6 +41,7 @@ export const PLATFORM_ERROR_CODES = [
   'refund_conflict', // 409: this refund id was already used with a different amount
   'refund_exceeds', // 422: the refund is more than what is left to refund on the payment
   'card_number_refused', // 400: something in the request looks like a full card number; Daybook never takes one
+  'statement_refused', // 422: a bill file that cannot be read whole (details: { reason, line }); nothing of it was stored
   'wallet_unavailable', // 503: the wallet provider cannot be reached; nothing was charged
   'rate_limited', // 429: too many requests from this device; see Retry-After
   'not_ready', // 503: the database is not reachable
@@ -76,6 +78,7 @@ export const PLATFORM_ERROR_STATUS: Record<PlatformErrorCode, number> = {
   refund_conflict: 409,
   refund_exceeds: 422,
   card_number_refused: 400,
+  statement_refused: 422,
   wallet_unavailable: 503,
   rate_limited: 429,
   not_ready: 503,
@@ -744,6 +747,7 @@ export const platformRoutes = {
     response: SandboxScenarioSchema,
     errors: [...ADMIN, 'payload_too_large'],
   },
+  ...statementRoutes,
 } as const satisfies Record<string, RouteSpec>
 
 export type PlatformRoutes = typeof platformRoutes

@@ -40,3 +40,33 @@ export function refundedFee(p: { refund: number; amount: number; refundedBefore:
   if (feeLeft < 0n) throw new RangeError('more fee refunded than charged')
   return Number(divHalfEven(refund * feeLeft, left))
 }
+
+// ---- fee rates per store and provider (statements, issue 11) -------------------------------------------
+
+/** How a fee is rounded to the minor unit (src/shared/money.ts ROUNDING_MODES: half_up, half_even, down = floor, up = ceiling). */
+export type FeeRounding = 'half_up' | 'half_even' | 'down' | 'up'
+export const FEE_ROUNDINGS: readonly FeeRounding[] = ['half_up', 'half_even', 'down', 'up']
+
+/** n / d rounded by `mode`, for n ≥ 0 and d > 0. */
+export function divRounded(n: bigint, d: bigint, mode: FeeRounding): bigint {
+  switch (mode) {
+    case 'half_up':
+      return (n * 2n + d) / (2n * d)
+    case 'half_even':
+      return divHalfEven(n, d)
+    case 'down':
+      return n / d
+    case 'up':
+      return (n + d - 1n) / d
+  }
+}
+
+/**
+ * The fee of a payment at a store's rate: amount × bp / 10 000 rounded by the store's mode
+ * (`half_up` is `paymentFee`, WeChat's rule). Refunds keep `refundedFee` (half-even, proportional).
+ */
+export function paymentFeeWith(amount: number, basisPoints: number, rounding: FeeRounding): number {
+  const a = checkInt(amount, 'amount')
+  const bp = checkInt(basisPoints, 'basis points')
+  return Number(divRounded(a * bp, 10000n, rounding))
+}

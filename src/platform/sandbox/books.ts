@@ -4,7 +4,7 @@ import type { Currency } from '../../shared/money'
 import type { Wallet } from '../../shared/payments'
 import { SANDBOX_SCENARIOS } from '../../shared/platform-api'
 import type { Queryable } from '../db'
-import { paymentFee, refundedFee } from '../payments/fees'
+import { paymentFeeWith, refundedFee, type FeeRounding } from '../payments/fees'
 
 /**
  * The sandbox wallets' books: one row per trade in sandbox_trades (and its refunds), in the
@@ -55,6 +55,8 @@ export interface TradeRow extends Record<string, unknown> {
   queries: number
   qr_token: string | null
   fee_bp: number
+  /** How the fee was rounded (the store's rate with this wallet, migration 5; half_up before). */
+  fee_rounding: FeeRounding
   fee: number
   refunded: number
   fee_refunded: number
@@ -81,7 +83,7 @@ function digits(n: number): string {
 }
 
 /** 28 digits like the real ones (a 28-digit run is never mistaken for a card number). */
-function tradeNo(wallet: Wallet, now: Date): string {
+export function tradeNo(wallet: Wallet, now: Date): string {
   const day = now.toISOString().slice(0, 10).replaceAll('-', '')
   return wallet === 'alipay' ? `${day}22001${digits(15)}` : `420000${digits(4)}${day}${digits(10)}`
 }
@@ -89,8 +91,18 @@ function tradeNo(wallet: Wallet, now: Date): string {
 export class SandboxBooks {
   constructor(
     readonly wallet: Wallet,
-    private readonly feeBasisPoints: number,
+    /** The default rate (option sandbox.feeBasisPoints); a store's own rate (store_provider_fees) wins. */
+    readonly feeBasisPoints: number,
   ) {}
+
+  /** The fee rate of the store a trade belongs to (its payment's store), else the default, half-up. */
+  async feeRateFor(q: Queryable, outTradeNo: string): Promise<{ basisPoints: number; rounding: FeeRounding }> {
+    const r = await q.query<{ basis_points: number; rounding: FeeRounding }>(
+      `SELECT f.basis_points, f.rounding FROM wallet_payments p JOIN store_provider_fees f ON f.store_id = p.store_id AND f.provider = $2 WHERE p.payment_id = $1`,
+      [outTradeNo, this.wallet],
+    )
+    return r[0] ? { basisPoints: r[0].basis_points, rounding: r[0].rounding } : { basisPoints: this.feeBasisPoints, rounding: 'half_up' }
+  }
 
   async get(q: Queryable, outTradeNo: string, lock = false): Promise<TradeRow | null> {
     const rows = await q.query<TradeRow>(`SELECT * FROM sandbox_trades WHERE wallet = $1 AND out_trade_no = $2${lock ? ' FOR UPDATE' : ''}`, [this.wallet, outTradeNo])
@@ -122,6 +134,7 @@ export class SandboxBooks {
     const existing = await this.get(q, t.outTradeNo, true)
     if (existing) return { row: existing, fresh: false, conflict: existing.params_hash !== hash }
     const scenario = (await this.takeOverride(q)) ?? scenarioFor(t.amount, t.authCode)
+    const rate = await this.feeRateFor(q, t.outTradeNo)
     let status: TradeStatus = 'unscanned'
     if (t.kind === 'pay') {
       status = scenario === 'decline' ? 'declined' : scenario === 'user_paying_then_success' || scenario === 'user_paying_forever' ? 'paying' : 'paid'
@@ -129,8 +142,8 @@ export class SandboxBooks {
     const paid = status === 'paid'
     const rows = await q.query<TradeRow>(
       `INSERT INTO sandbox_trades (wallet, out_trade_no, kind, trade_no, amount, currency, provider_amount, subject, params_hash, scenario, status, decline_reason,
-         qr_token, fee_bp, fee, expires_at, created_at, paid_at, closed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING *`,
+         qr_token, fee_bp, fee, expires_at, created_at, paid_at, closed_at, fee_rounding)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING *`,
       [
         this.wallet,
         t.outTradeNo,
@@ -145,18 +158,19 @@ export class SandboxBooks {
         status,
         status === 'declined' ? 'balance' : null,
         t.kind === 'precreate' ? randomBytes(24).toString('base64url') : null,
-        this.feeBasisPoints,
-        paid ? paymentFee(t.amount, this.feeBasisPoints) : 0,
+        rate.basisPoints,
+        paid ? paymentFeeWith(t.amount, rate.basisPoints, rate.rounding) : 0,
         t.expiresAt?.toISOString() ?? null,
         now.toISOString(),
         paid ? now.toISOString() : null,
         status === 'declined' ? now.toISOString() : null,
+        rate.rounding,
       ],
     )
     return { row: rows[0]!, fresh: true, conflict: false }
   }
 
-  private async set(q: Queryable, row: TradeRow, fields: Partial<TradeRow>): Promise<TradeRow> {
+  async set(q: Queryable, row: TradeRow, fields: Partial<TradeRow>): Promise<TradeRow> {
     const keys = Object.keys(fields)
     const values = keys.map((k) => {
       const v = fields[k]
@@ -170,7 +184,7 @@ export class SandboxBooks {
   }
 
   private markPaid(q: Queryable, row: TradeRow, now: Date): Promise<TradeRow> {
-    return this.set(q, row, { status: 'paid', paid_at: now, fee: paymentFee(row.amount, row.fee_bp) })
+    return this.set(q, row, { status: 'paid', paid_at: now, fee: paymentFeeWith(row.amount, row.fee_bp, row.fee_rounding ?? 'half_up') })
   }
 
   /** An unpaid QR past its expiry can no longer be paid: the wallet closes it itself. */

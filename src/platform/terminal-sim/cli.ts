@@ -7,17 +7,22 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { DIFFERENCE_KINDS } from './acquirer'
 import { describeRules, SCENARIOS } from './scenarios'
 import { startTerminalSim } from './sim'
 
 const USAGE = `usage: npm run terminal-sim -- [--host 127.0.0.1] [--poiid V400m-123456789] [--key-id ID] [--key-version N]
-       [--passphrase TEXT] [--data DIR] [--customer-ms 1500] [--slow-ms 5000] [--control-port 0] [--json]`
+       [--passphrase TEXT] [--data DIR] [--customer-ms 1500] [--slow-ms 5000] [--control-port 0] [--json]
+       [--merchant-account DaybookSimPOS] [--report-password TEXT] [--report-port 0] [--commission-bp 110]
+       [--fixed-fee 0] [--acquirer-tz UTC]`
 
 interface Persisted {
   poiId: string
   keyIdentifier: string
   keyVersion: number
   passphrase: string
+  merchantAccount: string
+  reportPassword: string
 }
 
 function wholeNumber(name: string, v: string | undefined, dflt: number): number {
@@ -40,6 +45,12 @@ async function main(): Promise<void> {
         'customer-ms': { type: 'string' },
         'slow-ms': { type: 'string' },
         'control-port': { type: 'string' },
+        'merchant-account': { type: 'string' },
+        'report-password': { type: 'string' },
+        'report-port': { type: 'string' },
+        'commission-bp': { type: 'string' },
+        'fixed-fee': { type: 'string' },
+        'acquirer-tz': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -54,11 +65,14 @@ async function main(): Promise<void> {
     return
   }
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
-  let customerMs: number, slowMs: number, controlPort: number, keyVersionFlag: number | undefined
+  let customerMs: number, slowMs: number, controlPort: number, keyVersionFlag: number | undefined, reportPort: number, commissionBp: number, fixedFee: number
   try {
     customerMs = wholeNumber('customer-ms', str('customer-ms'), 1500)
     slowMs = wholeNumber('slow-ms', str('slow-ms'), 5000)
     controlPort = wholeNumber('control-port', str('control-port'), 0)
+    reportPort = wholeNumber('report-port', str('report-port'), 0)
+    commissionBp = wholeNumber('commission-bp', str('commission-bp'), 110)
+    fixedFee = wholeNumber('fixed-fee', str('fixed-fee'), 0)
     keyVersionFlag = str('key-version') === undefined ? undefined : wholeNumber('key-version', str('key-version'), 1)
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`)
@@ -75,12 +89,26 @@ async function main(): Promise<void> {
     keyIdentifier: str('key-id') ?? saved.keyIdentifier ?? 'DaybookSimKey',
     keyVersion: keyVersionFlag ?? saved.keyVersion ?? 1,
     passphrase: str('passphrase') ?? saved.passphrase ?? randomBytes(18).toString('base64url'),
+    merchantAccount: str('merchant-account') ?? saved.merchantAccount ?? 'DaybookSimPOS',
+    reportPassword: str('report-password') ?? saved.reportPassword ?? randomBytes(12).toString('base64url'),
   }
   writeFileSync(settingsPath, `${JSON.stringify(identity, null, 2)}\n`, { mode: 0o600 })
 
   const sim = await startTerminalSim({
     host: str('host') ?? '127.0.0.1',
-    ...identity,
+    poiId: identity.poiId,
+    keyIdentifier: identity.keyIdentifier,
+    keyVersion: identity.keyVersion,
+    passphrase: identity.passphrase,
+    acquirer: {
+      merchantAccount: identity.merchantAccount,
+      reportPassword: identity.reportPassword,
+      commissionBp,
+      fixedFee,
+      // The machine's zone by default: a batch then closes at the shop's midnight.
+      timeZone: str('acquirer-tz') ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    },
+    reportPort,
     dataDir,
     customerMs,
     slowMs,
@@ -97,6 +125,10 @@ async function main(): Promise<void> {
         passphrase: sim.passphrase,
         caCertPath: sim.caCertPath,
         controlUrl: sim.controlUrl,
+        reportUrl: sim.reportUrl,
+        merchantAccount: sim.merchantAccount,
+        reportUser: sim.reportUser,
+        reportPassword: sim.reportPassword,
       }),
     )
   } else {
@@ -114,6 +146,17 @@ Control:           ${sim.controlUrl}   (GET /, GET /processed, POST /scenario {"
 Scenarios:         ${SCENARIOS.join(', ')}
 Customer time:     ${customerMs} ms (--customer-ms), slow scenario +${slowMs} ms (--slow-ms)
 Data:              ${dataDir}
+
+Acquirer (settlement reports, platform settings → card statements):
+  report URL       ${sim.reportUrl}
+  merchant account ${sim.merchantAccount}
+  report user      ${sim.reportUser}
+  report password  ${sim.reportPassword}
+  fees             ${commissionBp} bp of each payment + ${fixedFee} minor units per payment and refund (--commission-bp, --fixed-fee)
+  day / time zone  ${sim.acquirer.timeZone} (--acquirer-tz); a batch closes at midnight there or on POST ${sim.controlUrl}/acquirer/close
+  reports          GET ${sim.reportUrl}/reports/list/MerchantAccount/${sim.merchantAccount}?date=YYYY-MM-DD
+                   GET ${sim.reportUrl}/reports/download/MerchantAccount/${sim.merchantAccount}/settlement_detail_report_batch_<N>.csv
+  differences      POST ${sim.controlUrl}/acquirer/difference {"kind": ${DIFFERENCE_KINDS.join('|')}, "ref"?, "amount"?}
 
 ${describeRules()}
 

@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto'
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import { Acquirer, DIFFERENCE_KINDS, type AcquirerOptions, type DifferenceRequest } from './acquirer'
 import { createCa, issueServerCert, loadOrCreateCa, POIID_PATTERN, type Pem } from './certs'
 import { AMOUNT_RULES, SCENARIOS, type Scenario } from './scenarios'
 import { TerminalLogic, type ProcessedRecord } from './terminal'
@@ -28,6 +29,10 @@ export interface TerminalSimOptions {
   dataDir?: string
   /** Control endpoint port on 127.0.0.1; default 0 (random). */
   controlPort?: number
+  /** The acquirer behind the terminal (settlement batches, Adyen settlement reports): merchant account, fees, report credentials, clock. */
+  acquirer?: Omit<AcquirerOptions, 'log'>
+  /** Report server port on 127.0.0.1 (basic auth; /reports/download/…); default 0 (random). */
+  reportPort?: number
   log?: (line: string) => void
 }
 
@@ -43,6 +48,13 @@ export interface TerminalSim {
   /** The CA file when a data dir keeps it, else null. */
   caCertPath: string | null
   controlUrl: string
+  /** The acquirer's report server, `http://127.0.0.1:<port>` (Adyen's `https://ca-test.adyen.com` stand-in). */
+  reportUrl: string
+  merchantAccount: string
+  reportUser: string
+  reportPassword: string
+  /** Settlement batches, differences on purpose, reports. */
+  acquirer: Acquirer
   processed(): ProcessedRecord[]
   queueScenario(s: Scenario, count?: number): void
   /** Bytes on the wire at the HTTP level (bodies only), for benches that compare with a bare POST. */
@@ -94,6 +106,16 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   })
 }
 
+const ACQUIRER_ROUTES = 'GET /acquirer, POST /acquirer/close {currency?}, POST /acquirer/difference {kind, ref?, amount?, currency?, merchantRef?}, DELETE /acquirer/difference'
+
+function parseJson(text: string | null): unknown {
+  try {
+    return JSON.parse(text ?? '') as unknown
+  } catch {
+    return null
+  }
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body))
 }
@@ -114,7 +136,15 @@ export async function startTerminalSim(options: TerminalSimOptions = {}): Promis
   const stored = options.ca ? null : options.dataDir ? loadOrCreateCa(options.dataDir) : null
   const ca: Pem = options.ca ?? stored ?? createCa()
 
-  const logic = new TerminalLogic({ poiId, key: { keyIdentifier, keyVersion, passphrase }, customerMs, slowMs, ...(options.log ? { log: options.log } : {}) })
+  const acquirer = new Acquirer({ ...options.acquirer, ...(options.log ? { log: options.log } : {}) })
+  const onProcessed = (r: ProcessedRecord): void => {
+    try {
+      acquirer.book(r)
+    } catch (e) {
+      options.log?.(`Acquirer: could not book ${r.serviceId}: ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
+  const logic = new TerminalLogic({ poiId, key: { keyIdentifier, keyVersion, passphrase }, customerMs, slowMs, onProcessed, ...(options.log ? { log: options.log } : {}) })
 
   const traffic = { requests: 0, bytesIn: 0, bytesOut: 0 }
   let https: HttpsServer | null = null
@@ -155,13 +185,30 @@ export async function startTerminalSim(options: TerminalSimOptions = {}): Promis
     }
   }
 
+  // The acquirer's report server (basic auth), before the control endpoint that names it.
+  const reports = createHttpServer((req, res) => {
+    acquirer.handle(req, res).catch((e: unknown) => {
+      options.log?.(`Acquirer: report request failed: ${e instanceof Error ? e.message : String(e)}`)
+      if (res.headersSent) res.destroy()
+      else sendJson(res, 500, { status: 500, message: 'report could not be written' })
+    })
+  })
+  try {
+    await listen(reports, options.reportPort ?? 0, '127.0.0.1')
+  } catch (e) {
+    https?.close()
+    throw e
+  }
+  const reportUrl = `http://127.0.0.1:${(reports.address() as AddressInfo).port}`
+
   const control = createHttpServer((req, res) => {
     void (async () => {
       const url = req.url ?? '/'
       if (req.method === 'GET' && url === '/') {
-        return sendJson(res, 200, { endpoint: `https://${host}`, poiId, keyIdentifier, keyVersion, caCertPath: stored?.certPath ?? null, scenarios: SCENARIOS, amountRules: AMOUNT_RULES, queued: logic.queued() })
+        return sendJson(res, 200, { endpoint: `https://${host}`, poiId, keyIdentifier, keyVersion, caCertPath: stored?.certPath ?? null, scenarios: SCENARIOS, amountRules: AMOUNT_RULES, queued: logic.queued(), reportUrl, merchantAccount: acquirer.merchantAccount, reportUser: acquirer.reportUser })
       }
       if (req.method === 'GET' && url === '/processed') return sendJson(res, 200, logic.processed())
+      if (url === '/acquirer' || url.startsWith('/acquirer/')) return acquirerControl(req, res, url)
       if (req.method === 'DELETE' && url === '/scenario') {
         logic.clearScenarios()
         return sendJson(res, 200, { queued: [] })
@@ -181,11 +228,57 @@ export async function startTerminalSim(options: TerminalSimOptions = {}): Promis
         logic.queueScenario(body.scenario as Scenario, count)
         return sendJson(res, 200, { queued: logic.queued() })
       }
-      return sendJson(res, 404, { error: 'GET /, GET /processed, POST /scenario {scenario, count}, DELETE /scenario' })
+      return sendJson(res, 404, { error: `GET /, GET /processed, POST /scenario {scenario, count}, DELETE /scenario, ${ACQUIRER_ROUTES}` })
     })().catch(() => res.destroy())
   })
   await listen(control, options.controlPort ?? 0, '127.0.0.1')
   const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}`
+
+  async function acquirerControl(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+    if (req.method === 'GET' && url === '/acquirer') {
+      return sendJson(res, 200, {
+        reportUrl,
+        merchantAccount: acquirer.merchantAccount,
+        companyAccount: acquirer.companyAccount,
+        reportUser: acquirer.reportUser,
+        timeZone: acquirer.timeZone,
+        commissionBp: acquirer.commissionBp,
+        fixedFee: acquirer.fixedFee,
+        today: acquirer.today(),
+        differenceKinds: DIFFERENCE_KINDS,
+        batches: acquirer.batchList(),
+      })
+    }
+    if (req.method === 'POST' && url === '/acquirer/close') {
+      const body = parseJson(await readBody(req)) as { currency?: unknown } | null
+      const currency = typeof body?.currency === 'string' ? body.currency : undefined
+      return sendJson(res, 200, { closed: acquirer.closeBatches(currency) })
+    }
+    if (req.method === 'DELETE' && url === '/acquirer/difference') {
+      acquirer.clearDifferences()
+      return sendJson(res, 200, { batches: acquirer.batchList() })
+    }
+    if (req.method === 'POST' && url === '/acquirer/difference') {
+      const body = parseJson(await readBody(req)) as Record<string, unknown> | null
+      const ok =
+        body !== null &&
+        typeof body === 'object' &&
+        (DIFFERENCE_KINDS as readonly unknown[]).includes(body.kind) &&
+        (body.ref === undefined || typeof body.ref === 'string') &&
+        (body.amount === undefined || typeof body.amount === 'number') &&
+        (body.currency === undefined || typeof body.currency === 'string') &&
+        (body.merchantRef === undefined || body.merchantRef === null || typeof body.merchantRef === 'string')
+      if (!ok) return sendJson(res, 400, { error: `body: {"kind": one of ${DIFFERENCE_KINDS.join(', ')}, "ref"?, "amount"?, "currency"?, "merchantRef"?}` })
+      try {
+        return sendJson(res, 200, acquirer.addDifference(body as unknown as DifferenceRequest))
+      } catch (e) {
+        if (e instanceof RangeError) return sendJson(res, 409, { error: e.message })
+        throw e
+      }
+    }
+    return sendJson(res, 404, { error: ACQUIRER_ROUTES })
+  }
+
 
   const tls = https
   return {
@@ -198,13 +291,18 @@ export async function startTerminalSim(options: TerminalSimOptions = {}): Promis
     caCertPem: ca.certPem,
     caCertPath: stored?.certPath ?? null,
     controlUrl,
+    reportUrl,
+    merchantAccount: acquirer.merchantAccount,
+    reportUser: acquirer.reportUser,
+    reportPassword: acquirer.reportPassword,
+    acquirer,
     processed: () => logic.processed(),
     queueScenario: (s, count = 1) => logic.queueScenario(s, count),
     traffic: () => ({ ...traffic }),
     close: async () => {
       logic.close()
       await Promise.all(
-        [tls, control].map(
+        [tls, control, reports].map(
           (s) =>
             new Promise<void>((resolve) => {
               s.close(() => resolve())

@@ -24,6 +24,8 @@ export interface TerminalLogicOptions {
   /** Extra time of the 'slow' scenario. */
   slowMs: number
   log?: (line: string) => void
+  /** Told of every processed request (approved or declined), e.g. the acquirer that books them to settlement batches. */
+  onProcessed?: (r: ProcessedRecord) => void
 }
 
 export type Action = { kind: 'json'; body: unknown } | { kind: 'empty' } | { kind: 'drop' }
@@ -353,6 +355,10 @@ export class TerminalLogic {
     this.records.set(`${r.saleId}|${r.serviceId}`, r)
     if (r.poiTransactionId) this.byPoiTx.set(r.poiTransactionId, r)
     this.order.push(r)
+    if (this.o.onProcessed) {
+      const { header: _h, body: _b, ...rec } = r
+      this.o.onProcessed(rec)
+    }
   }
 
   private failure(condition: string, message?: string): Obj {
