@@ -10,25 +10,32 @@ import { StatementError } from './types'
 const decoder = new TextDecoder('gbk', { fatal: true })
 
 export function decodeGbk(bytes: Uint8Array, file: string): string {
+  return decodeStrict(decoder, bytes, `The ${file} is not in the GBK encoding Alipay uses`)
+}
+
+/**
+ * Decodes the whole file, or names the first line that does not decode. A line break (0x0A) is never
+ * part of a GBK two-byte character (trail bytes are 0x40–0xFE) nor of a UTF-8 sequence, so lines can
+ * be decoded one by one.
+ */
+export function decodeStrict(d: { decode(bytes: Uint8Array): string }, bytes: Uint8Array, notIn: string): string {
   try {
-    return decoder.decode(bytes)
+    return d.decode(bytes)
   } catch {
-    // Name the first line that does not decode. A line break (0x0A) is never part of a GBK
-    // two-byte character (trail bytes are 0x40–0xFE), so lines can be decoded one by one.
     let line = 1
     let start = 0
     for (let i = 0; i <= bytes.length; i++) {
       if (i === bytes.length || bytes[i] === 0x0a) {
         try {
-          decoder.decode(bytes.subarray(start, i))
+          d.decode(bytes.subarray(start, i))
         } catch {
-          throw new StatementError('encoding', `The ${file} is not in the GBK encoding Alipay uses (it may have been re-saved by another program).`, line)
+          throw new StatementError('encoding', `${notIn} (it may have been re-saved by another program).`, line)
         }
         line += 1
         start = i + 1
       }
     }
-    throw new StatementError('encoding', `The ${file} is not in the GBK encoding Alipay uses.`)
+    throw new StatementError('encoding', `${notIn}.`)
   }
 }
 

@@ -15,6 +15,7 @@ import {
   splitLines,
   toLocal,
 } from './common'
+import { decodeStrict } from './gbk'
 import { StatementError, totalsOf, type Statement, type StatementRow } from './types'
 
 /**
@@ -80,26 +81,7 @@ const cell = (s: string | undefined): string => {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
-function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return utf8.decode(bytes)
-  } catch {
-    let line = 1
-    let start = 0
-    for (let i = 0; i <= bytes.length; i++) {
-      if (i === bytes.length || bytes[i] === 0x0a) {
-        try {
-          utf8.decode(bytes.subarray(start, i))
-        } catch {
-          throw new StatementError('encoding', `The ${FILE} is not in UTF-8, the encoding WeChat Pay uses (it may have been re-saved by another program).`, line)
-        }
-        line += 1
-        start = i + 1
-      }
-    }
-    throw new StatementError('encoding', `The ${FILE} is not in UTF-8, the encoding WeChat Pay uses.`)
-  }
-}
+const decodeUtf8 = (bytes: Uint8Array): string => decodeStrict(utf8, bytes, `The ${FILE} is not in UTF-8, the encoding WeChat Pay uses`)
 
 export interface WechatParseExpect {
   /** The bill's day. Needed for a bill without rows (the file itself does not say its day). */
