@@ -20,10 +20,12 @@ import { benchIngest } from './platform-ingest'
 import { benchDrain } from './sync-drain'
 import { benchDayClose } from './day-close'
 import { benchVerify } from './verify'
+import { benchStatementsParse } from './statements-parse'
+import { benchReconcile } from './reconcile'
 import { machineInfo, table, writeReport, type BenchResult, type Report } from './lib/results'
 import { cleanupScratch } from './lib/tmp'
 
-const NAMES = ['commit', 'catalog', 'open', 'drain', 'ingest', 'card', 'qr', 'day', 'verify'] as const
+const NAMES = ['commit', 'catalog', 'open', 'drain', 'ingest', 'card', 'qr', 'day', 'verify', 'parse', 'reconcile'] as const
 type Name = (typeof NAMES)[number]
 
 function parseArgs(argv: string[]): { quick: boolean; only: Name[] | null } {
@@ -58,6 +60,8 @@ const SIZES = {
     qr: { payments: 100 },
     day: { history: 1_000_000, days: [5000, 50_000], xRuns: 5 },
     verify: { orders: 1_000_000, runs: 3 },
+    parse: { rows: 50_000, runs: 5 },
+    reconcile: { tenders: 50_000, runs: 5 },
   },
   quick: {
     commit: { sales: 200, warmup: 20 },
@@ -69,6 +73,8 @@ const SIZES = {
     qr: { payments: 20 },
     day: { history: 20_000, days: [1000, 5000], xRuns: 3 },
     verify: { orders: 20_000, runs: 2 },
+    parse: { rows: 5_000, runs: 3 },
+    reconcile: { tenders: 5_000, runs: 3 },
   },
 }
 
@@ -126,6 +132,14 @@ async function main(): Promise<void> {
     if (wanted('verify')) {
       log(`verify: npm run daybook -- verify on a ledger of ${size.verify.orders.toLocaleString('en')} orders`)
       results.push(...(await benchVerify({ ...size.verify, root, log })))
+    }
+    if (wanted('parse')) {
+      log(`parse: Alipay and WeChat Pay statements of ${size.parse.rows.toLocaleString('en')} rows vs decode + split`)
+      results.push(...(await benchStatementsParse({ ...size.parse, log })))
+    }
+    if (wanted('reconcile')) {
+      log(`reconcile: a day of ${size.reconcile.tenders.toLocaleString('en')} card and QR tenders against a statement of as many rows vs bare SELECTs`)
+      results.push(...(await benchReconcile({ ...size.reconcile, resourcesDir: join(root, 'resources'), log })))
     }
   } finally {
     cleanupScratch()

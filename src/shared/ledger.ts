@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { TENDER_METHODS, type TenderMethod } from './payments'
+import { DIFFERENCE_CLASSES } from './settlement-contract'
 
 /**
  * The one ledger. Every posted journal event becomes one *posting*: balanced double-entry lines in
@@ -34,6 +35,16 @@ export const ACCOUNTS = {
   overShort: 'cash_over_short',
   /** Money a voided sale kept because the terminal refused to give it back: owed to the customer. */
   customerPayable: 'customer_payable',
+  /** What a provider owes the shop for what its statement confirmed, until it pays it out (reconciliation). */
+  receivable: (provider: string) => `receivable:${provider}` as const,
+  /** The providers' fees (手续费) their statements charge (a debit) or give back (a credit). */
+  feeExpense: 'fee_expense',
+  /** The shop's bank account: where a provider's payout lands. */
+  bank: 'bank',
+  /** Reconciliation differences (挂账) until someone resolves them: a credit when the provider has more than the till. */
+  suspense: 'suspense',
+  /** Where a resolved difference goes out of suspense. */
+  settlementAdjustments: 'settlement_adjustments',
 } as const
 
 /** What a line is for, so reports can tell cash received from change given on the same account. */
@@ -52,6 +63,12 @@ export const LINE_TAGS = [
   'over_short',
   'to_safe',
   'void_kept',
+  // Settlement (reconciliation) lines: none of these is read by the shift, X or Z figures.
+  'settlement',
+  'settlement_fee',
+  'payout',
+  'suspense',
+  'suspense_resolved',
 ] as const
 export type LineTag = (typeof LINE_TAGS)[number]
 
@@ -64,7 +81,7 @@ export interface LedgerLine {
   rate: string | null
 }
 
-export const POSTING_KINDS = ['sale', 'refund', 'void', 'reprint', 'shift_open', 'shift_close', 'cash_movement', 'closure'] as const
+export const POSTING_KINDS = ['sale', 'refund', 'void', 'reprint', 'shift_open', 'shift_close', 'cash_movement', 'closure', 'reconciliation', 'reconciliation_resolution'] as const
 export type PostingKind = (typeof POSTING_KINDS)[number]
 
 /** A calendar date yyyy-mm-dd that exists (no 2026-13-45). */
@@ -104,6 +121,8 @@ export const POSTING_EVENT_KIND: Readonly<Record<string, PostingKind>> = {
   'shift.closed': 'shift_close',
   'cash.moved': 'cash_movement',
   'day.closed': 'closure',
+  'reconciliation.completed': 'reconciliation',
+  'reconciliation.resolved': 'reconciliation_resolution',
 }
 
 export class LedgerError extends Error {
@@ -161,6 +180,119 @@ const ShiftClosedPayload = z.object({
   posting: PostingMetaSchema,
 })
 const ClosurePayload = z.object({ closureId: z.string(), currency: z.string(), posting: PostingMetaSchema })
+
+// ---- settlement: a reconciliation run and the resolution of one of its differences -------------------
+
+const SETTLED_METHODS = ['alipay', 'wechat', 'card'] as const
+const SignedMinor = z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER)
+/** Gross, fee and net of statement rows (net = gross − fee, checked). */
+const Money3 = z.object({ gross: SignedMinor, fee: SignedMinor, net: SignedMinor })
+const SettlementProvider = z.string().min(1).max(32)
+const DifferencePosting = z.object({
+  id: z.string().min(1).max(64),
+  class: z.enum(DIFFERENCE_CLASSES),
+  provider: SettlementProvider,
+  method: z.enum(SETTLED_METHODS),
+  amount: SignedMinor,
+  /** The statement row's money (null: the provider has no row). */
+  row: Money3.nullable(),
+  /** The till's signed gross of the record (payments +, refunds and reversals −; null: the till has no record, or one that moved no money). */
+  localGross: SignedMinor.nullable(),
+})
+const ReconciliationPayload = z.object({
+  runId: z.string().min(1).max(64),
+  currency: z.string(),
+  /** What the statements confirm, per provider and method (matched and date_mismatch pairs, summed). */
+  confirmed: z.array(Money3.extend({ provider: SettlementProvider, method: z.enum(SETTLED_METHODS) })),
+  /** Fee rows of the day (summed, not matched), per provider. */
+  fees: z.array(Money3.extend({ provider: SettlementProvider })),
+  /** Payout rows of the day: what each provider paid into the bank (positive). */
+  payouts: z.array(z.object({ provider: SettlementProvider, amount: SignedMinor })),
+  differences: z.array(DifferencePosting),
+  posting: PostingMetaSchema,
+})
+const ResolutionPayload = z.object({
+  resolutionId: z.string().min(1).max(64),
+  runId: z.string(),
+  differenceId: z.string(),
+  currency: z.string(),
+  /** The difference's suspense amount (as the run posted it): moved to settlement adjustments. */
+  amount: SignedMinor,
+  posting: PostingMetaSchema,
+})
+
+function checkNet(m: { gross: number; fee: number; net: number }, what: string): void {
+  if (m.gross - m.fee !== m.net) throw new LedgerError(`${what}: net ${m.net} is not gross ${m.gross} less fee ${m.fee}`)
+}
+
+/**
+ * A run moves what the statements confirm out of clearing into the provider's receivable and the
+ * fee expense, parks each difference in suspense, and moves the day's payouts from receivable to
+ * the bank. Each difference's suspense line is minus its amount (the provider's effect minus the
+ * till's): a credit when the provider has more.
+ */
+function reconciliationLines(r: z.infer<typeof ReconciliationPayload>): LedgerLine[] {
+  const l = new Lines()
+  const rowMoney = (p: string, m: { gross: number; fee: number; net: number }, what: string): void => {
+    checkNet(m, what)
+    l.dr(ACCOUNTS.receivable(p), 'settlement', m.net).dr(ACCOUNTS.feeExpense, 'settlement', m.fee)
+  }
+  for (const c of r.confirmed) {
+    rowMoney(c.provider, c, `run ${r.runId} ${c.provider}`)
+    l.cr(ACCOUNTS.clearing(c.method), 'settlement', c.gross)
+  }
+  for (const f of r.fees) {
+    checkNet(f, `run ${r.runId} ${f.provider} fees`)
+    l.dr(ACCOUNTS.receivable(f.provider), 'settlement_fee', f.net).dr(ACCOUNTS.feeExpense, 'settlement_fee', f.fee).cr(ACCOUNTS.settlementAdjustments, 'settlement_fee', f.gross)
+  }
+  for (const p of r.payouts) l.dr(ACCOUNTS.bank, 'payout', p.amount).cr(ACCOUNTS.receivable(p.provider), 'payout', p.amount)
+  for (const d of r.differences) {
+    const what = `run ${r.runId} difference ${d.id}`
+    const needRow = (): { gross: number; fee: number; net: number } => {
+      if (!d.row) throw new LedgerError(`${what} (${d.class}) has no statement row`)
+      return d.row
+    }
+    const needLocal = (): number => {
+      if (d.localGross === null) throw new LedgerError(`${what} (${d.class}) has no till record`)
+      return d.localGross
+    }
+    let expected: number
+    switch (d.class) {
+      case 'missing_locally':
+      case 'status_mismatch': {
+        const m = needRow()
+        rowMoney(d.provider, m, what)
+        expected = m.gross
+        break
+      }
+      case 'missing_at_provider': {
+        const local = needLocal()
+        l.cr(ACCOUNTS.clearing(d.method), 'settlement', local)
+        expected = -local
+        break
+      }
+      case 'amount_mismatch': {
+        const m = needRow()
+        const local = needLocal()
+        rowMoney(d.provider, m, what)
+        l.cr(ACCOUNTS.clearing(d.method), 'settlement', local)
+        expected = m.gross - local
+        break
+      }
+      case 'date_mismatch': {
+        // The next day's file confirms it: it settles like a match, nothing is left in suspense.
+        const m = needRow()
+        rowMoney(d.provider, m, what)
+        l.cr(ACCOUNTS.clearing(d.method), 'settlement', m.gross)
+        expected = 0
+        break
+      }
+    }
+    if (d.amount !== expected) throw new LedgerError(`${what} (${d.class}): its amount ${d.amount} is not the ${expected} its row and record make`)
+    l.cr(ACCOUNTS.suspense, 'suspense', d.amount)
+  }
+  return l.done(`reconciliation ${r.runId}`)
+}
 
 function parse<T>(schema: z.ZodType<T>, type: string, data: unknown): T {
   const r = schema.safeParse(data)
@@ -277,6 +409,16 @@ export function postingFor(type: string, data: unknown): Posting | null {
       // A closure moves no money: its figures are the sum of the postings it covers.
       const c = parse(ClosurePayload, type, data)
       return { kind, refId: c.closureId, currency: c.currency, lines: [], meta: c.posting, extra: {} }
+    }
+    case 'reconciliation': {
+      const r = parse(ReconciliationPayload, type, data)
+      return { kind, refId: r.runId, currency: r.currency, lines: reconciliationLines(r), meta: r.posting, extra: { differences: r.differences.length } }
+    }
+    case 'reconciliation_resolution': {
+      // A resolved difference leaves suspense for the settlement adjustments (the note says why).
+      const r = parse(ResolutionPayload, type, data)
+      const l = new Lines().dr(ACCOUNTS.suspense, 'suspense_resolved', r.amount).cr(ACCOUNTS.settlementAdjustments, 'suspense_resolved', r.amount)
+      return { kind, refId: r.resolutionId, currency: r.currency, lines: l.done(`resolution ${r.resolutionId}`), meta: r.posting, extra: { runId: r.runId, differenceId: r.differenceId } }
     }
   }
 }

@@ -206,9 +206,10 @@ describe('migration 5: platform-sync', () => {
 })
 
 describe('migration 7: ledger-shifts-closures', () => {
-  it('is the latest migration', () => {
-    expect(MIGRATIONS).toHaveLength(7)
+  it('is the seventh migration, followed only by settlement (8)', () => {
+    expect(MIGRATIONS).toHaveLength(8)
     expect(MIGRATIONS[6]).toMatchObject({ version: 7, name: 'ledger-shifts-closures' })
+    expect(MIGRATIONS[7]).toMatchObject({ version: 8, name: 'settlement' })
   })
 
   /**

@@ -28,6 +28,7 @@ import type { Shift, shiftChannels } from '../../shared/shifts-contract'
 import { lastClosure, openShiftId, postingMeta } from './ledger/days'
 import { checkHolder, closeShift, listShifts, moveCash, openShift, previewClose, readMovement, readShift, shiftState, takeOverShift } from './shifts/shifts'
 import { closeDay, listClosures, readClosure, tillStatus, xReport } from './closures/closures'
+import { SETTLEMENT_ASYNC, settlementHandlers } from './settlement/handlers'
 
 export interface CoreDeps {
   db: Db
@@ -57,7 +58,7 @@ function cardNumberAllowed(channel: ChannelName, path: (string | number)[], text
 }
 
 /** Channels whose handler waits on the network: only `invoke` runs them, never `handle`. */
-export const ASYNC_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>(['sync-pair'])
+export const ASYNC_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>(['sync-pair', ...SETTLEMENT_ASYNC])
 
 /** Idle sessions end after 12 hours; a cashier signs in at least once a shift. */
 const SESSION_TTL_MS = 12 * 3_600_000
@@ -607,6 +608,18 @@ export class Core {
       },
       'journal-verify': () => verifyJournal(db),
       ...this.shiftHandlers(must),
+      ...settlementHandlers({
+        db,
+        device: this.device,
+        now: this.now,
+        settings: () => readSettings(db),
+        platform: (timeoutMs) => this.sync.platformClient(timeoutMs),
+        must,
+        changed: (posted) => {
+          this.emit('settlement-changed')
+          if (posted) this.sync.nudge()
+        },
+      }),
       'sync-status': () => this.sync.status(),
       'sync-now': () => this.sync.syncNow(),
       'sync-pair': ({ platformUrl, code }) => this.sync.pair(platformUrl, code),

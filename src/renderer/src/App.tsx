@@ -7,6 +7,7 @@ import { Checkout } from './screens/checkout/Checkout'
 import { DayScreen } from './screens/day/DayScreen'
 import { Orders } from './screens/Orders'
 import { ReceiptScreen } from './screens/Receipt'
+import { ReconcileScreen } from './screens/reconcile/ReconcileScreen'
 import { SettingsScreen } from './screens/Settings'
 import { SignIn } from './screens/SignIn'
 import { useApp, wireStore } from './store'
@@ -62,6 +63,7 @@ export function App() {
         {screen === 'settings' ? <SettingsScreen /> : null}
         {screen === 'receipt' ? <ReceiptScreen /> : null}
         {screen === 'day' ? <DayScreen /> : null}
+        {screen === 'reconcile' ? <ReconcileScreen /> : null}
       </main>
     </div>
   )

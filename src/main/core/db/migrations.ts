@@ -497,4 +497,110 @@ export const MIGRATIONS: readonly Migration[] = [
       postExistingEvents(db)
     },
   },
+  {
+    version: 8,
+    name: 'settlement',
+    up(db) {
+      // Reconciliation (对账) at the till. The providers' statements are inputs, not posted records:
+      // they come from the platform or a file, not from journal events (the verifier does not
+      // rebuild them), but they are kept as received, append-only, one per sha256 of the file, so
+      // a run can always show the rows it was made from. A run, its differences and each
+      // resolution are posted records: journal events (reconciliation.completed,
+      // reconciliation.resolved) with ledger lines, rebuilt by the verifier. A provider's "ask
+      // again" answer is kept beside its difference: the provider's view at that moment, not posted.
+      db.exec(`
+        CREATE TABLE till_statements (
+          id TEXT PRIMARY KEY,
+          file_sha256 TEXT NOT NULL UNIQUE,
+          provider TEXT NOT NULL CHECK (provider IN ('alipay', 'wechat', 'card')),
+          format TEXT NOT NULL,
+          statement_date TEXT NOT NULL,
+          merchant_id TEXT NOT NULL,
+          currency TEXT NOT NULL,
+          source TEXT NOT NULL CHECK (source IN ('platform', 'file')),
+          file_name TEXT NOT NULL,
+          row_count INTEGER NOT NULL CHECK (row_count >= 0),
+          gross_minor INTEGER NOT NULL,
+          fee_minor INTEGER NOT NULL,
+          net_minor INTEGER NOT NULL,
+          totals TEXT NOT NULL,
+          imported_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX till_statements_by_date ON till_statements(statement_date, provider);
+        CREATE TABLE till_statement_rows (
+          statement_id TEXT NOT NULL REFERENCES till_statements(id),
+          position INTEGER NOT NULL,
+          line INTEGER NOT NULL,
+          type TEXT NOT NULL CHECK (type IN ('payment', 'refund', 'fee', 'payout')),
+          provider_ref TEXT NOT NULL,
+          merchant_ref TEXT,
+          refund_ref TEXT,
+          gross_minor INTEGER NOT NULL,
+          fee_minor INTEGER NOT NULL,
+          net_minor INTEGER NOT NULL CHECK (net_minor = gross_minor - fee_minor),
+          currency TEXT NOT NULL,
+          provider_time TEXT NOT NULL,
+          provider_date TEXT NOT NULL,
+          batch TEXT,
+          payout_date TEXT,
+          PRIMARY KEY (statement_id, position)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE reconciliations (
+          id TEXT PRIMARY KEY,
+          business_date TEXT NOT NULL,
+          at TEXT NOT NULL,
+          by_id TEXT NOT NULL,
+          by_name TEXT NOT NULL,
+          currency TEXT NOT NULL,
+          statements TEXT NOT NULL,
+          counts TEXT NOT NULL,
+          providers TEXT NOT NULL,
+          cash TEXT NOT NULL,
+          difference_count INTEGER NOT NULL CHECK (difference_count >= 0),
+          journal_seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq)
+        ) STRICT;
+        CREATE INDEX reconciliations_by_day ON reconciliations(business_date);
+        CREATE TABLE reconciliation_differences (
+          id TEXT PRIMARY KEY,
+          run_id TEXT NOT NULL REFERENCES reconciliations(id),
+          position INTEGER NOT NULL,
+          class TEXT NOT NULL CHECK (class IN ('missing_locally', 'missing_at_provider', 'amount_mismatch', 'status_mismatch', 'date_mismatch')),
+          provider TEXT NOT NULL,
+          method TEXT NOT NULL,
+          amount_minor INTEGER NOT NULL,
+          detail TEXT NOT NULL,
+          row_ref TEXT,
+          local_ref TEXT,
+          journal_seq INTEGER NOT NULL REFERENCES journal(seq),
+          UNIQUE (run_id, position)
+        ) STRICT;
+        CREATE INDEX reconciliation_differences_by_seq ON reconciliation_differences(journal_seq, position);
+        CREATE TABLE reconciliation_resolutions (
+          id TEXT PRIMARY KEY,
+          run_id TEXT NOT NULL REFERENCES reconciliations(id),
+          difference_id TEXT NOT NULL UNIQUE REFERENCES reconciliation_differences(id),
+          kind TEXT NOT NULL CHECK (kind IN ('explained', 'corrected', 'written_off')),
+          note TEXT NOT NULL,
+          amount_minor INTEGER NOT NULL,
+          by_id TEXT NOT NULL,
+          by_name TEXT NOT NULL,
+          at TEXT NOT NULL,
+          journal_seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq)
+        ) STRICT;
+        CREATE TABLE difference_lookups (
+          difference_id TEXT PRIMARY KEY REFERENCES reconciliation_differences(id),
+          answer TEXT NOT NULL,
+          asked_at TEXT NOT NULL
+        ) STRICT;
+        -- A run reads the QR and card attempts and refunds of the days around the one it reconciles.
+        CREATE INDEX tender_attempts_by_time ON tender_attempts(created_at);
+        CREATE INDEX refunds_by_time ON refunds(created_at);
+        ${appendOnly('till_statements')}
+        ${appendOnly('till_statement_rows')}
+        ${appendOnly('reconciliations')}
+        ${appendOnly('reconciliation_differences')}
+        ${appendOnly('reconciliation_resolutions')}
+      `)
+    },
+  },
 ]

@@ -219,6 +219,27 @@ export const TABLES = {
     ],
     { json: ['figures'], name: (r) => `closure #${String(r.number)} (business day ${String(r.business_date)})` },
   ),
+  // Settlement (migration 8). The statements (till_statements, till_statement_rows) are not here:
+  // they are inputs from the platform or a file, not written by journal events, so there is no
+  // event to rebuild them from; a run names the statements it read (id and sha256) in its event.
+  reconciliations: spec(
+    'reconciliations',
+    8,
+    ['journal_seq', 'id', 'business_date', 'at', 'by_id', 'by_name', 'currency', 'statements', 'counts', 'providers', 'cash', 'difference_count'],
+    { json: ['statements', 'counts', 'providers', 'cash'], name: (r) => `reconciliation ${String(r.id)} (business day ${String(r.business_date)})` },
+  ),
+  reconciliation_differences: spec(
+    'reconciliation_differences',
+    8,
+    ['journal_seq', 'id', 'run_id', 'position', 'class', 'provider', 'method', 'amount_minor', 'detail', 'row_ref', 'local_ref'],
+    { order: 'journal_seq, position', key: ['position'], json: ['row_ref', 'local_ref'], name: (r) => `difference ${String(r.id)} (${String(r.class)})` },
+  ),
+  reconciliation_resolutions: spec(
+    'reconciliation_resolutions',
+    8,
+    ['journal_seq', 'id', 'run_id', 'difference_id', 'kind', 'note', 'amount_minor', 'by_id', 'by_name', 'at'],
+    { name: (r) => `resolution ${String(r.id)} of difference ${String(r.difference_id)}` },
+  ),
   postings: spec('postings', 7, ['journal_seq', 'kind', 'ref_id', 'business_date', 'adjustment_of', 'shift_id', 'currency'], {
     name: (r) => `posting of event ${String(r.journal_seq)} (${String(r.kind)} ${String(r.ref_id)})`,
   }),
@@ -429,6 +450,70 @@ export function closureRow(ev: Ev, c: Doc): Row {
     c.previousGrandTotal,
     c.grandTotal,
   ]
+}
+
+const json = (v: unknown): unknown => (v === undefined ? undefined : JSON.stringify(v))
+
+export function reconciliationRow(ev: Ev, r: Doc): Row {
+  const by = r.by as Person | undefined
+  return [
+    ev.seq,
+    r.runId,
+    r.businessDate,
+    ev.at,
+    by?.id,
+    by?.name,
+    r.currency,
+    json(r.statements),
+    json(r.counts),
+    json(r.providers),
+    json(r.cash),
+    Array.isArray(r.differences) ? r.differences.length + (Array.isArray(r.shifted) ? r.shifted.length : 0) : undefined,
+  ]
+}
+
+export function differenceRows(ev: Ev, r: Doc): Row[] {
+  const full = items(r.differences, "the run's differences", ev.seq)
+  const rows: Row[] = full.map((d, i) => [
+    ev.seq,
+    d.id,
+    r.runId,
+    i + 1,
+    d.class,
+    d.provider,
+    d.method,
+    d.amount,
+    d.detail,
+    d.row === null ? null : json(d.row),
+    d.local === null ? null : json(d.local),
+  ])
+  // Date mismatches by keys (settlement/run.ts ShiftedRef): [statement index, position, kind, id].
+  const shifted = r.shifted === undefined ? [] : r.shifted
+  if (!Array.isArray(shifted)) throw new VerifyProblem('bad_payload', ev.seq, `event ${ev.seq}: the run's date mismatches are not a list`)
+  const statements = Array.isArray(r.statements) ? (r.statements as Doc[]) : []
+  shifted.forEach((x: unknown, k) => {
+    const [si, position, kind, id] = Array.isArray(x) ? (x as unknown[]) : []
+    const s = typeof si === 'number' ? statements[si] : undefined
+    rows.push([
+      ev.seq,
+      `${String(r.runId)}-${full.length + k + 1}`,
+      r.runId,
+      full.length + k + 1,
+      'date_mismatch',
+      s?.provider,
+      s?.provider,
+      0,
+      '',
+      JSON.stringify({ statementId: s?.id, position }),
+      JSON.stringify({ kind, id }),
+    ])
+  })
+  return rows
+}
+
+export function resolutionRow(ev: Ev, r: Doc): Row {
+  const by = r.by as Person | undefined
+  return [ev.seq, r.resolutionId, r.runId, r.differenceId, r.kind, r.note, r.amount, by?.id, by?.name, ev.at]
 }
 
 export function outboxRow(ev: Ev): Row {

@@ -6,14 +6,17 @@ import { isCanonical, storedEventHash } from './chain'
 import { jsonDifference, plain, show, VerifyProblem } from './problem'
 import {
   closureRow,
+  differenceRows,
   firstDifference,
   items,
   lineRows,
   movementRow,
   orderRow,
   outboxRow,
+  reconciliationRow,
   refundRow,
   reprintRow,
+  resolutionRow,
   shiftCloseRow,
   shiftRow,
   TABLES,
@@ -48,6 +51,8 @@ const WRITES: Readonly<Record<string, readonly TableName[]>> = {
   'shift.taken_over': ['shift_takeovers'],
   'cash.moved': ['cash_movements'],
   'day.closed': ['closures'],
+  'reconciliation.completed': ['reconciliations', 'reconciliation_differences'],
+  'reconciliation.resolved': ['reconciliation_resolutions'],
 }
 
 /** Tables that must exist from each schema version on (migrations.ts), besides TABLES' own. */
@@ -410,6 +415,13 @@ export class Walk {
         break
       case 'day.closed':
         this.match('closures', ev, [closureRow(ev, d)])
+        break
+      case 'reconciliation.completed':
+        this.match('reconciliations', ev, [reconciliationRow(ev, d)])
+        this.match('reconciliation_differences', ev, differenceRows(ev, d))
+        break
+      case 'reconciliation.resolved':
+        this.match('reconciliation_resolutions', ev, [resolutionRow(ev, d)])
         break
     }
     if (this.byName.has('postings')) this.checkPosting(ev, d, p)

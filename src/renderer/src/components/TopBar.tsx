@@ -79,6 +79,7 @@ export function TopBar() {
     { screen: 'checkout', label: t('topbar.checkout'), show: true },
     { screen: 'orders', label: t('topbar.orders'), show: true },
     { screen: 'day', label: t('topbar.day'), show: session !== null },
+    { screen: 'reconcile', label: t('reconcile.nav'), show: session?.staff.role === 'supervisor' || session?.staff.role === 'owner' },
     { screen: 'settings', label: t('topbar.settings'), show: session?.staff.role === 'owner' },
   ]
 
