@@ -16,7 +16,9 @@ import type { StatementProvider, StatementRow } from '../../../shared/statements
  *   - status_mismatch: the till has it failed / unknown / closed (a tender never paid, a refund not
  *     succeeded), the provider has it paid (refunded). Checked first.
  *   - amount_mismatch: both have it, for different gross amounts. Checked second.
- *   - date_mismatch: both have it for the same amount, but the row is in the D+1 file. Checked last.
+ *   - date_mismatch: both have it for the same amount, but the row is in the D+1 file, or the provider
+ *     dates the row itself to another day than D (an acquirer's batch of D holding a payment it dates
+ *     D+1). Checked last.
  *   - matched: both agree. A till record that never moved money (failed, unknown, closed) with no row
  *     either is matched too: both sides agree that nothing happened.
  *   - missing_locally: a payment / refund row of day D that matches nothing the till has.
@@ -197,7 +199,7 @@ function pairClass(row: SourcedRow, l: LocalRecord, date: string): Classed {
     ? ['status_mismatch', row.gross]
     : row.gross !== expected
       ? ['amount_mismatch', row.gross - expected]
-      : row.day !== date
+      : row.day !== date || row.providerDate !== date
         ? ['date_mismatch', 0]
         : ['matched', 0]
   return { class: cls, provider: row.provider, row, local: l, amount }
