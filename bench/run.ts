@@ -22,10 +22,11 @@ import { benchDayClose } from './day-close'
 import { benchVerify } from './verify'
 import { benchStatementsParse } from './statements-parse'
 import { benchReconcile } from './reconcile'
+import { benchReview } from './review'
 import { machineInfo, table, writeReport, type BenchResult, type Report } from './lib/results'
 import { cleanupScratch } from './lib/tmp'
 
-const NAMES = ['commit', 'catalog', 'open', 'drain', 'ingest', 'card', 'qr', 'day', 'verify', 'parse', 'reconcile'] as const
+const NAMES = ['commit', 'catalog', 'open', 'drain', 'ingest', 'card', 'qr', 'day', 'verify', 'parse', 'reconcile', 'review'] as const
 type Name = (typeof NAMES)[number]
 
 function parseArgs(argv: string[]): { quick: boolean; only: Name[] | null } {
@@ -62,6 +63,7 @@ const SIZES = {
     verify: { orders: 1_000_000, runs: 3 },
     parse: { rows: 50_000, runs: 5 },
     reconcile: { tenders: 50_000, runs: 5 },
+    review: { history: 1_000_000, days: [5000, 50_000] as [number, number], runs: 5 },
   },
   quick: {
     commit: { sales: 200, warmup: 20 },
@@ -75,6 +77,7 @@ const SIZES = {
     verify: { orders: 20_000, runs: 2 },
     parse: { rows: 5_000, runs: 3 },
     reconcile: { tenders: 5_000, runs: 3 },
+    review: { history: 20_000, days: [1000, 5000] as [number, number], runs: 5 },
   },
 }
 
@@ -140,6 +143,10 @@ async function main(): Promise<void> {
     if (wanted('reconcile')) {
       log(`reconcile: a day of ${size.reconcile.tenders.toLocaleString('en')} card and QR tenders against a statement of as many rows vs bare SELECTs`)
       results.push(...(await benchReconcile({ ...size.reconcile, resourcesDir: join(root, 'resources'), log })))
+    }
+    if (wanted('review')) {
+      log(`review: the settlement review of days of ${size.review.days.map((d) => d.toLocaleString('en')).join(' and ')} orders on ${size.review.history.toLocaleString('en')} older ones`)
+      results.push(...(await benchReview({ ...size.review, resourcesDir: join(root, 'resources'), log })))
     }
   } finally {
     cleanupScratch()

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { CURRENCIES, MAX_MINOR, ROUNDING_MODES } from './money'
 import { shiftChannels } from './shifts-contract'
 import { settlementChannels } from './settlement-contract'
+import { reviewChannels } from './review-contract'
 import { ATTEMPT_STATES, AuthCodeSchema, CardDetailsSchema, FailureSchema, REFUND_STATES, TENDER_FLOWS, TENDER_METHODS } from './payments'
 
 /**
@@ -448,6 +449,7 @@ export const PlatformUrlSchema = z
 export const channels = {
   ...shiftChannels,
   ...settlementChannels,
+  ...reviewChannels,
   'app-info': { input: Empty, output: AppInfoSchema, auth: 'none' },
   /** Active staff for the sign-in screen; the owner may ask for inactive people too. */
   'staff-list': { input: z.strictObject({ includeInactive: z.boolean().optional() }).optional(), output: z.array(StaffSchema), auth: 'none' },

@@ -29,6 +29,7 @@ import { lastClosure, openShiftId, postingMeta } from './ledger/days'
 import { checkHolder, closeShift, listShifts, moveCash, openShift, previewClose, readMovement, readShift, shiftState, takeOverShift } from './shifts/shifts'
 import { closeDay, listClosures, readClosure, tillStatus, xReport } from './closures/closures'
 import { SETTLEMENT_ASYNC, settlementHandlers } from './settlement/handlers'
+import { REVIEW_ASYNC, reviewHandlers } from './review/handlers'
 
 export interface CoreDeps {
   db: Db
@@ -58,7 +59,7 @@ function cardNumberAllowed(channel: ChannelName, path: (string | number)[], text
 }
 
 /** Channels whose handler waits on the network: only `invoke` runs them, never `handle`. */
-export const ASYNC_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>(['sync-pair', ...SETTLEMENT_ASYNC])
+export const ASYNC_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>(['sync-pair', ...SETTLEMENT_ASYNC, ...REVIEW_ASYNC])
 
 /** Idle sessions end after 12 hours; a cashier signs in at least once a shift. */
 const SESSION_TTL_MS = 12 * 3_600_000
@@ -297,6 +298,8 @@ export class Core {
   private shiftHandlers(must: (ctx: CallContext) => Staff): Pick<Handlers, keyof typeof shiftChannels> {
     const db = this.db
     const settings = (): Settings => readSettings(db)
+    // A cashier sees only their own shifts' figures (opened or held by them); a supervisor or the owner, every shift.
+    const own = (staff: Staff, shift: Shift): boolean => staff.role !== 'cashier' || shift.openedBy.id === staff.id || shift.holder.id === staff.id
     const changed = (): void => {
       this.emit('day-changed')
       this.sync.nudge()
@@ -314,14 +317,15 @@ export class Core {
         changed()
         return { ...shift, deviceCode: this.device.code }
       },
-      'shift-get': ({ shiftId }) => {
+      'shift-get': ({ shiftId }, ctx) => {
         const shift = readShift(db, shiftId, settings(), this.device.code)
         if (!shift) throw new DaybookError('not_found', 'There is no such shift.')
+        if (!own(must(ctx), shift)) throw new DaybookError('forbidden', `This is ${shift.holder.name}'s shift: a cashier sees only their own.`)
         return shift
       },
-      'shift-list': ({ businessDate: date }) => {
+      'shift-list': ({ businessDate: date }, ctx) => {
         const s = settings()
-        return listShifts(db, s, this.device.code, 's.business_date = ?', date ?? postingMeta(db, this.now(), s).businessDate)
+        return listShifts(db, s, this.device.code, 's.business_date = ?', date ?? postingMeta(db, this.now(), s).businessDate).filter((x) => own(must(ctx), x))
       },
       'cash-move': ({ movementId, kind, amount, reason, note, approvalId }, ctx) => {
         const staff = must(ctx)
@@ -360,7 +364,10 @@ export class Core {
         changed()
         return { ...shift, deviceCode: this.device.code }
       },
-      'day-x': () => xReport(db, settings(), this.device, this.now()),
+      'day-x': (_i, ctx) => {
+        const x = xReport(db, settings(), this.device, this.now())
+        return { ...x, shifts: x.shifts.filter((sh) => own(must(ctx), sh)) }
+      },
       'day-close': ({ closureId }, ctx) => {
         const c = closeDay(db, settings(), this.device, this.now(), { closureId, staff: must(ctx) })
         changed()
@@ -620,6 +627,7 @@ export class Core {
           if (posted) this.sync.nudge()
         },
       }),
+      ...reviewHandlers({ db, device: this.device, now: this.now, settings: () => readSettings(db), must }),
       'sync-status': () => this.sync.status(),
       'sync-now': () => this.sync.syncNow(),
       'sync-pair': ({ platformUrl, code }) => this.sync.pair(platformUrl, code),

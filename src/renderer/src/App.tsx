@@ -1,4 +1,4 @@
-import { useEffect } from 'react'
+import { lazy, Suspense, useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
 import { ErrorNote } from './components/ErrorNote'
 import { ConnectionBanner, NoticeBar } from './components/Notices'
@@ -11,6 +11,9 @@ import { ReconcileScreen } from './screens/reconcile/ReconcileScreen'
 import { SettingsScreen } from './screens/Settings'
 import { SignIn } from './screens/SignIn'
 import { useApp, wireStore } from './store'
+
+/** The owner's review carries the chart library: loaded when first opened, not with the checkout. */
+const ReviewScreen = lazy(() => import('./screens/review/ReviewScreen').then((m) => ({ default: m.ReviewScreen })))
 
 export function App() {
   const { t } = useTranslation()
@@ -64,6 +67,11 @@ export function App() {
         {screen === 'receipt' ? <ReceiptScreen /> : null}
         {screen === 'day' ? <DayScreen /> : null}
         {screen === 'reconcile' ? <ReconcileScreen /> : null}
+        {screen === 'review' ? (
+          <Suspense fallback={<p className="muted splash">{t('common.loading')}</p>}>
+            <ReviewScreen />
+          </Suspense>
+        ) : null}
       </main>
     </div>
   )

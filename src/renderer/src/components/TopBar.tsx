@@ -5,6 +5,7 @@ import { useFormat } from '../lib/format'
 import { useApp } from '../store'
 import type { Screen } from '../store/ui'
 import { SyncIndicator } from './SyncIndicator'
+import '../screens/review/review-nav.css'
 
 function useNow(intervalMs: number): Date {
   const [now, setNow] = useState(() => new Date())
@@ -80,6 +81,7 @@ export function TopBar() {
     { screen: 'orders', label: t('topbar.orders'), show: true },
     { screen: 'day', label: t('topbar.day'), show: session !== null },
     { screen: 'reconcile', label: t('reconcile.nav'), show: session?.staff.role === 'supervisor' || session?.staff.role === 'owner' },
+    { screen: 'review', label: t('review.nav'), show: session?.staff.role === 'supervisor' || session?.staff.role === 'owner' },
     { screen: 'settings', label: t('topbar.settings'), show: session?.staff.role === 'owner' },
   ]
 

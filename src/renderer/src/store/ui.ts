@@ -4,7 +4,7 @@ import type { ErrorContext } from '../lib/errors'
 import type { ConnectionStatus } from '../ws-bridge'
 import type { Slice } from './types'
 
-export type Screen = 'checkout' | 'orders' | 'settings' | 'receipt' | 'day' | 'reconcile'
+export type Screen = 'checkout' | 'orders' | 'settings' | 'receipt' | 'day' | 'reconcile' | 'review'
 export type SettingsTab = 'store' | 'platform' | 'terminal'
 
 export type Dialog =
