@@ -49,3 +49,21 @@ export function findOrInstallChromium(log = console.log) {
   }
   throw new Error('No Chromium for the end-to-end tests. Install Chrome/Chromium, or set CHROMIUM_PATH to one.')
 }
+
+/**
+ * pdftotext (poppler-utils) reads back the text of the PDFs the core exports. Found on the PATH, or
+ * installed from Debian's package when run as root (as Chromium above); otherwise npm test says how.
+ */
+export function findOrInstallPdftotext(log = console.log) {
+  const which = () => spawnSync('pdftotext', ['-v'], { stdio: 'ignore' }).error === undefined
+  if (which()) return true
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+  if (isRoot && existsSync('/usr/bin/apt-get')) {
+    log('No pdftotext found: installing Debian\'s poppler-utils package with apt-get…')
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit', env })
+    execFileSync('apt-get', ['install', '-y', '-q', 'poppler-utils'], { stdio: 'inherit', env })
+    if (which()) return true
+  }
+  throw new Error('No pdftotext for the PDF export tests. Install poppler-utils (apt-get install poppler-utils, brew install poppler).')
+}

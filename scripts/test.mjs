@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { findOrInstallChromium } from './chromium.mjs'
+import { findOrInstallChromium, findOrInstallPdftotext } from './chromium.mjs'
 
 const steps = [
   ['type check (node)', ['tsc', '--noEmit', '-p', 'tsconfig.node.json']],
@@ -33,6 +33,7 @@ function summary(file) {
 for (const step of steps) run(step[0], step[1])
 const chromium = findOrInstallChromium()
 console.log(`\nChromium for the end-to-end tests: ${chromium}`)
+findOrInstallPdftotext()
 // The platform tests run on embedded PGlite always, and on a PostgreSQL server when one is named.
 if (process.env.DAYBOOK_TEST_PG_URL) console.log(`PostgreSQL for the platform tests: ${process.env.DAYBOOK_TEST_PG_URL.replace(/:[^:@/]*@/, ':***@')}`)
 else if (process.env.CI) {

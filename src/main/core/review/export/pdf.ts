@@ -1,4 +1,4 @@
-import PDFDocument from 'pdfkit'
+import type PDFKitDocument from 'pdfkit'
 import type { Currency } from '../../../../shared/money'
 import type { ReviewDay } from '../../../../shared/review-contract'
 import type { Closure } from '../../../../shared/shifts-contract'
@@ -40,6 +40,14 @@ interface Column {
   align?: Align
 }
 
+/**
+ * pdfkit (with fontkit) is loaded on the first PDF, not when the core starts: it is a large module
+ * a till that never exports should not pay for at every start, and its data files are found
+ * relative to its own module, which a bundled copy of the core would break at load time.
+ */
+let pdfkitModule: Promise<typeof PDFKitDocument> | null = null
+const pdfkit = (): Promise<typeof PDFKitDocument> => (pdfkitModule ??= import('pdfkit').then((m) => m.default))
+
 /** pdfkit plus a small layout: sections, label/value rows, tables with page breaks, footers. */
 class Paper {
   readonly doc: PDFKit.PDFDocument
@@ -47,7 +55,7 @@ class Paper {
   private readonly done: Promise<void>
   y = M.top
 
-  constructor(font: Buffer, title: string, lang: ExportLanguage) {
+  constructor(PDFDocument: typeof PDFKitDocument, font: Buffer, title: string, lang: ExportLanguage) {
     this.doc = new PDFDocument({
       size: 'A4',
       margins: { top: M.top, bottom: M.bottom, left: M.left, right: M.right },
@@ -334,7 +342,7 @@ export async function dayReportPdf(day: ReviewDay, lang: ExportLanguage, opts: P
   const f = formatter(lang, day.currency, opts.timeZone)
   const R = f.L.report
   const z = day.closure
-  const p = new Paper(loadCjkFont(opts.fontPath), `${R.dayTitle} ${day.businessDate} ${day.storeName}`, lang)
+  const p = new Paper(await pdfkit(), loadCjkFont(opts.fontPath), `${R.dayTitle} ${day.businessDate} ${day.storeName}`, lang)
 
   p.title(`${R.dayTitle} · ${day.storeName}`)
   p.row(R.store, day.storeName)
@@ -418,7 +426,7 @@ export async function zReportPdf(day: ReviewDay, lang: ExportLanguage, opts: Pdf
   if (!z) throw new Error(`Business day ${day.businessDate} has no Z yet: close the day before exporting its Z report.`)
   const f = formatter(lang, z.currency, opts.timeZone)
   const R = f.L.report
-  const p = new Paper(loadCjkFont(opts.fontPath), `Z ${z.number} ${z.businessDate} ${z.storeName}`, lang)
+  const p = new Paper(await pdfkit(), loadCjkFont(opts.fontPath), `Z ${z.number} ${z.businessDate} ${z.storeName}`, lang)
 
   p.mark(R.zMark(z.number))
   p.title(z.storeName)
