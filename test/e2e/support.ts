@@ -182,6 +182,11 @@ export interface SimSettings {
   passphrase: string
   caFile: string
   control: string
+  /** The acquirer's report server (the platform's --acquirer-url) and its account and credentials. */
+  reportUrl: string
+  merchantAccount: string
+  reportUser: string
+  reportPassword: string
 }
 
 export class E2ESession {
@@ -195,16 +200,19 @@ export class E2ESession {
     return startScript(args, want, { ...opts, onStart: (c) => this.children.push(c) })
   }
 
-  /** `npm run platform -- --port 0 --data <tmp> --demo` (PGlite); the admin token is read from the file it names. */
-  async startPlatform(dirPrefix: string): Promise<Platform> {
+  /**
+   * `npm run platform -- --port 0 --data <tmp> --demo [extra.args]` (PGlite); the admin token is read
+   * from the file it names. `extra.env` adds to its environment (e.g. DAYBOOK_ACQUIRER_PASSWORD).
+   */
+  async startPlatform(dirPrefix: string, extra: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Platform> {
     const { found } = await this.start(
-      ['src/platform/cli.ts', '--port', '0', '--data', this.dirs.make(dirPrefix), '--demo'],
+      ['src/platform/cli.ts', '--port', '0', '--data', this.dirs.make(dirPrefix), '--demo', ...(extra.args ?? [])],
       {
         url: /^Daybook platform: (http:\/\/127\.0\.0\.1:\d+)\/?$/,
         token: /^Admin token: (.+)$/,
         code: /^Pairing code: ([0-9A-Z]{4}-?[0-9A-Z]{4})\b/,
       },
-      { env: { LOG: '0' } },
+      { env: { LOG: '0', ...extra.env } },
     )
     const url = found.url!
     const where = found.token!
@@ -223,14 +231,15 @@ export class E2ESession {
 
   /**
    * `npm run terminal-sim` on a random 127.x.y.z: the Adyen library forces port 8443, so another
-   * test (or a second run) may hold it on the address we picked — then pick another.
+   * test (or a second run) may hold it on the address we picked — then pick another. `extraArgs`
+   * go to the simulator (e.g. `--acquirer-tz`).
    */
-  async startTerminalSim(dataDir: string): Promise<SimSettings> {
+  async startTerminalSim(dataDir: string, extraArgs: string[] = []): Promise<SimSettings> {
     for (let attempt = 1; ; attempt++) {
       const host = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(2, 255)}`
       try {
         const { found } = await this.start(
-          ['src/platform/terminal-sim/cli.ts', '--host', host, '--data', dataDir, '--customer-ms', '300'],
+          ['src/platform/terminal-sim/cli.ts', '--host', host, '--data', dataDir, '--customer-ms', '300', ...extraArgs],
           {
             endpoint: /^endpoint\s+(https:\/\/\S+)$/,
             poiId: /^POIID\s+(\S+)$/,
@@ -239,6 +248,10 @@ export class E2ESession {
             passphrase: /^passphrase\s+(\S+)$/,
             caFile: /^CA certificate\s+(\/\S+)$/,
             control: /^Control:\s+(http:\/\/127\.0\.0\.1:\d+)/,
+            reportUrl: /^report URL\s+(http\S+)$/,
+            merchantAccount: /^merchant account\s+(\S+)$/,
+            reportUser: /^report user\s+(\S+)$/,
+            reportPassword: /^report password\s+(\S+)$/,
           },
           { timeoutMs: 60_000 },
         )

@@ -27,13 +27,14 @@ describe('classifier, on random days with injected differences', () => {
           rowsSeen.add(i.row.line)
         }
 
-        // Per provider: gross, fee and net are the statement of D's own, to the minor unit; counts add up.
+        // Per provider: gross, fee and net are the statement of D's own takings, to the minor unit; counts add up.
         for (const p of c.providers) {
-          const rowsOfD = day.rows.filter((r) => r.provider === p.provider && r.day === D)
+          // The day's takings: payments, refunds and fees; a payout row is the paying, not takings.
+          const rowsOfD = day.rows.filter((r) => r.provider === p.provider && r.day === D && r.type !== 'payout')
           expect(p.fee).toBe(rowsOfD.reduce((a, r) => a + r.fee, 0))
           expect(p.net).toBe(rowsOfD.reduce((a, r) => a + r.net, 0))
           expect(p.gross).toBe(rowsOfD.reduce((a, r) => a + r.gross, 0))
-          const expectedPayouts = rowsOfD.filter((r) => r.type !== 'payout').reduce((a, r) => a + r.net, 0)
+          const expectedPayouts = rowsOfD.reduce((a, r) => a + r.net, 0)
           expect(p.payouts.reduce((a, x) => a + x.amount, 0)).toBe(expectedPayouts)
         }
         const total = Object.values(c.counts).reduce((a, n) => a + n, 0)

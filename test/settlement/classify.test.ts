@@ -109,7 +109,7 @@ describe('classes, one by one', () => {
     ])
   })
 
-  it('fee and payout rows are summed, not matched; the figures are the statement’s and the expected payouts are per payout date', () => {
+  it('fee and payout rows are summed, not matched; the figures are the day’s takings at the provider (payout rows are the paying, not takings) and the expected payouts are per payout date', () => {
     const r = row({ gross: 10000, fee: 60, merchantRef: 'A1', payoutDate: D1 })
     const fee = row({ gross: 0, fee: 100, type: 'fee' })
     const payout = row({ gross: -20000, fee: 0, type: 'payout', payoutDate: D })
@@ -118,7 +118,7 @@ describe('classes, one by one', () => {
     expect(c.feeRows).toHaveLength(1)
     expect(c.payoutRows).toHaveLength(1)
     expect(c.providers).toEqual([
-      { provider: 'alipay', statementIds: ['st-alipay-2026-11-20'], rows: 1, local: 1, matched: 1, gross: -10000, fee: 160, net: -10160, payouts: [{ date: D1, amount: 9940 }, { date: null, amount: -100 }] },
+      { provider: 'alipay', statementIds: ['st-alipay-2026-11-20'], rows: 1, local: 1, matched: 1, gross: 10000, fee: 160, net: 9840, payouts: [{ date: D1, amount: 9940 }, { date: null, amount: -100 }] },
     ])
   })
 })

@@ -218,12 +218,13 @@ function figures(date: string, items: readonly Classed[], rows: readonly Sourced
     if (r.day !== date && r.day !== next) continue
     const f = get(r.provider)
     f.ids.add(r.statementId)
-    if (r.day !== date) continue
+    // The day's takings at the provider (payments, refunds, fees) and what they are to be paid out, by
+    // payout date; a payout row is the paying itself (receivable → bank), not takings.
+    if (r.day !== date || r.type === 'payout') continue
     f.gross += r.gross
     f.fee += r.fee
     f.net += r.net
-    // Expected payouts: what the rows of the day are to be paid out, by payout date (payout rows are the paying, not the expecting).
-    if (r.type !== 'payout') f.payoutMap.set(r.payoutDate, (f.payoutMap.get(r.payoutDate) ?? 0) + r.net)
+    f.payoutMap.set(r.payoutDate, (f.payoutMap.get(r.payoutDate) ?? 0) + r.net)
   }
   for (const i of items) {
     const f = get(i.provider)

@@ -82,7 +82,7 @@ export function storeStatement(db: Db, s: Statement, m: ImportMeta): TillStateme
       db,
       `INSERT INTO till_statements (id, file_sha256, provider, format, statement_date, merchant_id, currency, source, file_name, row_count, gross_minor, fee_minor, net_minor, totals, imported_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(id, m.fileSha256, s.provider, s.format, s.date, s.merchantId, s.currency, m.source, m.fileName.slice(0, 255), s.rows.length, t.payments.gross + t.refunds.gross, t.payments.fee + t.refunds.fee + feeOf(s.rows), t.net, JSON.stringify(s.totals), m.at)
+    ).run(id, m.fileSha256, s.provider, s.format, s.date, s.merchantId, s.currency, m.source, m.fileName.slice(0, 255), s.rows.length, t.payments.gross + t.refunds.gross, t.payments.fee + t.refunds.fee + feeOf(s.rows), takingsNet(s.rows), JSON.stringify(s.totals), m.at)
     const row = stmt(
       db,
       `INSERT INTO till_statement_rows (statement_id, position, line, type, provider_ref, merchant_ref, refund_ref, gross_minor, fee_minor, net_minor, currency, provider_time, provider_date, batch, payout_date)
@@ -94,6 +94,13 @@ export function storeStatement(db: Db, s: Statement, m: ImportMeta): TillStateme
 }
 
 /** Fees of the fee rows (the totals count payments' and refunds' fees only). */
+/** Net of the day's takings (payments, refunds, fees); a payout row is the provider paying them out, shown apart. */
+function takingsNet(rows: readonly StatementRow[]): number {
+  let n = 0
+  for (const r of rows) if (r.type !== 'payout') n += r.net
+  return n
+}
+
 function feeOf(rows: readonly StatementRow[]): number {
   let f = 0
   for (const r of rows) if (r.type === 'fee') f += r.fee
