@@ -86,7 +86,7 @@ export async function benchDayClose(o: DayCloseOptions): Promise<BenchResult[]> 
       report = must<DayReport>(core.handle({ channel: 'day-x', input: {}, session: sup }))
       x.push(performance.now() - s)
     }
-    if (report?.figures.counts.orders !== size) throw new Error(`X counted ${report?.figures.counts.orders} orders, expected ${size}`)
+    if (report?.figures?.counts.orders !== size) throw new Error(`X counted ${report?.figures?.counts.orders} orders, expected ${size}`)
     const zStart = performance.now()
     const z = must<Closure>(core.handle({ channel: 'day-close', input: { closureId: newId() }, session: sup }))
     const zMs = performance.now() - zStart

@@ -71,7 +71,26 @@ export const MovementSchema = z.object({
 })
 export type Movement = z.infer<typeof MovementSchema>
 
-/** A shift as the screens see it. Expected cash is null while a blind count is still to be made. */
+/**
+ * The first count a blind close was refused on (over/short beyond the threshold), kept in the journal
+ * as a `shift.counted` event so a recount cannot replace it. `expected` and `overShort` are null for
+ * a cashier while the shift is still open on a blind count.
+ */
+export const FirstCountSchema = z.object({
+  counted: z.number(),
+  count: CountSchema,
+  expected: z.number().nullable(),
+  overShort: z.number().nullable(),
+  at: z.string(),
+  countedBy: Person,
+  journalSeq: z.number(),
+})
+export type FirstCount = z.infer<typeof FirstCountSchema>
+
+/**
+ * A shift as the screens see it. On a blind count, while the shift is open, a cashier gets
+ * `expected` and `figures` as null (hidden until the count is in); a supervisor or the owner sees them.
+ */
 export const ShiftSchema = z.object({
   id: z.string(),
   state: z.enum(['open', 'closed']),
@@ -93,8 +112,11 @@ export const ShiftSchema = z.object({
   closingCount: CountSchema.nullable(),
   overShortReason: z.string().nullable(),
   approvedBy: Person.nullable(),
-  figures: DayFiguresSchema,
+  /** Null for a cashier while the shift is open on a blind count: the takings give away what is expected. */
+  figures: DayFiguresSchema.nullable(),
   movements: z.array(MovementSchema),
+  /** The first count of a blind close that was refused for over/short; null when none was refused. */
+  firstCount: FirstCountSchema.nullable(),
 })
 export type Shift = z.infer<typeof ShiftSchema>
 
@@ -143,10 +165,14 @@ export const DayReportSchema = z.object({
   firstSeq: z.number(),
   lastSeq: z.number(),
   at: z.string(),
-  figures: DayFiguresSchema,
-  periodTotal: z.number(),
+  /**
+   * Null (with periodTotal and grandTotal) for a cashier while a shift is open on a blind count:
+   * the period's takings include the open drawer's. Hidden until the count is in.
+   */
+  figures: DayFiguresSchema.nullable(),
+  periodTotal: z.number().nullable(),
   previousGrandTotal: z.number(),
-  grandTotal: z.number(),
+  grandTotal: z.number().nullable(),
   shifts: z.array(ShiftSchema),
   blockers: z.array(DayBlockerSchema),
   /** Journal events not yet acknowledged by the platform (a warning, never a refusal). */

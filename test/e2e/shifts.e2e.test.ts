@@ -11,8 +11,10 @@ import { byBarcode, E2ESession, eventually, type SimSettings, requireBuiltRender
  *  - the cashier 李娜 Li Na (1111) opens a shift with a float counted by denomination, sells for
  *    cash and by card, pays out ¥3.00 for milk;
  *  - the supervisor 张伟 Zhang Wei (2222) sees the Z refused while her shift is open, in words;
- *  - she closes the shift ¥2.00 short on a blind count (the store allows ¥1.00): the difference
- *    shows once the count is in, a reason, Zhang Wei's PIN, the shift report;
+ *  - on the blind count her X hides the takings until the count is in; Zhang Wei's X shows them;
+ *  - she closes the shift ¥2.00 short on a blind count (the store allows ¥1.00): the refusal says
+ *    her count is kept but not what was expected, a reason, Zhang Wei's PIN, then the shift
+ *    report shows the expected amount, the kept first count and the final one;
  *  - Zhang Wei closes the day: the Z report, printed 80 mm and A4 (the print layout is rendered,
  *    and a PDF of it has the page size); its figures equal the Orders screen's sums by method;
  *  - the Z is found again under the past Zs and reprints as DUPLICATE.
@@ -250,15 +252,17 @@ describe('shifts, cash and the daily close end to end (serve host + terminal sim
     await shots('day-open')
   }, 90_000)
 
-  it('the X report at any time: marked “X — not a closure”, figures so far', async () => {
+  it('the X report at any time: marked “X — not a closure”; on a blind count the cashier’s hides the takings', async () => {
     await page.keyboard.press('F4')
     await page.getByTestId('x-view').waitFor({ timeout: STEP })
     expect(await page.getByTestId('x-mark').textContent()).toContain('X — NOT A CLOSURE')
     expect(await page.getByTestId('x-banner').textContent()).toContain('X — NOT A CLOSURE')
-    await page.locator('[data-testid="report-tender"][data-method="card"]').waitFor({ timeout: STEP })
-    expect(await page.getByTestId('report-count-orders').textContent()).toBe('2')
-    expect(await minor('report-cash-payouts')).toBe(payOut)
-    await shots('x-report')
+    // blind count, shift open: the core sends no takings to the cashier (they add up to what is expected)
+    await page.getByTestId('blind-hidden').first().waitFor({ timeout: STEP })
+    expect(await page.getByTestId('blind-hidden').first().textContent()).toBe('Hidden until the count is in (blind count)')
+    expect(await page.locator('[data-testid="report-tender"]').count()).toBe(0)
+    expect(await page.getByTestId('report-cash-payouts').count()).toBe(0)
+    await shots('x-report-blind')
     await page.getByTestId('paper-a4').click()
     await page.locator('[data-testid="x-report"][data-format="a4"]').waitFor({ timeout: STEP })
     await shots('x-report-a4')
@@ -272,6 +276,16 @@ describe('shifts, cash and the daily close end to end (serve host + terminal sim
     // the supervisor could take the shift over; he does not here
     await page.getByTestId('day-takeOver').waitFor({ timeout: STEP })
     expect(await page.getByTestId('not-holder').textContent()).toBe('This shift belongs to 李娜 Li Na. You can take it over (it is recorded).')
+    // a supervisor's X shows the figures so far, blind count or not
+    await page.keyboard.press('F4')
+    await page.getByTestId('x-view').waitFor({ timeout: STEP })
+    await page.locator('[data-testid="report-tender"][data-method="card"]').waitFor({ timeout: STEP })
+    expect(await page.getByTestId('report-count-orders').textContent()).toBe('2')
+    expect(await minor('report-cash-payouts')).toBe(payOut)
+    expect(await page.getByTestId('blind-hidden').count()).toBe(0)
+    await shots('x-report')
+    await page.keyboard.press('Escape')
+    await page.locator('[data-testid="day-screen"][data-view="home"]').waitFor({ timeout: STEP })
     await page.keyboard.press('F8')
     await page.locator('[data-testid="z-view"][data-blocked="yes"]').waitFor({ timeout: STEP })
     const blocker = page.locator('[data-testid="z-blocker"][data-kind="open_shift"]')
@@ -281,7 +295,7 @@ describe('shifts, cash and the daily close end to end (serve host + terminal sim
     await switchUser('cashier', '1111')
   }, 120_000)
 
-  it('closes the shift ¥2.00 short on a blind count: the difference shows once counted, a reason, the supervisor’s PIN', async () => {
+  it('closes the shift ¥2.00 short on a blind count: the count is kept, nothing expected shows, a reason, the supervisor’s PIN; the report shows both', async () => {
     await toDay()
     await page.keyboard.press('F6')
     await page.locator('[data-testid="close-shift"][data-blind="yes"]').waitFor({ timeout: STEP })
@@ -306,14 +320,12 @@ describe('shifts, cash and the daily close end to end (serve host + terminal sim
     await shots('close-count')
     await page.keyboard.press('F12')
 
-    // over the ¥1.00 threshold: the count is in, so now the difference shows
+    // over the ¥1.00 threshold: refused, the first count kept, and still nothing of what was expected
     await page.locator('[data-testid="close-shift"][data-phase="reason"]').waitFor({ timeout: STEP })
-    expect(await minor('close-expected')).toBe(expected)
-    expect(await minor('close-counted')).toBe(counted)
-    const diff = page.getByTestId('close-difference')
-    expect(await diff.getAttribute('data-minor')).toBe('-200')
-    expect(await diff.textContent()).toMatch(/^Short by (CN)?¥2\.00$/)
-    expect(await page.getByTestId('close-recount').count()).toBe(0) // blind: no recount after seeing it
+    expect(await page.getByTestId('close-blind-kept').textContent()).toContain('Your count is recorded.')
+    expect(await page.getByTestId('close-expected').count()).toBe(0)
+    expect(await page.getByTestId('close-difference').count()).toBe(0)
+    expect(await page.getByTestId('close-recount').count()).toBe(0) // blind: the first count stands
     await shots('close-reason')
     await page.getByTestId('close-reason').fill('Change given wrong on a ¥100 note')
     await page.keyboard.press('Enter')
@@ -328,6 +340,9 @@ describe('shifts, cash and the daily close end to end (serve host + terminal sim
     const report = page.getByTestId('shift-report')
     expect(await report.getAttribute('data-state')).toBe('closed')
     expect(await minor('shift-expected')).toBe(expected)
+    // the kept first count, here the same as the final one
+    expect(await minor('shift-first-count')).toBe(counted)
+    expect(await page.getByTestId('shift-first-over-short-row').getAttribute('data-signed')).toBe('-200')
     expect(await minor('shift-counted')).toBe(counted)
     expect(await page.getByTestId('shift-over-short-row').getAttribute('data-signed')).toBe('-200')
     expect(await page.getByTestId('shift-reason').textContent()).toBe('Change given wrong on a ¥100 note')

@@ -254,14 +254,26 @@ describe('blind count', () => {
       expect(text(html)).toBe(lang === 'en' ? 'Blind count: what the drawer should hold is shown once your count is in.' : '盲点：提交清点结果后才显示钱箱应有金额。')
     }
 
-    // the count goes in, ¥2.00 short: over the ¥1.00 threshold, the core says what was expected
+    // nor does the X: the takings add up to what is expected, so the cashier's X hides them
+    await i18n.changeLanguage('en')
+    const x = await invoke('day-x', {})
+    if (!x.ok) throw new Error(x.error.code)
+    expect(x.value).toMatchObject({ figures: null, periodTotal: null, grandTotal: null })
+    const xHtml = renderToStaticMarkup(<DayPaper data={fromReport(x.value)} format="80mm" settings={get().settings} />)
+    expect(xHtml).toContain('data-testid="blind-hidden"')
+    expect(text(xHtml)).toContain('Hidden until the count is in (blind count)')
+    expect(text(xHtml)).not.toContain(cny(expected))
+
+    // the count goes in, ¥2.00 short: over the ¥1.00 threshold, refused, and the refusal still says
+    // nothing of what was expected (the core keeps this first count; the report shows it after the close)
     await i18n.changeLanguage('en')
     const lines = count.draftLines('CNY', { 'note-10000': '2', 'note-100': '3', 'coin-50': '1' }) ?? []
     const closed = await invoke('shift-close', { shiftId: shift.id, count: lines, left: 10_000 })
     expect(!closed.ok && closed.error.code).toBe('approval_required')
-    const diff = overShortOf(!closed.ok ? closed.error.details : null)
-    expect(diff).toEqual({ expected, counted: expected - 200, overShort: -200, threshold: 100 })
-    if (!diff) return
+    expect(!closed.ok && closed.error.details).toEqual({ counted: expected - 200, threshold: 100, blind: true })
+    expect(overShortOf(!closed.ok ? closed.error.details : null)).toBeNull()
+    // what the supervisor is shown when approving (a non-blind refusal carries the same figures)
+    const diff = { expected, counted: expected - 200, overShort: -200, threshold: 100 }
     const shown = renderToStaticMarkup(<RevealedFigures diff={diff} currency="CNY" />)
     expect(minorOf(shown, 'close-expected')).toBe(expected)
     expect(minorOf(shown, 'close-counted')).toBe(expected - 200)

@@ -26,7 +26,7 @@ import type { TerminalDriver } from './payments/terminal/driver'
 import type { Settings } from '../../shared/contract'
 import type { Shift, shiftChannels } from '../../shared/shifts-contract'
 import { lastClosure, openShiftId, postingMeta } from './ledger/days'
-import { checkHolder, closeShift, listShifts, moveCash, openShift, previewClose, readMovement, readShift, shiftState, takeOverShift } from './shifts/shifts'
+import { checkHolder, closeShift, firstBlindCount, hiddenFromBlind, listShifts, moveCash, openShift, previewClose, readMovement, readShift, recordBlindCount, shiftState, takeOverShift } from './shifts/shifts'
 import { closeDay, listClosures, readClosure, tillStatus, xReport } from './closures/closures'
 import { SETTLEMENT_ASYNC, settlementHandlers } from './settlement/handlers'
 import { REVIEW_ASYNC, reviewHandlers } from './review/handlers'
@@ -267,6 +267,8 @@ export class Core {
     staff: Staff,
     ctx: CallContext,
     already = 0,
+    /** A blind count: the refusal must not say how far off the count is (it gives away what is expected). */
+    hideAmount = false,
   ): { id: string; name: string } | null {
     const s = readSettings(this.db)
     const limit = kind === 'cash_movement' ? s.cashMovementApprovalLimit : kind === 'over_short' ? s.overShortThreshold : s.refundApprovalLimit
@@ -279,13 +281,21 @@ export class Core {
         cash_movement: 'This cash movement is over the store limit: a supervisor must approve it.',
         over_short: 'The drawer is over or short by more than the store allows: a supervisor must approve, with a reason.',
       }[kind]
-      throw new DaybookError('approval_required', message, { amount, limit })
+      throw new DaybookError('approval_required', message, hideAmount ? { limit, blind: true } : { amount, limit })
     }
     if (a.kind !== kind || a.expires < this.now().getTime() || a.token !== ctx.token || a.maxAmount < amount) {
       throw new DaybookError('approval_invalid', 'That approval does not cover this. Ask the supervisor again.')
     }
     this.approvals.delete(approvalId as string)
     return { id: a.supervisor.id, name: a.supervisor.name }
+  }
+
+  /** How far off the kept first count of the open shift's blind close was (0 when none was kept). */
+  private firstCountDifference(): number {
+    const open = openShiftId(this.db)
+    const first = open ? firstBlindCount(this.db, open) : null
+    if (!first || first.overShort === null) return 0
+    return Math.abs(first.overShort)
   }
 
   /** A shift's drawer belongs to its holder: another cashier cannot take cash into it (a supervisor can). */
@@ -300,6 +310,8 @@ export class Core {
     const settings = (): Settings => readSettings(db)
     // A cashier sees only their own shifts' figures (opened or held by them); a supervisor or the owner, every shift.
     const own = (staff: Staff, shift: Shift): boolean => staff.role !== 'cashier' || shift.openedBy.id === staff.id || shift.holder.id === staff.id
+    // A blind count is blind for a cashier only: a supervisor or the owner sees what is expected.
+    const blindFor = (staff: Staff, s: Settings = settings()): boolean => s.blindCount && staff.role === 'cashier'
     const changed = (): void => {
       this.emit('day-changed')
       this.sync.nudge()
@@ -310,7 +322,8 @@ export class Core {
         const staff = must(ctx)
         const shift = openShift(db, settings(), this.device, this.now(), { shiftId, count, staff: { id: staff.id, name: staff.name } })
         changed()
-        return { ...shift, deviceCode: this.device.code }
+        const seen = { ...shift, deviceCode: this.device.code }
+        return blindFor(staff) ? hiddenFromBlind(seen) : seen
       },
       'shift-takeover': ({ shiftId }, ctx) => {
         const shift = takeOverShift(db, settings(), this.device, this.now(), shiftId, must(ctx), newId())
@@ -318,14 +331,17 @@ export class Core {
         return { ...shift, deviceCode: this.device.code }
       },
       'shift-get': ({ shiftId }, ctx) => {
-        const shift = readShift(db, shiftId, settings(), this.device.code)
+        const staff = must(ctx)
+        const s = settings()
+        const shift = readShift(db, shiftId, s, this.device.code, blindFor(staff, s))
         if (!shift) throw new DaybookError('not_found', 'There is no such shift.')
-        if (!own(must(ctx), shift)) throw new DaybookError('forbidden', `This is ${shift.holder.name}'s shift: a cashier sees only their own.`)
+        if (!own(staff, shift)) throw new DaybookError('forbidden', `This is ${shift.holder.name}'s shift: a cashier sees only their own.`)
         return shift
       },
       'shift-list': ({ businessDate: date }, ctx) => {
+        const staff = must(ctx)
         const s = settings()
-        return listShifts(db, s, this.device.code, 's.business_date = ?', date ?? postingMeta(db, this.now(), s).businessDate).filter((x) => own(must(ctx), x))
+        return listShifts(db, s, this.device.code, blindFor(staff, s), 's.business_date = ?', date ?? postingMeta(db, this.now(), s).businessDate).filter((x) => own(staff, x))
       },
       'cash-move': ({ movementId, kind, amount, reason, note, approvalId }, ctx) => {
         const staff = must(ctx)
@@ -347,26 +363,39 @@ export class Core {
         if (state === 'closed') return readShift(db, shiftId, s, this.device.code) as Shift // a retried close
         checkHolder(db, shiftId, staff)
         const p = previewClose(db, s, { shiftId, count, left })
+        const blind = blindFor(staff, s)
         let approvedBy: { id: string; name: string } | null = null
         if (p.needsApproval) {
-          if (!reason?.trim()) {
-            throw new DaybookError('approval_required', 'The drawer is over or short by more than the store allows: give a reason, and a supervisor must approve.', {
-              expected: p.expected,
-              counted: p.counted,
-              overShort: p.overShort,
-              threshold: s.overShortThreshold,
-            })
+          try {
+            if (!reason?.trim()) {
+              // On a blind count the refusal says neither what was expected nor how far off the count is.
+              throw new DaybookError(
+                'approval_required',
+                'The drawer is over or short by more than the store allows: give a reason, and a supervisor must approve.',
+                blind ? { counted: p.counted, threshold: s.overShortThreshold, blind: true } : { expected: p.expected, counted: p.counted, overShort: p.overShort, threshold: s.overShortThreshold },
+              )
+            }
+            // A supervisor or the owner closing their own drawer is their own approval.
+            approvedBy = this.amountApproval('over_short', Math.abs(p.overShort), approvalId, staff, ctx, 0, blind) ?? { id: staff.id, name: staff.name }
+          } catch (e) {
+            // A blind count refused: its first count is kept (journaled), so a recount cannot replace it.
+            if (blind && e instanceof DaybookError) {
+              if (recordBlindCount(db, this.device, this.now(), { shiftId, count, counted: p.counted, expected: p.expected, overShort: p.overShort, staff: { id: staff.id, name: staff.name } })) {
+                this.sync.nudge()
+              }
+            }
+            throw e
           }
-          // A supervisor or the owner closing their own drawer is their own approval.
-          approvedBy = this.amountApproval('over_short', Math.abs(p.overShort), approvalId, staff, ctx) ?? { id: staff.id, name: staff.name }
         }
         const shift = closeShift(db, s, this.device, this.now(), { shiftId, count, left, reason, staff: { id: staff.id, name: staff.name } }, approvedBy)
         changed()
         return { ...shift, deviceCode: this.device.code }
       },
       'day-x': (_i, ctx) => {
-        const x = xReport(db, settings(), this.device, this.now())
-        return { ...x, shifts: x.shifts.filter((sh) => own(must(ctx), sh)) }
+        const staff = must(ctx)
+        const s = settings()
+        const x = xReport(db, s, this.device, this.now(), blindFor(staff, s))
+        return { ...x, shifts: x.shifts.filter((sh) => own(staff, sh)) }
       },
       'day-close': ({ closureId }, ctx) => {
         const c = closeDay(db, settings(), this.device, this.now(), { closureId, staff: must(ctx) })
@@ -429,7 +458,9 @@ export class Core {
         if (supervisor.role === 'cashier') throw new DaybookError('forbidden', 'Only a supervisor or the owner can approve this.')
         const approvalId = newId()
         const maxPercent = input.reason === 'discount' ? quoteCart(db, input.cart, readSettings(db)).discountPercent : '0'
-        const maxAmount = input.reason === 'discount' ? 0 : input.amount
+        // On a blind count the cashier's screen does not know the difference: an over/short approval
+        // then covers the difference of the first count the core kept (the supervisor sees it on their own screens).
+        const maxAmount = input.reason === 'discount' ? 0 : input.reason === 'over_short' ? Math.max(input.amount, this.firstCountDifference()) : input.amount
         this.approvals.set(approvalId, { supervisor, kind: input.reason, maxPercent, maxAmount, expires: this.now().getTime() + APPROVAL_TTL_MS, token: ctx.token ?? '' })
         return { approvalId, supervisor }
       },

@@ -102,9 +102,15 @@ function unsynced(db: Db): number {
   return paired || n > 0 ? n : 0
 }
 
-export function xReport(db: Db, settings: Settings, device: Device, now: Date): DayReport {
+/**
+ * The X. `blind`: the caller is a cashier on a blind count. While a shift is open the period's
+ * takings include its drawer's, so they (and the totals made of them) are null until the count is in.
+ */
+export function xReport(db: Db, settings: Settings, device: Device, now: Date, blind = false): DayReport {
   const p = currentPeriod(db, settings, now)
-  const shifts = listShifts(db, settings, device.code, 's.journal_seq >= ? OR s.id = ?', p.firstSeq, openShiftId(db))
+  const open = openShiftId(db)
+  const shifts = listShifts(db, settings, device.code, blind, 's.journal_seq >= ? OR s.id = ?', p.firstSeq, open)
+  const hide = blind && open !== null
   return {
     kind: 'X',
     deviceCode: device.code,
@@ -115,10 +121,10 @@ export function xReport(db: Db, settings: Settings, device: Device, now: Date): 
     firstSeq: p.firstSeq,
     lastSeq: p.lastSeq,
     at: now.toISOString(),
-    figures: p.figures,
-    periodTotal: p.figures.net,
+    figures: hide ? null : p.figures,
+    periodTotal: hide ? null : p.figures.net,
     previousGrandTotal: p.previousGrandTotal,
-    grandTotal: p.previousGrandTotal + p.figures.net,
+    grandTotal: hide ? null : p.previousGrandTotal + p.figures.net,
     shifts,
     blockers: dayBlockers(db),
     unsynced: unsynced(db),

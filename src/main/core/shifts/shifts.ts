@@ -3,7 +3,7 @@ import { countTotal, foreignDenomination, type CountLine } from '../../../shared
 import { DaybookError } from '../../../shared/errors'
 import { expectedCash, type MovementKind } from '../../../shared/ledger'
 import type { Currency } from '../../../shared/money'
-import type { Movement, Shift } from '../../../shared/shifts-contract'
+import type { FirstCount, Movement, Shift } from '../../../shared/shifts-contract'
 import type { Db } from '../db/sqlite'
 import { stmt } from '../db/statements'
 import type { Device } from '../device'
@@ -16,6 +16,15 @@ import { personOrNull } from '../orders'
  * Shifts: a till's drawer from the float counted in to the count at the close. Opening, moving
  * cash and closing are posted records (journal event + ledger lines + row, one transaction); the
  * shift's figures are always summed from the ledger lines of its postings.
+ *
+ * Blind count (Settings → Cash control), enforced here and in the service, not only on the screen:
+ * while a shift is open a cashier is sent neither what the drawer should hold nor the takings it is
+ * summed from (readShift/listShifts/xReport with `blind`: expected, figures and the X's totals are
+ * null). A close refused for over/short tells such a cashier neither, and its count is kept as a
+ * `shift.counted` journal event (recordBlindCount: not a posting, no table of its own — the journal
+ * is the append-only, hash-chained, synced record; it is read back from the shift's own stretch of
+ * the journal by primary key). Only the first is kept; the shift then shows it as `firstCount`
+ * beside the final count. A supervisor or the owner sees everything, at any time.
  */
 
 type Person = { id: string; name: string }
@@ -325,15 +334,18 @@ interface ShiftRow {
   approved_by_name: string | null
 }
 
-/** A shift with its figures from the ledger. `blind`: hide what is expected while it is open. */
-export function readShift(db: Db, id: string, settings: Settings, deviceCode = ''): Shift | undefined {
+/**
+ * A shift with its figures from the ledger. `blind`: the caller is a cashier on a blind count, so
+ * while the shift is open what is expected (and the takings it is summed from) stays hidden.
+ */
+export function readShift(db: Db, id: string, _settings: Settings, deviceCode = '', blind = false): Shift | undefined {
   const r = stmt(db, 'SELECT s.*, c.* FROM shifts s LEFT JOIN shift_closes c ON c.shift_id = s.id WHERE s.id = ?').get(id) as ShiftRow | undefined
   if (!r) return undefined
   const open = r.closed_at === null
   const figures = figuresWhere(db, 'p.shift_id = ?', id)
   const movements = (stmt(db, 'SELECT * FROM cash_movements WHERE shift_id = ? ORDER BY journal_seq').all(id) as MovementRow[]).map(toMovement)
-  const expected = open ? (settings.blindCount ? null : expectedCash(r.float_minor, figures.cash)) : r.expected_minor
-  return {
+  const expected = open ? expectedCash(r.float_minor, figures.cash) : r.expected_minor
+  const shift: Shift = {
     id: r.id,
     state: open ? 'open' : 'closed',
     deviceCode,
@@ -355,7 +367,69 @@ export function readShift(db: Db, id: string, settings: Settings, deviceCode = '
     approvedBy: personOrNull(r.approved_by_id, r.approved_by_name),
     figures,
     movements,
+    firstCount: firstBlindCount(db, id),
   }
+  return blind ? hiddenFromBlind(shift) : shift
+}
+
+/** An open shift as a cashier on a blind count sees it: nothing that is, or adds up to, what is expected. */
+export function hiddenFromBlind(shift: Shift): Shift {
+  if (shift.state !== 'open') return shift
+  return {
+    ...shift,
+    expected: null,
+    figures: null,
+    firstCount: shift.firstCount ? { ...shift.firstCount, expected: null, overShort: null } : null,
+  }
+}
+
+/**
+ * The first count of a blind close that was refused, if any. It is a journal event (`shift.counted`,
+ * not a posting: it moves no money), so it is append-only, hash-chained and synced like any record;
+ * it is read from the shift's own stretch of the journal (its opening to its close), by primary key.
+ */
+export function firstBlindCount(db: Db, shiftId: string): FirstCount | null {
+  const span = stmt(db, 'SELECT s.journal_seq AS opened, c.journal_seq AS closed FROM shifts s LEFT JOIN shift_closes c ON c.shift_id = s.id WHERE s.id = ?').get(shiftId) as
+    | { opened: number; closed: number | null }
+    | undefined
+  if (!span) return null
+  const rows = stmt(db, "SELECT seq, created_at, payload FROM journal WHERE seq > ? AND seq <= ? AND type = 'shift.counted' ORDER BY seq").all(
+    span.opened,
+    span.closed ?? Number.MAX_SAFE_INTEGER,
+  ) as { seq: number; created_at: string; payload: string }[]
+  for (const r of rows) {
+    const d = JSON.parse(r.payload) as { shiftId: string; counted: number; count: CountLine[]; expected: number; overShort: number; countedBy: Person }
+    if (d.shiftId !== shiftId) continue
+    return { counted: d.counted, count: d.count, expected: d.expected, overShort: d.overShort, at: r.created_at, countedBy: d.countedBy, journalSeq: r.seq }
+  }
+  return null
+}
+
+/**
+ * Keeps the first count of a blind close the core refused (over/short beyond the threshold): a
+ * recount cannot replace it, and the shift report shows both. Only the first is kept; later refused
+ * counts of the same shift add nothing. Returns whether it was recorded now.
+ */
+export function recordBlindCount(
+  db: Db,
+  device: Device,
+  now: Date,
+  input: { shiftId: string; count: CountLine[]; counted: number; expected: number; overShort: number; staff: Person },
+): boolean {
+  return db
+    .transaction(() => {
+      if (shiftState(db, input.shiftId) !== 'open' || firstBlindCount(db, input.shiftId)) return false
+      appendEvent(db, device.id, 'shift.counted', now.toISOString(), {
+        shiftId: input.shiftId,
+        counted: input.counted,
+        count: input.count,
+        expected: input.expected,
+        overShort: input.overShort,
+        countedBy: input.staff,
+      })
+      return true
+    })
+    .immediate()
 }
 
 /** Who holds an open shift, since when, with what float: what the top bar shows, without summing figures. */
@@ -365,7 +439,7 @@ export function shiftHeader(db: Db, id: string): { id: string; holder: Person; o
 }
 
 /** Shifts opened on a business day, or still open, oldest first. */
-export function listShifts(db: Db, settings: Settings, deviceCode: string, where: string, ...params: unknown[]): Shift[] {
+export function listShifts(db: Db, settings: Settings, deviceCode: string, blind: boolean, where: string, ...params: unknown[]): Shift[] {
   const ids = db.prepare(`SELECT s.id FROM shifts s WHERE ${where} ORDER BY s.journal_seq`).all(...params) as { id: string }[]
-  return ids.map((r) => readShift(db, r.id, settings, deviceCode) as Shift)
+  return ids.map((r) => readShift(db, r.id, settings, deviceCode, blind) as Shift)
 }

@@ -283,7 +283,14 @@ export function CloseShiftView({ shiftId, onClosed, onBack }: { shiftId: string;
           </>
         ) : (
           <div className="close-approval" data-testid="close-approval">
-            {diff ? <RevealedFigures diff={diff} currency={currency} /> : null}
+            {diff ? (
+              <RevealedFigures diff={diff} currency={currency} />
+            ) : blind ? (
+              // A blind count refused: the core kept this first count and says nothing of what was expected.
+              <p className="blind-note" data-testid="close-blind-kept">
+                {t('close.blindKept')}
+              </p>
+            ) : null}
             {phase === 'reason' ? (
               <form
                 className="close-reason"

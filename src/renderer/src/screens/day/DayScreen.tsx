@@ -14,7 +14,7 @@ import type { DayView } from '../../store/day'
 import { CashMoveDialog } from './CashMoveDialog'
 import { CloseShiftView, DifferenceLine } from './CloseShift'
 import { OpenShiftDialog } from './OpenShiftDialog'
-import { DayPaper, fromClosure, fromReport, ShiftPaper, type PaperFormat } from './Reports'
+import { DayPaper, fromClosure, fromReport, HiddenUntilCounted, ShiftPaper, type PaperFormat } from './Reports'
 
 const get = useApp.getState
 
@@ -258,17 +258,23 @@ function DayHome({ dialogOpen, onDialog }: { dialogOpen: boolean; onDialog: (d: 
               {shift ? (
                 <>
                   <dt>{t('day.cashTaken')}</dt>
-                  <dd>
-                    <Money minor={shift.figures.cash.received - shift.figures.cash.change} />
+                  <dd data-testid="day-cash-taken">
+                    {shift.figures ? <Money minor={shift.figures.cash.received - shift.figures.cash.change} /> : <span className="muted">{t('day.expectedBlind')}</span>}
                   </dd>
                   <dt>{t('day.expected')}</dt>
                   <dd data-testid="day-expected">{shift.expected === null ? <span className="muted">{t('day.expectedBlind')}</span> : <Money minor={shift.expected} />}</dd>
                   <dt>{t('day.sales')}</dt>
-                  <dd>
-                    {t('day.salesValue', { count: shift.figures.counts.orders, amount: f.money(shift.figures.net) })}
-                    {shift.figures.tenders.length > 0 ? (
-                      <small className="muted tender-split">{shift.figures.tenders.map((x) => `${methodLabel(t, x.method)} ${f.money(x.net)}`).join(' · ')}</small>
-                    ) : null}
+                  <dd data-testid="day-sales">
+                    {shift.figures ? (
+                      <>
+                        {t('day.salesValue', { count: shift.figures.counts.orders, amount: f.money(shift.figures.net) })}
+                        {shift.figures.tenders.length > 0 ? (
+                          <small className="muted tender-split">{shift.figures.tenders.map((x) => `${methodLabel(t, x.method)} ${f.money(x.net)}`).join(' · ')}</small>
+                        ) : null}
+                      </>
+                    ) : (
+                      <span className="muted">{t('day.expectedBlind')}</span>
+                    )}
                   </dd>
                 </>
               ) : null}
@@ -610,30 +616,34 @@ function ZView() {
         )}
         <UnsyncedNote count={x.unsynced} />
         {error && error.code !== 'day_blocked' ? <ErrorNote error={error} testId="z-error" /> : null}
-        <dl className="details z-summary">
-          <dt>{t('z.orders')}</dt>
-          <dd>{fig.counts.orders}</dd>
-          <dt>{t('report.net')}</dt>
-          <dd>
-            <Money minor={fig.net} testId="z-preview-net" />
-          </dd>
-          {fig.tenders.map((x2) => (
-            <Fragment key={x2.method}>
-              <dt>{methodLabel(t, x2.method)}</dt>
-              <dd>
-                <Money minor={x2.net} />
-              </dd>
-            </Fragment>
-          ))}
-          <dt>{t('report.overShort')}</dt>
-          <dd>
-            <Money minor={fig.cash.overShort} />
-          </dd>
-          <dt>{t('report.grandTotalAfter')}</dt>
-          <dd>
-            <Money minor={x.grandTotal} />
-          </dd>
-        </dl>
+        {fig === null || x.grandTotal === null ? (
+          <HiddenUntilCounted />
+        ) : (
+          <dl className="details z-summary">
+            <dt>{t('z.orders')}</dt>
+            <dd>{fig.counts.orders}</dd>
+            <dt>{t('report.net')}</dt>
+            <dd>
+              <Money minor={fig.net} testId="z-preview-net" />
+            </dd>
+            {fig.tenders.map((x2) => (
+              <Fragment key={x2.method}>
+                <dt>{methodLabel(t, x2.method)}</dt>
+                <dd>
+                  <Money minor={x2.net} />
+                </dd>
+              </Fragment>
+            ))}
+            <dt>{t('report.overShort')}</dt>
+            <dd>
+              <Money minor={fig.cash.overShort} />
+            </dd>
+            <dt>{t('report.grandTotalAfter')}</dt>
+            <dd>
+              <Money minor={x.grandTotal} />
+            </dd>
+          </dl>
+        )}
         {confirming ? (
           <div className="z-confirm" data-testid="z-confirm">
             <p>

@@ -17,7 +17,7 @@ import { methodLabel } from '../../lib/payments'
 
 export type PaperFormat = '80mm' | 'a4'
 
-type Figures = DayReport['figures']
+type Figures = NonNullable<DayReport['figures']>
 
 /** What an X and a Z have in common, as the paper shows it. */
 export interface DayPaperData {
@@ -31,10 +31,11 @@ export interface DayPaperData {
   lastSeq: number
   /** When the X was made, or the Z closed. */
   at: string
-  figures: Figures
-  periodTotal: number
+  /** Null (with the totals) on an X a cashier sees while a shift is open on a blind count. */
+  figures: Figures | null
+  periodTotal: number | null
   previousGrandTotal: number
-  grandTotal: number
+  grandTotal: number | null
   closure: { number: number; lastHash: string; hash: string; closedBy: string; journalSeq: number } | null
   shifts: Shift[]
 }
@@ -90,6 +91,16 @@ function Section({ title, children, testId }: { title: string; children: ReactNo
       <h3>{title}</h3>
       {children}
     </section>
+  )
+}
+
+/** In place of figures a blind count keeps from a cashier until the count is in. */
+export function HiddenUntilCounted() {
+  const { t } = useTranslation()
+  return (
+    <p className="rp-none blind-hidden" data-testid="blind-hidden">
+      {t('report.hiddenBlind')}
+    </p>
   )
 }
 
@@ -248,7 +259,7 @@ export function DayPaper({ data, format, settings, duplicate = false }: { data: 
         </div>
       </header>
       <div className="rp-body">
-        <FigureSections figures={data.figures} currency={c} settings={settings} />
+        {data.figures ? <FigureSections figures={data.figures} currency={c} settings={settings} /> : <HiddenUntilCounted />}
         {data.kind === 'X' && data.shifts.length > 0 ? (
           <Section title={t('report.shiftsTitle')} testId="report-shifts">
             {data.shifts.map((s) => (
@@ -264,9 +275,13 @@ export function DayPaper({ data, format, settings, duplicate = false }: { data: 
           </Section>
         ) : null}
         <Section title={t('report.totals')} testId="report-totals">
-          <Row label={t('report.periodTotal')} minor={data.periodTotal} currency={c} testId="report-period-total" strong />
+          {data.periodTotal !== null ? <Row label={t('report.periodTotal')} minor={data.periodTotal} currency={c} testId="report-period-total" strong /> : null}
           <Row label={t('report.previousGrandTotal')} minor={data.previousGrandTotal} currency={c} testId="report-previous-grand-total" />
-          <Row label={data.kind === 'X' ? t('report.grandTotalIf') : t('report.grandTotal')} minor={data.grandTotal} currency={c} testId="report-grand-total" strong />
+          {data.grandTotal !== null ? (
+            <Row label={data.kind === 'X' ? t('report.grandTotalIf') : t('report.grandTotal')} minor={data.grandTotal} currency={c} testId="report-grand-total" strong />
+          ) : (
+            <HiddenUntilCounted />
+          )}
         </Section>
       </div>
       {z ? (
@@ -284,6 +299,7 @@ export function DayPaper({ data, format, settings, duplicate = false }: { data: 
 export function ExpectedBreakdown({ shift, expected }: { shift: Shift; expected: number | null }) {
   const { t } = useTranslation()
   const c = shift.currency
+  if (!shift.figures) return <HiddenUntilCounted />
   const cash = shift.figures.cash
   return (
     <div className="rp-breakdown" data-testid="expected-breakdown">
@@ -348,7 +364,15 @@ export function ShiftPaper({ shift, format, settings, storeName }: { shift: Shif
       <div className="rp-body">
         <Section title={t('report.drawer')} testId="shift-drawer">
           <ExpectedBreakdown shift={shift} expected={shift.expected} />
-          {shift.counted !== null ? <Row label={t('report.counted')} minor={shift.counted} currency={c} testId="shift-counted" strong /> : null}
+          {shift.firstCount ? (
+            <>
+              <Row label={t('report.firstCount')} minor={shift.firstCount.counted} currency={c} testId="shift-first-count" />
+              {shift.firstCount.overShort !== null ? (
+                <Row label={t('report.firstOverShort')} minor={shift.firstCount.overShort} currency={c} testId="shift-first-over-short" extra={{ signed: shift.firstCount.overShort }} />
+              ) : null}
+            </>
+          ) : null}
+          {shift.counted !== null ? <Row label={shift.firstCount ? t('report.finalCount') : t('report.counted')} minor={shift.counted} currency={c} testId="shift-counted" strong /> : null}
           {shift.overShort !== null ? (
             <Row
               label={shift.overShort < 0 ? t('report.short') : shift.overShort > 0 ? t('report.over') : t('report.overShort')}
@@ -395,7 +419,7 @@ export function ShiftPaper({ shift, format, settings, storeName }: { shift: Shif
             </div>
           ))}
         </Section>
-        <FigureSections figures={shift.figures} currency={c} settings={settings} />
+        {shift.figures ? <FigureSections figures={shift.figures} currency={c} settings={settings} /> : null}
       </div>
     </article>
   )
