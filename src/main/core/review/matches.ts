@@ -2,9 +2,9 @@ import { DaybookError } from '../../../shared/errors'
 import type { ReviewMatch } from '../../../shared/review-contract'
 import type { MatchClass } from '../../../shared/settlement-contract'
 import { stmt } from '../db/statements'
-import { classify, nextDay, type LocalRecord, type ReconciledMethod, type SourcedRow } from '../settlement/classify'
+import { classify, nextDay, type ReconciledMethod } from '../settlement/classify'
 import { localRecords } from '../settlement/locals'
-import { readRun } from '../settlement/run'
+import { localRef, readRun, rowRef } from '../settlement/run'
 import { readStatement, statementRows } from '../settlement/statements'
 import { calendarDate, type ReviewCtx } from './day'
 
@@ -19,26 +19,6 @@ import { calendarDate, type ReviewCtx } from './day'
 
 const rowKey = (statementId: string, line: number): string => `${statementId}\u0000${line}`
 const localKey = (kind: string, id: string): string => `${kind}\u0000${id}`
-
-function rowRef(r: SourcedRow): NonNullable<ReviewMatch['row']> {
-  return {
-    statementId: r.statementId,
-    line: r.line,
-    type: r.type,
-    providerRef: r.providerRef,
-    merchantRef: r.merchantRef,
-    refundRef: r.refundRef,
-    gross: r.gross,
-    fee: r.fee,
-    net: r.net,
-    providerTime: r.providerTime,
-    providerDate: r.providerDate,
-  }
-}
-
-function localRef(l: LocalRecord): NonNullable<ReviewMatch['local']> {
-  return { kind: l.kind, id: l.id, method: l.method, orderId: l.orderId, receiptNo: l.receiptNo, amount: l.amount, state: l.state, businessDate: l.businessDate, providerRef: l.providerRef }
-}
 
 export function reviewMatches(c: ReviewCtx, date: string, runId: string | undefined, only: MatchClass | undefined): { runId: string | null; matches: ReviewMatch[] } {
   const { db } = c

@@ -61,7 +61,8 @@ interface LocalRef {
   providerRef: string | null
 }
 
-const rowRef = (r: SourcedRow): RowRef => ({
+/** The statement row behind a match or a difference, as the screens and the review show it. */
+export const rowRef = (r: SourcedRow): RowRef => ({
   statementId: r.statementId,
   line: r.line,
   type: r.type,
@@ -74,7 +75,8 @@ const rowRef = (r: SourcedRow): RowRef => ({
   providerTime: r.providerTime,
   providerDate: r.providerDate,
 })
-const localRef = (l: LocalRecord): LocalRef => ({
+/** The till's record behind a match or a difference. */
+export const localRef = (l: LocalRecord): LocalRef => ({
   kind: l.kind,
   id: l.id,
   method: l.method,
