@@ -18,8 +18,9 @@ import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRend
  *    ONE difference put in (the second Alipay sale's row says ¥1.00 more), imported and reconciled;
  *  - Review: the day is listed closed with its Z and its open difference; its figures (net, tenders,
  *    fees, cash, Z) equal what the sales and the Z made; the charts are drawn; the table filters to
- *    the difference, which is followed to its order (its Alipay tender) and its bill row, then resolved
- *    with a note through the Reconcile screen's dialog — it stays, with who and why;
+ *    the difference, which is followed to its order (its Alipay tender and the attempt that took it)
+ *    and its bill row, then resolved with a note through the Reconcile screen's dialog — it stays,
+ *    with who and why;
  *  - exports: the three CSVs equal the screen's figures; the day report and the Z are PDFs whose text
  *    (pdftotext, when installed) has the day's totals, in English and in Chinese;
  *  - a cashier has no Review in the nav.
@@ -348,6 +349,11 @@ describe('the owner’s review end to end (platform sandbox + serve host + Chrom
     const tenders = await page.locator('[data-testid="review-drill-tender"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-method'), Number(e.getAttribute('data-amount'))]))
     expect(tenders).toEqual([['alipay', sales[2]!.total]])
     const p = payments.find((x) => x.amount === sales[2]!.total)!
+    // the payment attempts of its checkout: the one the difference is about is marked
+    const attempts = await page.locator('[data-testid="review-drill-attempt"]').evaluateAll((els) =>
+      els.map((e) => ({ state: e.getAttribute('data-state'), method: e.getAttribute('data-method'), flow: e.getAttribute('data-flow'), amount: Number(e.getAttribute('data-amount')), ref: e.getAttribute('data-ref'), mine: e.getAttribute('data-this') === 'true' })),
+    )
+    expect(attempts).toEqual([{ state: 'succeeded', method: 'alipay', flow: 'customer_code', amount: sales[2]!.total, ref: p.providerRef, mine: true }])
     expect(await page.getByTestId('review-drill-row').getAttribute('data-ref')).toBe(p.providerRef)
     expect(await minor(page.getByTestId('review-drill-row-gross'))).toBe(sales[2]!.total + INJECTED)
     await shots('02-drill')

@@ -1,14 +1,15 @@
 import { renderToStaticMarkup } from 'react-dom/server'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Attempt } from '../../src/shared/contract'
 import type { ErrorData, Result } from '../../src/shared/errors'
 import { reviewChannels, type ReviewDay, type ReviewDays, type ReviewMatch } from '../../src/shared/review-contract'
 import type { Reconciliation } from '../../src/shared/settlement-contract'
 
 /**
  * The owner's review (经营回顾) without a core: the api is a fake answering the review channels (and
- * order-get, the settlement channels) from a script, recording every call. Proves the charts' data
- * (trend, hours, tender mix), the day list's statuses, the reconciliation table's filters and
- * selection, the drill-down to the order, the Reconcile screen's resolve reused on the review's
+ * order-get, checkout-get, the settlement channels) from a script, recording every call. Proves the
+ * charts' data (trend, hours, tender mix), the day list's statuses, the reconciliation table's filters
+ * and selection, the drill-down to the order and its payment attempts, the Reconcile screen's resolve reused on the review's
  * difference, the exports' requests (kind, day, language), who sees the screen and the nav entry,
  * and the words in English and Chinese.
  */
@@ -188,6 +189,34 @@ const MATCHES: ReviewMatch[] = [
   },
 ]
 
+/** O3's checkout: a declined wallet code first, then the payment the difference is about. */
+function attempt(id: string, state: Attempt['state'], amount: number, over: Partial<Attempt> = {}): Attempt {
+  return {
+    id,
+    method: 'alipay',
+    flow: 'customer_code',
+    amount,
+    state,
+    tendered: null,
+    change: null,
+    codeUrl: null,
+    expiresAt: null,
+    providerRef: null,
+    card: null,
+    failure: null,
+    activity: 'none',
+    polls: 0,
+    createdAt: '2026-11-22T03:13:00Z',
+    updatedAt: '2026-11-22T03:13:05Z',
+    ...over,
+  }
+}
+const ATTEMPTS: Attempt[] = [
+  attempt('T0', 'failed', 2000, { failure: { code: 'DECLINED', message: 'The payment was declined.' } }),
+  attempt('T3', 'succeeded', 2000, { providerRef: 'P3', createdAt: '2026-11-22T03:14:00Z', updatedAt: '2026-11-22T03:14:02Z' }),
+  attempt('T9', 'succeeded', 1000, { method: 'cash', flow: 'cash', tendered: 1000, change: 0, createdAt: '2026-11-22T03:14:30Z', updatedAt: '2026-11-22T03:14:30Z' }),
+]
+
 function reconciliation(): Reconciliation {
   return {
     ...reviewDay().reconciliation!,
@@ -217,6 +246,8 @@ function core(channel: string, input: Record<string, unknown>): Result<unknown> 
       return ok(reconciliation())
     case 'order-get':
       return ok({ id: input.id, receiptNo: `A1-${String(input.id)}` })
+    case 'checkout-get':
+      return input.id === 'O3' ? ok({ id: input.id, orderId: input.id, attempts: ATTEMPTS }) : err('not_found', 'No payment in progress with that number.')
     default:
       return err('internal', `unscripted ${channel}`)
   }
@@ -340,11 +371,29 @@ describe('the store against the core', () => {
     expect(useReview.getState().error?.code).toBe('internal')
   })
 
-  it('drills down to the order of a till record; a bill row alone asks for none', async () => {
+  it('drills down to the order of a till record and its checkout’s attempts; a bill row alone asks for none', async () => {
     await useReview.getState().setDate('2026-11-22')
     calls.length = 0
     await useReview.getState().openDrill(MATCHES[2]!)
-    expect(calls).toEqual([{ channel: 'order-get', input: { id: 'O3' } }])
+    // the order is posted under its checkout's id: the same id opens both
+    expect(calls).toEqual([
+      { channel: 'order-get', input: { id: 'O3' } },
+      { channel: 'checkout-get', input: { id: 'O3' } },
+    ])
+    expect(useReview.getState().drill?.attempts?.map((a) => `${a.id}:${a.state}`)).toEqual(['T0:failed', 'T3:succeeded', 'T9:succeeded'])
+    expect(useReview.getState().drill?.attemptsError).toBeNull()
+    // an order paid without a checkout (cash before issue 4): no attempts, and no error for it
+    calls.length = 0
+    await useReview.getState().openDrill(MATCHES[1]!)
+    expect(calls.map((c) => c.channel)).toEqual(['order-get', 'checkout-get'])
+    expect(useReview.getState().drill).toMatchObject({ attempts: null, attemptsError: null, error: null, loading: false })
+    expect(useReview.getState().drill?.order?.id).toBe('O2')
+    // any other failure to read them is shown
+    answer = (c, i) => (c === 'checkout-get' ? err('internal', 'boom') : core(c, i))
+    await useReview.getState().openDrill(MATCHES[2]!)
+    expect(useReview.getState().drill?.attemptsError?.code).toBe('internal')
+    expect(useReview.getState().drill?.order?.id).toBe('O3')
+    answer = core
     calls.length = 0
     await useReview.getState().openDrill(MATCHES[3]!)
     expect(calls).toEqual([])
@@ -475,11 +524,27 @@ describe('the screen', () => {
       ],
       refunds: [],
     }
-    const html = render(<DrillDialog drill={{ match: MATCHES[2]!, order: order as never, loading: false, error: null }} onClose={() => undefined} onAsk={() => undefined} onResolve={() => undefined} asking={false} />)
+    const drill = { match: MATCHES[2]!, order: order as never, attempts: ATTEMPTS, loading: false, error: null, attemptsError: null }
+    const html = render(<DrillDialog drill={drill} onClose={() => undefined} onAsk={() => undefined} onResolve={() => undefined} asking={false} />)
     const out = text(html)
     expect(out).toContain('Order A1-20261122-0003')
     expect([...html.matchAll(/data-testid="review-drill-tender" data-method="([a-z]+)" data-amount="(\d+)"/g)].map((m) => `${m[1]}:${m[2]}`)).toEqual(['alipay:2000', 'cash:1000'])
     expect(out).toContain('← this line')
+    // every attempt of its checkout: state, method, flow, amount, provider ref, failure; the line's own marked
+    expect(out).toContain('Payment attempts')
+    const attempts = [...html.matchAll(/data-testid="review-drill-attempt" data-attempt-id="(\w+)" data-state="(\w+)" data-method="(\w+)" data-flow="(\w+)" data-amount="(\d+)" data-ref="(\w*)"( data-this="true")?/g)]
+    expect(attempts.map((m) => m.slice(1).join('|'))).toEqual([
+      'T0|failed|alipay|customer_code|2000||',
+      'T3|succeeded|alipay|customer_code|2000|P3| data-this="true"',
+      'T9|succeeded|cash|cash|1000||',
+    ])
+    const list = text(/data-testid="review-drill-attempts"[^]*?<\/ol>/.exec(html)![0])
+    for (const w of ['Not paid', 'Paid', 'Customer code scanned', 'The payment was declined', cny(2000), 'P3', '← this line']) expect(list).toContain(w)
+    expect(html).toMatch(/data-testid="review-drill-attempt-failure" data-code="DECLINED"/)
+    // a refund line marks no attempt; an order without a checkout lists none
+    const refundLine = { ...MATCHES[2]!, local: { ...MATCHES[2]!.local!, kind: 'refund' as const } }
+    expect(render(<DrillDialog drill={{ ...drill, match: refundLine }} onClose={() => undefined} onAsk={() => undefined} onResolve={() => undefined} asking={false} />)).not.toContain('data-this=')
+    expect(render(<DrillDialog drill={{ ...drill, attempts: null }} onClose={() => undefined} onAsk={() => undefined} onResolve={() => undefined} asking={false} />)).not.toContain('review-drill-attempts')
     expect(html).toMatch(/data-testid="review-drill-row" data-ref="P3"/)
     expect(html).toMatch(/data-minor="3100" data-testid="review-drill-row-gross"/)
     expect(html).toContain('data-testid="review-drill-resolve"')

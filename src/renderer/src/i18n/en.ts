@@ -1199,6 +1199,8 @@ export const en = {
     tenders: 'Payments',
     thisLine: 'this line',
     orderRefunds: 'Refunds',
+    attempts: 'Payment attempts',
+    noAttempts: 'No payment attempts were recorded.',
     providerRef: 'Provider’s no.',
     merchantRef: 'Our no.',
     rowLine: 'Line',

@@ -1201,6 +1201,8 @@ export const zh: Messages = {
     tenders: '收款',
     thisLine: '本行',
     orderRefunds: '退款',
+    attempts: '付款尝试',
+    noAttempts: '没有付款尝试记录。',
     providerRef: '渠道单号',
     merchantRef: '商户单号',
     rowLine: '行',

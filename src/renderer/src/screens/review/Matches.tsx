@@ -1,11 +1,12 @@
 import { useTranslation } from 'react-i18next'
+import type { Attempt } from '../../../../shared/contract'
 import type { ReviewMatch } from '../../../../shared/review-contract'
 import type { Difference } from '../../../../shared/settlement-contract'
 import { Dialog } from '../../components/Dialog'
 import { ErrorNote } from '../../components/ErrorNote'
 import { Money } from '../../components/Money'
 import { useFormat } from '../../lib/format'
-import { methodLabel } from '../../lib/payments'
+import { failureText, methodLabel } from '../../lib/payments'
 import { CLASS_COLOUR } from '../../lib/reconcile'
 import { MATCH_FILTERS, matchKey, type MatchFilter } from '../../lib/review'
 import { ClassChip, providerLabel, StatementSide, TillSide } from '../reconcile/parts'
@@ -161,7 +162,54 @@ export function MatchRow({ m, selected, asking, onDetails, onResolve, onAsk }: {
   )
 }
 
-/** The order behind a line (its tenders and refunds) beside the statement row behind it. */
+/**
+ * Every try the till made to take the order's money: a declined card, an expired QR, the one that
+ * went through. The attempt the line's till record is (a payment or its reversal) is marked.
+ */
+function AttemptList({ attempts, currency, local }: { attempts: readonly Attempt[]; currency: string; local: ReviewMatch['local'] }) {
+  const { t } = useTranslation()
+  const f = useFormat()
+  const thisId = local && local.kind !== 'refund' ? local.id : null
+  if (attempts.length === 0) return <p className="muted small">{t('review.noAttempts')}</p>
+  return (
+    <ol className="rv-tenders rv-attempts" data-testid="review-drill-attempts">
+      {attempts.map((a) => {
+        const mine = a.id === thisId
+        const [from, to] = [f.time(a.createdAt), f.time(a.updatedAt)]
+        return (
+          <li
+            key={a.id}
+            data-testid="review-drill-attempt"
+            data-attempt-id={a.id}
+            data-state={a.state}
+            data-method={a.method}
+            data-flow={a.flow}
+            data-amount={a.amount}
+            data-ref={a.providerRef ?? ''}
+            data-this={mine ? 'true' : undefined}
+            className={mine ? 'this' : undefined}
+          >
+            <span className="rv-attempt-main">
+              <span className={`state-chip chip-${a.state}`}>{t(`pay.state.${a.state}`)}</span> {methodLabel(t, a.method)}
+              {a.flow !== 'cash' ? <small className="muted"> · {t(`pay.flow.${a.flow}`)}</small> : null}
+              <small className="muted"> · {from === to ? from : `${from}–${to}`}</small>
+              {a.providerRef ? <small className="mono muted"> {a.providerRef}</small> : null}
+              {mine ? <small className="rv-this"> ← {t('review.thisLine')}</small> : null}
+              {a.failure ? (
+                <small className="rv-attempt-failure" data-testid="review-drill-attempt-failure" data-code={a.failure.code}>
+                  {failureText(t, a.failure, f.lang)}
+                </small>
+              ) : null}
+            </span>
+            <Money minor={a.amount} currency={currency} />
+          </li>
+        )
+      })}
+    </ol>
+  )
+}
+
+/** The order behind a line (its tenders, the attempts to take them, its refunds) beside the statement row behind it. */
 export function DrillDialog({ drill, onClose, onResolve, onAsk, asking }: { drill: Drill; onClose: () => void; onResolve: () => void; onAsk: () => void; asking: boolean }) {
   const { t } = useTranslation()
   const f = useFormat()
@@ -214,6 +262,13 @@ export function DrillDialog({ drill, onClose, onResolve, onAsk, asking }: { dril
                     </li>
                   ))}
                 </ul>
+                {drill.attempts ? (
+                  <>
+                    <h4>{t('review.attempts')}</h4>
+                    <AttemptList attempts={drill.attempts} currency={o.currency} local={m.local} />
+                  </>
+                ) : null}
+                {drill.attemptsError ? <ErrorNote error={drill.attemptsError} testId="review-drill-attempts-error" /> : null}
                 {o.refunds.length > 0 ? (
                   <>
                     <h4>{t('review.orderRefunds')}</h4>

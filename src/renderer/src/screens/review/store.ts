@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { Order } from '../../../../shared/contract'
+import type { Attempt, Order } from '../../../../shared/contract'
 import type { ErrorData } from '../../../../shared/errors'
 import type { ExportKind, ReviewDay, ReviewDays, ReviewMatch } from '../../../../shared/review-contract'
 import type { Difference } from '../../../../shared/settlement-contract'
@@ -18,8 +18,15 @@ export type ReviewBusy = null | 'days' | 'day'
 export interface Drill {
   match: ReviewMatch
   order: Order | null
+  /**
+   * Every try the till made to take the order's money (its checkout's attempts), oldest first;
+   * null until known, and for an order paid without a checkout (a cash sale before issue 4).
+   */
+  attempts: Attempt[] | null
   loading: boolean
   error: ErrorData | null
+  /** The attempts could not be read (the order itself could). */
+  attemptsError: ErrorData | null
 }
 
 export interface ReviewState {
@@ -132,13 +139,20 @@ export const useReview = create<ReviewState>()((set, get) => ({
   },
 
   async openDrill(match) {
-    set({ drill: { match, order: null, loading: match.local?.orderId != null, error: null }, selected: matchKey(match) })
+    set({ drill: { match, order: null, attempts: null, loading: match.local?.orderId != null, error: null, attemptsError: null }, selected: matchKey(match) })
     const id = match.local?.orderId
     if (!id) return
-    const r = await invoke('order-get', { id })
+    // An order is posted from its checkout under the checkout's own id, so the order id opens it.
+    const [r, c] = await Promise.all([invoke('order-get', { id }), invoke('checkout-get', { id })])
     const now = get().drill
     if (!now || now.match !== match) return
-    set({ drill: r.ok ? { ...now, order: r.value, loading: false } : { ...now, loading: false, error: r.error } })
+    if (!r.ok) {
+      set({ drill: { ...now, loading: false, error: r.error } })
+      return
+    }
+    // not_found: the order was paid without a checkout (cash through sale-complete), so no attempts were kept.
+    const attemptsError = !c.ok && c.error.code !== 'not_found' ? c.error : null
+    set({ drill: { ...now, order: r.value, attempts: c.ok ? c.value.attempts : null, loading: false, attemptsError } })
   },
 
   closeDrill() {
