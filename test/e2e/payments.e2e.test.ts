@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { byBarcode, E2ESession, eventually, type SimSettings, openShiftThroughUi, requireBuiltRenderer, scan, type Platform } from './support'
+import { byBarcode, E2ESession, eventually, type SimSettings, openShiftThroughUi, requireBuiltRenderer, scan, type Platform, pairThroughUi } from './support'
 
 /**
  * Payments end to end, the way a newcomer runs them from the README: `npm run platform -- --demo`
@@ -194,16 +194,7 @@ describe('payments end to end (platform + terminal simulator + serve host + Chro
     await page.keyboard.type('9999')
     await page.keyboard.press('Enter')
     await page.getByTestId('checkout').waitFor({ timeout: STEP })
-    await page.getByTestId('nav-settings').click()
-    await page.getByTestId('settings-tab-platform').click()
-    await page.getByTestId('pair-url').fill(platform.url)
-    await page.getByTestId('pair-code').fill(platform.pairingCode)
-    await page.getByTestId('pair-submit').click()
-    await page.getByTestId('platform-unpair').waitFor({ timeout: SYNC })
-
-    const stores = await platform.admin<{ stores: { id: string; name: string }[] }>('/v1/admin/stores')
-    storeId = stores.body.stores.find((s) => s.name === '日记本便利店 Daybook Mart')?.id ?? ''
-    expect(storeId).not.toBe('')
+    storeId = await pairThroughUi(page, platform, SYNC)
   }, 60_000)
 
   it('enters the simulator’s printed settings and its CA in Settings → Card terminal', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeAlipayBill } from '../../src/shared/statements/alipay'
 import { totalsOf, type Statement, type StatementRow } from '../../src/shared/statements/types'
 import { writeWechatBill } from '../../src/shared/statements/wechat'
-import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, type Platform } from './support'
+import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, type Platform, pairThroughUi } from './support'
 
 /**
  * Reconciliation (对账) at the till end to end: `npm run platform -- --demo` (sandbox wallets),
@@ -154,15 +154,7 @@ describe('reconcile end to end (platform sandbox + serve host + Chromium)', () =
   it('the owner signs in, pairs the till and opens a shift', async () => {
     await page.goto(appUrl)
     await signIn('owner', '9999')
-    await page.getByTestId('nav-settings').click()
-    await page.getByTestId('settings-tab-platform').click()
-    await page.getByTestId('pair-url').fill(platform.url)
-    await page.getByTestId('pair-code').fill(platform.pairingCode)
-    await page.getByTestId('pair-submit').click()
-    await page.getByTestId('platform-unpair').waitFor({ timeout: SYNC })
-    const stores = await platform.admin<{ stores: { id: string; name: string }[] }>('/v1/admin/stores')
-    storeId = stores.body.stores.find((s) => s.name === '日记本便利店 Daybook Mart')?.id ?? ''
-    expect(storeId).not.toBe('')
+    storeId = await pairThroughUi(page, platform, SYNC)
     await openShiftThroughUi(page)
   }, 90_000)
 

@@ -5,7 +5,7 @@ import Papa from 'papaparse'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { labelsOf } from '../../src/main/core/review/export/labels'
-import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, typeCount, type Platform, type SimSettings } from './support'
+import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, typeCount, type Platform, type SimSettings, pairThroughUi } from './support'
 
 /**
  * Issue 12, the whole day end to end, through the UI only: `npm run platform -- --demo` (sandbox
@@ -224,15 +224,7 @@ describe('the whole day, through the UI only (platform + terminal simulator as a
   it('the owner pairs the till and enters the card terminal’s settings', async () => {
     await page.goto(appUrl)
     await signIn('owner', '9999')
-    await page.getByTestId('nav-settings').click()
-    await page.getByTestId('settings-tab-platform').click()
-    await page.getByTestId('pair-url').fill(platform.url)
-    await page.getByTestId('pair-code').fill(platform.pairingCode)
-    await page.getByTestId('pair-submit').click()
-    await page.getByTestId('platform-unpair').waitFor({ timeout: SYNC })
-    const stores = await platform.admin<{ stores: { id: string; name: string }[] }>('/v1/admin/stores')
-    storeId = stores.body.stores.find((s) => s.name === '日记本便利店 Daybook Mart')?.id ?? ''
-    expect(storeId).not.toBe('')
+    storeId = await pairThroughUi(page, platform, SYNC)
 
     await page.getByTestId('settings-tab-terminal').click()
     await page.getByTestId('terminal-settings').waitFor({ timeout: STEP })

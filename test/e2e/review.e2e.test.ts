@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeAlipayBill } from '../../src/shared/statements/alipay'
 import { totalsOf, type Statement, type StatementRow } from '../../src/shared/statements/types'
-import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, typeCount, type Platform } from './support'
+import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, typeCount, type Platform, pairThroughUi } from './support'
 
 /**
  * The owner's settlement review (经营回顾) end to end: `npm run platform -- --demo` (sandbox wallets),
@@ -200,15 +200,7 @@ describe('the owner’s review end to end (platform sandbox + serve host + Chrom
   it('the owner signs in, pairs the till, opens a shift; sells for cash and twice by Alipay', async () => {
     await page.goto(appUrl)
     await signIn('owner', '9999')
-    await page.getByTestId('nav-settings').click()
-    await page.getByTestId('settings-tab-platform').click()
-    await page.getByTestId('pair-url').fill(platform.url)
-    await page.getByTestId('pair-code').fill(platform.pairingCode)
-    await page.getByTestId('pair-submit').click()
-    await page.getByTestId('platform-unpair').waitFor({ timeout: SYNC })
-    const stores = await platform.admin<{ stores: { id: string; name: string }[] }>('/v1/admin/stores')
-    storeId = stores.body.stores.find((s) => s.name === '日记本便利店 Daybook Mart')?.id ?? ''
-    expect(storeId).not.toBe('')
+    storeId = await pairThroughUi(page, platform, SYNC)
     float = await openShiftThroughUi(page)
 
     expect(await startSale([WATER.barcodes[0]!, COLA.barcodes[0]!])).toBe(WATER.price + COLA.price)

@@ -329,3 +329,20 @@ export async function openShiftThroughUi(page: Page, counts: Record<string, numb
   await page.locator('[data-testid="business-day"][data-shift="open"]').waitFor({ timeout: timeoutMs })
   return float
 }
+
+/**
+ * Pairs the till with `platform` through Settings → Platform (the owner signed in), waits until it is
+ * paired, and returns the demo store's id on the platform.
+ */
+export async function pairThroughUi(page: Page, platform: Platform, timeoutMs = 45_000): Promise<string> {
+  await page.getByTestId('nav-settings').click()
+  await page.getByTestId('settings-tab-platform').click()
+  await page.getByTestId('pair-url').fill(platform.url)
+  await page.getByTestId('pair-code').fill(platform.pairingCode)
+  await page.getByTestId('pair-submit').click()
+  await page.getByTestId('platform-unpair').waitFor({ timeout: timeoutMs })
+  const stores = await platform.admin<{ stores: { id: string; name: string }[] }>('/v1/admin/stores')
+  const storeId = stores.body.stores.find((s) => s.name === '日记本便利店 Daybook Mart')?.id ?? ''
+  if (!storeId) throw new Error('the demo store is not on the platform')
+  return storeId
+}
