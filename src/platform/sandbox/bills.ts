@@ -157,8 +157,69 @@ const toRecorded = (r: DifferenceRow): Recorded => {
   return { id: r.id, kind: r.kind, outTradeNo: r.out_trade_no, providerRef: r.trade_no, amount: d.amount, expectedClass: d.expectedClass, fileDate: d.fileDate }
 }
 
+/**
+ * Differences picked by the amount's last two digits (minor units mod 100), as the payment scenarios
+ * are: a wallet payment paid on the day whose amount ends in one of these is put in the bill wrong.
+ * The admin endpoint does the same for any trade, and also `extra_payment` and `status`, which need a
+ * payment the till never saw or a change to the wallet's books.
+ */
+export const STATEMENT_DIFFERENCE_BY_SUFFIX: Readonly<Record<number, 'missing_payment' | 'amount' | 'next_day' | 'duplicate'>> = {
+  81: 'missing_payment', // the bill leaves it out
+  82: 'amount', // the bill says one unit (100 minor) less, or more when the payment is under one unit
+  83: 'next_day', // the bill dates it to the next provider day
+  84: 'duplicate', // the bill lists it twice, the second time under another provider trade number
+}
+
+/** The duplicate row's provider trade number: the same shape, its last six digits moved on (the same every time the bill is built). */
+function secondTradeNo(tradeNo: string): string {
+  const tail = tradeNo.slice(-6)
+  return `${tradeNo.slice(0, -6)}${String((Number(tail) + 500_000) % 1_000_000).padStart(6, '0')}`
+}
+
+/** The amount a bill lists for a trade picked by the ending 82. */
+export function endingAmount(amount: number): number {
+  return amount > 100 ? amount - 100 : amount + 100
+}
+
+/** The day's differences picked by amount endings, for this store's trades with no recorded difference. */
+async function endingDifferences(q: Queryable, storeId: string, wallet: Wallet, date: string, recorded: readonly DifferenceRow[]): Promise<DifferenceRow[]> {
+  const { start, end } = dayBounds(date, WALLET_TIME_ZONE)
+  const trades = await q.query<{ out_trade_no: string; trade_no: string; amount: number }>(
+    `SELECT t.out_trade_no, t.trade_no, t.amount FROM sandbox_trades t JOIN wallet_payments p ON p.payment_id = t.out_trade_no
+     WHERE t.wallet = $1 AND p.store_id = $2 AND t.status IN ('paid', 'reversed') AND t.paid_at >= $3 AND t.paid_at < $4 AND (t.amount % 100) IN (81, 82, 83, 84)
+     ORDER BY t.paid_at, t.out_trade_no`,
+    [wallet, storeId, start.toISOString(), end.toISOString()],
+  )
+  const taken = new Set(recorded.map((r) => r.out_trade_no))
+  return trades
+    .filter((t) => !taken.has(t.out_trade_no))
+    .map((t, i): DifferenceRow => {
+      const kind = STATEMENT_DIFFERENCE_BY_SUFFIX[t.amount % 100]!
+      const amount = kind === 'amount' ? endingAmount(t.amount) : t.amount
+      const detail: DifferenceDetail = { expectedClass: EXPECTED_CLASS[kind], fileDate: kind === 'next_day' ? addDays(date, 1) : date, amount }
+      return {
+        id: `ending-${t.out_trade_no}`,
+        store_id: storeId,
+        wallet,
+        date,
+        position: recorded.length + i,
+        kind,
+        out_trade_no: t.out_trade_no,
+        trade_no: kind === 'duplicate' ? secondTradeNo(t.trade_no) : t.trade_no,
+        amount,
+        detail: JSON.stringify(detail),
+      }
+    })
+}
+
+/** The day's recorded differences (admin endpoint), then those its amount endings pick. */
 async function dayDifferences(q: Queryable, storeId: string, wallet: Wallet, date: string): Promise<DifferenceRow[]> {
-  return q.query<DifferenceRow>('SELECT * FROM sandbox_statement_differences WHERE store_id = $1 AND wallet = $2 AND date = $3 ORDER BY position', [storeId, wallet, date])
+  const recorded = await q.query<DifferenceRow>('SELECT * FROM sandbox_statement_differences WHERE store_id = $1 AND wallet = $2 AND date = $3 ORDER BY position', [
+    storeId,
+    wallet,
+    date,
+  ])
+  return [...recorded, ...(await endingDifferences(q, storeId, wallet, date, recorded))]
 }
 
 export async function getStatementDifferences(q: Queryable, input: { storeId: string; wallet: Wallet; date: string }): Promise<DifferencesResult> {
