@@ -218,6 +218,11 @@ const ResolutionPayload = z.object({
   currency: z.string(),
   /** The difference's suspense amount (as the run posted it): moved to settlement adjustments. */
   amount: SignedMinor,
+  /**
+   * A correction sale instead (provider money the till never booked): the amount is sold at the tax
+   * (VAT-inclusive, `tax` of it) through the provider's method, and its clearing settled out of suspense.
+   */
+  correction: z.object({ method: z.enum(SETTLED_METHODS), taxId: z.string().min(1), rate: z.string(), tax: Minor }).optional(),
   posting: PostingMetaSchema,
 })
 
@@ -417,7 +422,16 @@ export function postingFor(type: string, data: unknown): Posting | null {
     case 'reconciliation_resolution': {
       // A resolved difference leaves suspense for the settlement adjustments (the note says why).
       const r = parse(ResolutionPayload, type, data)
-      const l = new Lines().dr(ACCOUNTS.suspense, 'suspense_resolved', r.amount).cr(ACCOUNTS.settlementAdjustments, 'suspense_resolved', r.amount)
+      const l = new Lines().dr(ACCOUNTS.suspense, 'suspense_resolved', r.amount)
+      const c = r.correction
+      if (c) {
+        // A sale like any other (tender, revenue net of tax, tax), whose clearing the statement already settled: out of suspense.
+        if (r.amount <= 0 || c.tax > r.amount) throw new LedgerError(`resolution ${r.resolutionId}: a correction sale of ${r.amount} with tax ${c.tax}`)
+        l.dr(ACCOUNTS.clearing(c.method), 'tender', r.amount)
+          .cr(ACCOUNTS.revenue, 'sale', r.amount - c.tax)
+          .cr(ACCOUNTS.taxPayable(c.taxId), 'tax', c.tax, c.rate)
+          .cr(ACCOUNTS.clearing(c.method), 'settlement', r.amount)
+      } else l.cr(ACCOUNTS.settlementAdjustments, 'suspense_resolved', r.amount)
       return { kind, refId: r.resolutionId, currency: r.currency, lines: l.done(`resolution ${r.resolutionId}`), meta: r.posting, extra: { runId: r.runId, differenceId: r.differenceId } }
     }
   }
@@ -540,7 +554,8 @@ export function figuresFromSums(postings: PostingCounts, sums: Iterable<LineSum>
       if (l.amount < 0) t.collected -= l.amount
       else t.refunded += l.amount
       t.net -= l.amount
-      if (l.kind === 'sale') grossSales -= l.amount
+      // A sale's tax is part of its gross; so is a correction sale's (posted by a reconciliation resolution).
+      if (l.kind === 'sale' || l.kind === 'reconciliation_resolution') grossSales -= l.amount
     } else if (l.account === ACCOUNTS.revenue) grossSales -= l.amount
     else if (l.account === ACCOUNTS.discounts) discounts += l.amount
     else if (l.account === ACCOUNTS.rounding) rounding -= l.amount

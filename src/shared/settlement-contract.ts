@@ -78,6 +78,11 @@ export const ResolutionSchema = z.object({
   by: Person,
   at: z.string(),
   journalSeq: z.number(),
+  /**
+   * A correction sale: the provider's payment the till never booked, posted as a sale of the amount
+   * (VAT-inclusive at the tax chosen) on the business day it was posted; null for any other resolution.
+   */
+  correction: z.object({ method: z.enum(TENDER_METHODS), taxId: z.string(), rate: z.string(), tax: z.number(), businessDate: BusinessDate }).nullable(),
 })
 export type Resolution = z.infer<typeof ResolutionSchema>
 
@@ -155,7 +160,18 @@ export const settlementChannels = {
   'difference-ask': { input: z.strictObject({ runId: Id, differenceId: Id }), output: DifferenceSchema, auth: 'staff' },
   /** Resolves a difference with a note (who, when, why): posts `reconciliation.resolved`; the difference stays visible. */
   'difference-resolve': {
-    input: z.strictObject({ resolutionId: Ulid, runId: Id, differenceId: Id, kind: z.enum(['explained', 'corrected', 'written_off']), note: z.string().trim().min(3).max(500) }),
+    input: z.strictObject({
+      resolutionId: Ulid,
+      runId: Id,
+      differenceId: Id,
+      kind: z.enum(['explained', 'corrected', 'written_off']),
+      note: z.string().trim().min(3).max(500),
+      /**
+       * With `corrected`, on money the provider has and the till never booked (missing_locally,
+       * status_mismatch): post it as a correction sale at this tax (one of the store's taxes).
+       */
+      correctionSale: z.strictObject({ taxId: z.string().min(1).max(32) }).optional(),
+    }),
     output: DifferenceSchema,
     auth: 'staff',
   },

@@ -108,7 +108,7 @@ const DIFFS: Difference[] = [
   diff('D4', {
     class: 'date_mismatch',
     amount: 0,
-    resolution: { id: 'R1', differenceId: 'D4', kind: 'explained', note: 'paid after midnight', by: { id: 'S2', name: '张伟 Zhang Wei' }, at: '2026-11-23T01:10:00Z', journalSeq: 91 },
+    resolution: { id: 'R1', differenceId: 'D4', kind: 'explained', note: 'paid after midnight', by: { id: 'S2', name: '张伟 Zhang Wei' }, at: '2026-11-23T01:10:00Z', journalSeq: 91, correction: null },
   }),
   diff('D5', { class: 'status_mismatch', amount: 1500 }),
   diff('D6', { class: 'amount_mismatch', provider: 'wechat', amount: -100 }),
@@ -289,7 +289,7 @@ describe('the resolve dialog', () => {
 
   it('a resolution goes to the core once, and the difference is replaced by its answer (it stays, resolved)', async () => {
     useReconcile.setState({ date: '2026-11-22', run: reconciliation() })
-    const resolution = { id: 'R9', differenceId: 'D1', kind: 'written_off', note: '差额已核销', by: { id: 'S3', name: '王芳 Wang Fang' }, at: '2026-11-23T01:20:00Z', journalSeq: 95 }
+    const resolution = { id: 'R9', differenceId: 'D1', kind: 'written_off', note: '差额已核销', by: { id: 'S3', name: '王芳 Wang Fang' }, at: '2026-11-23T01:20:00Z', journalSeq: 95, correction: null }
     answer = (channel, input) => (channel === 'difference-resolve' ? ok({ ...DIFFS[0]!, resolution: { ...resolution, kind: input.kind } }) : err('internal', 'no'))
     const r = await useReconcile.getState().resolve({ resolutionId: '01JZ9RES000000000000000009', differenceId: 'D1', kind: 'written_off', note: '差额已核销' })
     expect(r.ok).toBe(true)

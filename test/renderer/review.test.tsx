@@ -185,7 +185,7 @@ const MATCHES: ReviewMatch[] = [
     row: row(4, 'P4', 500),
     local: null,
     differenceId: 'D2',
-    resolution: { id: 'R1', differenceId: 'D2', kind: 'explained', note: '测试交易 test payment', by: { id: 'S3', name: '王芳 Wang Fang' }, at: '2026-11-23T02:00:00Z', journalSeq: 201 },
+    resolution: { id: 'R1', differenceId: 'D2', kind: 'explained', note: '测试交易 test payment', by: { id: 'S3', name: '王芳 Wang Fang' }, at: '2026-11-23T02:00:00Z', journalSeq: 201, correction: null },
   },
 ]
 
@@ -407,7 +407,7 @@ describe('the store against the core', () => {
     expect(d?.id).toBe('D1')
     expect(useReconcile.getState().run?.id).toBe(RUN)
     calls.length = 0
-    answer = (c, i) => (c === 'difference-resolve' ? ok({ ...reconciliation().differences[0]!, resolution: { id: 'R2', differenceId: 'D1', kind: 'corrected', note: 'fixed it', by: { id: 'S3', name: 'x' }, at: '2026-11-23T03:00:00Z', journalSeq: 202 } }) : core(c, i))
+    answer = (c, i) => (c === 'difference-resolve' ? ok({ ...reconciliation().differences[0]!, resolution: { id: 'R2', differenceId: 'D1', kind: 'corrected', note: 'fixed it', by: { id: 'S3', name: 'x' }, at: '2026-11-23T03:00:00Z', journalSeq: 202, correction: null } }) : core(c, i))
     const r = await useReconcile.getState().resolve({ resolutionId: '01JZ9RES000000000000000001', differenceId: 'D1', kind: 'corrected', note: 'fixed it' })
     expect(r.ok).toBe(true)
     expect(calls[0]).toEqual({ channel: 'difference-resolve', input: { runId: RUN, resolutionId: '01JZ9RES000000000000000001', differenceId: 'D1', kind: 'corrected', note: 'fixed it' } })

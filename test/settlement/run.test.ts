@@ -188,6 +188,65 @@ describe('a reconciliation run at the till', () => {
     expect(tampered.problem).toMatchObject({ kind: 'row_differs', table: 'reconciliation_differences' })
   })
 
+  it('posts a correction sale for provider money the till never booked: in the X as a sale at the chosen tax, out of suspense; wrong uses refused, changing nothing', () => {
+    const { t } = dayWithStatements()
+    clock(t, '2026-11-21T02:00:00Z') // business day D+1 in Shanghai; D has no Z yet, so settlement posts into D
+    const run = call<Reconciliation>(t.core, 'reconcile-run', { runId: newId(), businessDate: D }, t.supervisor)
+    const extra = run.differences.find((x) => x.class === 'missing_locally')!
+    const status = run.differences.find((x) => x.class === 'status_mismatch')!
+    const amount = run.differences.find((x) => x.class === 'amount_mismatch')!
+    expect([extra.amount, status.amount]).toEqual([300, 700])
+    const x0 = call<DayReport>(t.core, 'day-x', {}, t.supervisor)
+    const before = journalCount(t)
+    const base = { runId: run.id, kind: 'corrected', note: 'Customer paid by Alipay, sale not rung up' }
+
+    // Refused, nothing posted: a cashier; a difference where the till has the money; an unknown tax; a correction that is not "corrected".
+    expect(fail(t.core, 'difference-resolve', { ...base, resolutionId: newId(), differenceId: extra.id, correctionSale: { taxId: 'vat13' } }, t.cashier).code).toBe('forbidden')
+    expect(fail(t.core, 'difference-resolve', { ...base, resolutionId: newId(), differenceId: amount.id, correctionSale: { taxId: 'vat13' } }, t.owner).code).toBe('conflict')
+    expect(fail(t.core, 'difference-resolve', { ...base, resolutionId: newId(), differenceId: extra.id, correctionSale: { taxId: 'nope' } }, t.owner).code).toBe('invalid_input')
+    expect(fail(t.core, 'difference-resolve', { ...base, kind: 'explained', resolutionId: newId(), differenceId: extra.id, correctionSale: { taxId: 'vat13' } }, t.owner).code).toBe('invalid_input')
+    expect(fail(t.core, 'difference-resolve', { ...base, resolutionId: newId(), differenceId: extra.id, correctionSale: { taxId: 'vat13', extra: 1 } }, t.owner).code).toBe('invalid_input')
+    expect(journalCount(t)).toBe(before)
+
+    // ¥3.00 at 13% VAT inclusive: tax 300 × 13 / 113 = 34.51… → 35 (half up).
+    const r1 = call<Difference>(t.core, 'difference-resolve', { ...base, resolutionId: newId(), differenceId: extra.id, correctionSale: { taxId: 'vat13' } }, t.owner)
+    expect(r1.resolution).toMatchObject({ kind: 'corrected', correction: { method: 'alipay', taxId: 'vat13', rate: '13', tax: 35, businessDate: D } })
+    // The failed WeChat attempt the provider has paid: ¥7.00 at 9% → 700 × 9 / 109 = 57.79… → 58.
+    const r2 = call<Difference>(t.core, 'difference-resolve', { ...base, resolutionId: newId(), differenceId: status.id, correctionSale: { taxId: 'vat9' } }, t.supervisor)
+    expect(r2.resolution!.correction).toEqual({ method: 'wechat', taxId: 'vat9', rate: '9', tax: 58, businessDate: D })
+    expect(journalCount(t)).toBe(before + 2)
+
+    const lines = t.core.db
+      .prepare("SELECT account, tag, debit_minor, credit_minor, rate FROM ledger_lines l JOIN postings p USING (journal_seq) WHERE p.kind = 'reconciliation_resolution' AND p.ref_id = ? ORDER BY line_no")
+      .all(r1.resolution!.id)
+    expect(lines).toEqual([
+      { account: 'suspense', tag: 'suspense_resolved', debit_minor: 300, credit_minor: 0, rate: null },
+      { account: 'clearing:alipay', tag: 'tender', debit_minor: 300, credit_minor: 0, rate: null },
+      { account: 'revenue', tag: 'sale', debit_minor: 0, credit_minor: 265, rate: null },
+      { account: 'tax_payable:vat13', tag: 'tax', debit_minor: 0, credit_minor: 35, rate: '13' },
+      { account: 'clearing:alipay', tag: 'settlement', debit_minor: 0, credit_minor: 300, rate: null },
+    ])
+    expectBalancedPostings(t.core)
+
+    // The X of D: two more sales' worth in gross, net, the tenders and the taxes; the cash untouched.
+    const x1 = call<DayReport>(t.core, 'day-x', {}, t.supervisor)
+    const f0 = x0.figures!
+    const f1 = x1.figures!
+    expect(x1.businessDate).toBe(D)
+    expect([f1.grossSales - f0.grossSales, f1.net - f0.net]).toEqual([1000, 1000])
+    const tender = (f: typeof f0, m: string) => f.tenders.find((x) => x.method === m)?.sales ?? 0
+    expect([tender(f1, 'alipay') - tender(f0, 'alipay'), tender(f1, 'wechat') - tender(f0, 'wechat')]).toEqual([300, 700])
+    const tax = (f: typeof f0, id: string) => f.taxes.find((x) => x.taxId === id)?.collected ?? 0
+    expect([tax(f1, 'vat13') - tax(f0, 'vat13'), tax(f1, 'vat9') - tax(f0, 'vat9')]).toEqual([35, 58])
+    expect(f1.cash).toEqual(f0.cash)
+    expect(f1.net).toBe(f1.tenders.reduce((a, x) => a + x.net, 0))
+    // Read back: the suspense the run left shrinks by both; verify rebuilds the lot.
+    const after = call<Reconciliation>(t.core, 'reconcile-get', { runId: run.id }, t.supervisor)
+    expect(after.unresolved).toBe(run.unresolved - 1000)
+    expect(after.differences.find((x) => x.id === extra.id)!.resolution!.correction!.tax).toBe(35)
+    expect(verifyFile(t).problem).toBeNull()
+  })
+
   it('leaves the X and the Z of the day exactly as they are without it', () => {
     const { t } = dayWithStatements()
     clock(t, '2026-11-20T19:00:00Z') // 03:00 in Shanghai: the day is still D, before its Z

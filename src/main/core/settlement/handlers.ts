@@ -118,9 +118,9 @@ export function settlementHandlers(deps: SettlementDeps): SettlementHandlers {
       deps.changed(false)
       return readDifference(db, d.id)!
     },
-    'difference-resolve': ({ resolutionId, runId, differenceId, kind, note }, ctx) => {
+    'difference-resolve': ({ resolutionId, runId, differenceId, kind, note, correctionSale }, ctx) => {
       const staff = deps.must(ctx)
-      const d = resolveDifference(db, deps.settings(), deps.device, deps.now(), { resolutionId, runId, differenceId, kind, note, staff })
+      const d = resolveDifference(db, deps.settings(), deps.device, deps.now(), { resolutionId, runId, differenceId, kind, note, staff, ...(correctionSale ? { correctionSale } : {}) })
       deps.changed(true)
       return d
     },

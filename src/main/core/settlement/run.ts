@@ -2,7 +2,8 @@ import type { Settings } from '../../../shared/contract'
 import { DaybookError } from '../../../shared/errors'
 import type { Difference, DifferenceClass, MatchClass, Reconciliation, ReconciliationSummary, Resolution } from '../../../shared/settlement-contract'
 import type { ProviderLookup, StatementProvider } from '../../../shared/statements/types'
-import { minorToDecimalString, type Currency } from '../../../shared/money'
+import Decimal from 'decimal.js'
+import { minorToDecimalString, roundMinor, type Currency } from '../../../shared/money'
 import { businessDate } from '../business-day'
 import type { Db } from '../db/sqlite'
 import { stmt } from '../db/statements'
@@ -204,6 +205,15 @@ export function settlementMeta(db: Db, now: Date, settings: Settings): { busines
   return { businessDate, shiftId: null, adjustmentOf: null }
 }
 
+/**
+ * A correction sale is a sale of the day it is posted (its tax and takings are in that day's X and Z),
+ * an adjustment of the reconciled day when that is another one.
+ */
+function correctionMeta(db: Db, now: Date, settings: Settings, reconciledDay: string): { businessDate: string; shiftId: null; adjustmentOf: string | null } {
+  const meta = settlementMeta(db, now, settings)
+  return { ...meta, adjustmentOf: reconciledDay === meta.businessDate ? null : reconciledDay }
+}
+
 /** Reconciles a business day against the statements the till holds, and posts the run. Supervisor or owner. */
 export function runReconciliation(db: Db, settings: Settings, device: Device, now: Date, input: RunInput): Reconciliation {
   if (input.staff.role === 'cashier') throw new DaybookError('forbidden', 'Only a supervisor or the owner can reconcile a day.')
@@ -346,7 +356,26 @@ export interface ResolveInput {
   differenceId: string
   kind: Resolution['kind']
   note: string
+  /** With `corrected`: post the provider's money as a correction sale at this tax. */
+  correctionSale?: { taxId: string }
   staff: Staff
+}
+
+/** The classes where the provider holds money the till never booked: the ones a correction sale can settle. */
+const CORRECTABLE: ReadonlySet<DifferenceClass> = new Set(['missing_locally', 'status_mismatch'])
+
+/** The VAT in a tax-inclusive amount at `rate` percent: amount × rate / (100 + rate), rounded as the store rounds tax. */
+export function inclusiveTax(amount: number, rate: string, mode: Settings['roundingMode']): number {
+  const r = new Decimal(rate)
+  return roundMinor(new Decimal(amount).times(r).dividedBy(r.plus(100)), mode)
+}
+
+function correctionOf(settings: Settings, d: { class: DifferenceClass; method: string; amount_minor: number }, taxId: string): { method: ReconciledMethod; taxId: string; rate: string; tax: number } {
+  if (!CORRECTABLE.has(d.class) || d.amount_minor <= 0)
+    throw new DaybookError('conflict', 'Only a payment the provider has and the till never booked can be posted as a correction sale.', { class: d.class })
+  const tax = settings.taxes.find((t) => t.id === taxId)
+  if (!tax) throw new DaybookError('invalid_input', `There is no tax ${taxId} in this store's settings.`, { issues: [{ path: ['correctionSale', 'taxId'], message: 'unknown tax' }] })
+  return { method: d.method as ReconciledMethod, taxId: tax.id, rate: tax.rate, tax: inclusiveTax(d.amount_minor, tax.rate, settings.roundingMode) }
 }
 
 /** Resolves a difference with a note; posts `reconciliation.resolved`. The same resolutionId again returns it; a second resolution is refused. */
@@ -358,10 +387,13 @@ export function resolveDifference(db: Db, settings: Settings, device: Device, no
       if (prior.difference_id !== input.differenceId) throw new DaybookError('conflict', 'That resolution number was already used for another difference.')
       return
     }
-    const d = stmt(db, 'SELECT id, run_id, amount_minor FROM reconciliation_differences WHERE id = ? AND run_id = ?').get(input.differenceId, input.runId) as
-      | { id: string; run_id: string; amount_minor: number }
-      | undefined
+    const d = stmt(
+      db,
+      'SELECT d.id, d.run_id, d.amount_minor, d.class, d.method, run.business_date FROM reconciliation_differences d JOIN reconciliations run ON run.id = d.run_id WHERE d.id = ? AND d.run_id = ?',
+    ).get(input.differenceId, input.runId) as { id: string; run_id: string; amount_minor: number; class: DifferenceClass; method: string; business_date: string } | undefined
     if (!d) throw new DaybookError('not_found', 'There is no such difference in that run.')
+    if (input.correctionSale && input.kind !== 'corrected') throw new DaybookError('invalid_input', 'A correction sale is a “corrected” resolution.', { issues: [{ path: ['kind'], message: 'must be corrected' }] })
+    const correction = input.correctionSale ? correctionOf(settings, d, input.correctionSale.taxId) : null
     const other = stmt(db, 'SELECT by_name, at FROM reconciliation_resolutions WHERE difference_id = ?').get(d.id) as { by_name: string; at: string } | undefined
     if (other) throw new DaybookError('conflict', `This difference was already resolved by ${other.by_name} at ${other.at}.`, { resolvedBy: other.by_name, at: other.at })
     const at = now.toISOString()
@@ -376,7 +408,8 @@ export function resolveDifference(db: Db, settings: Settings, device: Device, no
       by,
       currency: settings.currency,
       amount: d.amount_minor,
-      posting: settlementMeta(db, now, settings),
+      ...(correction ? { correction } : {}),
+      posting: correction ? correctionMeta(db, now, settings, d.business_date) : settlementMeta(db, now, settings),
     })
     stmt(
       db,
@@ -418,12 +451,17 @@ interface DifferenceRow {
   r_by_name: string | null
   r_at: string | null
   r_seq: number | null
+  /** The resolution's journal payload, read for a `corrected` one (its correction sale, if any). */
+  r_payload: string | null
+  r_date: string | null
   lookup: string | null
   run_date: string
 }
 
 const DIFFERENCE_SQL = `SELECT d.id, d.run_id, d.class, d.provider, d.amount_minor, d.detail, d.row_ref, d.local_ref,
-    r.id AS r_id, r.kind AS r_kind, r.note AS r_note, r.by_id AS r_by_id, r.by_name AS r_by_name, r.at AS r_at, r.journal_seq AS r_seq, l.answer AS lookup
+    r.id AS r_id, r.kind AS r_kind, r.note AS r_note, r.by_id AS r_by_id, r.by_name AS r_by_name, r.at AS r_at, r.journal_seq AS r_seq, l.answer AS lookup,
+    CASE WHEN r.kind = 'corrected' THEN (SELECT j.payload FROM journal j WHERE j.seq = r.journal_seq) END AS r_payload,
+    (SELECT p.business_date FROM postings p WHERE p.journal_seq = r.journal_seq) AS r_date
     , run.business_date AS run_date, run.currency
   FROM reconciliation_differences d JOIN reconciliations run ON run.id = d.run_id
     LEFT JOIN reconciliation_resolutions r ON r.difference_id = d.id LEFT JOIN difference_lookups l ON l.difference_id = d.id`
@@ -460,6 +498,12 @@ function expand(db: Db, r: DifferenceRow, currency: string): DifferenceRow {
   return { ...r, row_ref: JSON.stringify(rowRefOnly), local_ref: JSON.stringify(l), detail }
 }
 
+function correctionRead(r: DifferenceRow): Resolution['correction'] {
+  if (!r.r_payload) return null
+  const c = (JSON.parse(r.r_payload) as { correction?: { method: ReconciledMethod; taxId: string; rate: string; tax: number } }).correction
+  return c ? { method: c.method, taxId: c.taxId, rate: c.rate, tax: c.tax, businessDate: r.r_date! } : null
+}
+
 function toDifference(r: DifferenceRow): Difference {
   return {
     id: r.id,
@@ -470,7 +514,7 @@ function toDifference(r: DifferenceRow): Difference {
     row: r.row_ref ? (JSON.parse(r.row_ref) as Difference['row']) : null,
     local: r.local_ref ? (JSON.parse(r.local_ref) as Difference['local']) : null,
     resolution: r.r_id
-      ? { id: r.r_id, differenceId: r.id, kind: r.r_kind!, note: r.r_note!, by: { id: r.r_by_id!, name: r.r_by_name! }, at: r.r_at!, journalSeq: r.r_seq! }
+      ? { id: r.r_id, differenceId: r.id, kind: r.r_kind!, note: r.r_note!, by: { id: r.r_by_id!, name: r.r_by_name! }, at: r.r_at!, journalSeq: r.r_seq!, correction: correctionRead(r) }
       : null,
     lookup: r.lookup ? (JSON.parse(r.lookup) as ProviderLookup) : null,
   }

@@ -1058,6 +1058,13 @@ export const en = {
     },
     resolve: 'Resolve…',
     resolvedBy: '{{kind}} by {{name}}, {{time}}',
+    correction: {
+      label: 'Post it as a correction sale?',
+      none: 'No',
+      sale: 'Yes, a sale at {{tax}}',
+      help: 'The provider has the money and the till never rang it up: a sale of this amount (tax included) is posted today, in the X and the Z, and the difference leaves suspense.',
+      posted: 'Correction sale {{amount}} (tax {{tax}} at {{rate}}%) posted on {{date}}',
+    },
     resolveTitle: 'Resolve the difference',
     kindLabel: 'How is it settled?',
     kind: {

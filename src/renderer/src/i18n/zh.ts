@@ -1060,6 +1060,13 @@ export const zh: Messages = {
     },
     resolve: '处理…',
     resolvedBy: '{{kind}} · {{name}} · {{time}}',
+    correction: {
+      label: '补录为更正销售？',
+      none: '否',
+      sale: '是，按{{tax}}补录销售',
+      help: '渠道收到了钱而收银台没有记录销售：按此金额（含税）今天补录一笔销售，计入 X 和 Z 报表，差异从挂账转出。',
+      posted: '已补录更正销售 {{amount}}（税 {{tax}}，税率 {{rate}}%），记账日 {{date}}',
+    },
     resolveTitle: '处理差异',
     kindLabel: '如何处理？',
     kind: {

@@ -386,6 +386,11 @@ function DifferenceRow({ d, selected, asking, onResolve }: { d: Difference; sele
           <div className="rec-resolution" data-testid="difference-resolution" data-kind={res.kind}>
             <strong>✔ {t('reconcile.resolvedBy', { kind: t(`reconcile.kind.${res.kind}`), name: res.by.name, time: f.dateTime(res.at) })}</strong>
             <span className="rec-note-text">“{res.note}”</span>
+            {res.correction ? (
+              <span className="help" data-testid="difference-correction">
+                {t('reconcile.correction.posted', { amount: f.money(d.amount), tax: f.money(res.correction.tax), rate: res.correction.rate, date: res.correction.businessDate })}
+              </span>
+            ) : null}
           </div>
         ) : (
           <div className="rec-buttons">

@@ -27,6 +27,10 @@ export function ResolveDialog({ difference, onClose }: { difference: Difference;
   const resolve = useReconcile((s) => s.resolve)
   const [resolutionId, setResolutionId] = useState(() => newId())
   const [kind, setKind] = useState<ResolutionKind>('explained')
+  const taxes = useApp((s) => s.settings?.taxes ?? [])
+  // Provider money the till never booked can be put right as a correction sale (with "corrected").
+  const correctable = (difference.class === 'missing_locally' || difference.class === 'status_mismatch') && difference.amount > 0
+  const [saleTax, setSaleTax] = useState<string | null>(null)
   const [note, setNote] = useState('')
   const [touched, setTouched] = useState(false)
   const [busy, setBusy] = useState(false)
@@ -44,7 +48,8 @@ export function ResolveDialog({ difference, onClose }: { difference: Difference;
     }
     setBusy(true)
     setError(null)
-    const r = await resolve({ resolutionId, differenceId: difference.id, kind, note: note.trim() })
+    const correctionSale = kind === 'corrected' && correctable && saleTax ? { taxId: saleTax } : undefined
+    const r = await resolve({ resolutionId, differenceId: difference.id, kind, note: note.trim(), ...(correctionSale ? { correctionSale } : {}) })
     setBusy(false)
     if (r.ok) {
       info(t('reconcile.resolved', { kind: t(`reconcile.kind.${kind}`) }))
@@ -117,6 +122,30 @@ export function ResolveDialog({ difference, onClose }: { difference: Difference;
             {t(`reconcile.kindHelp.${kind}`)}
           </p>
         </fieldset>
+        {kind === 'corrected' && correctable ? (
+          <fieldset className="field" data-testid="resolve-correction">
+            <legend>{t('reconcile.correction.label')}</legend>
+            <div className="segmented rec-kinds" role="radiogroup" aria-label={t('reconcile.correction.label')}>
+              <button type="button" role="radio" aria-checked={saleTax === null} className={saleTax === null ? 'seg active' : 'seg'} data-testid="correction-none" onClick={() => setSaleTax(null)}>
+                {t('reconcile.correction.none')}
+              </button>
+              {taxes.map((x) => (
+                <button
+                  key={x.id}
+                  type="button"
+                  role="radio"
+                  aria-checked={saleTax === x.id}
+                  className={saleTax === x.id ? 'seg active' : 'seg'}
+                  data-testid={`correction-tax-${x.id}`}
+                  onClick={() => setSaleTax(x.id)}
+                >
+                  {t('reconcile.correction.sale', { tax: x.name })}
+                </button>
+              ))}
+            </div>
+            <p className="help">{t('reconcile.correction.help')}</p>
+          </fieldset>
+        ) : null}
         <label className="field">
           <span>{t('reconcile.note')}</span>
           <textarea

@@ -39,7 +39,7 @@ export interface ReconcileState {
   openRun: (runId: string) => Promise<void>
   ask: (differenceId: string) => Promise<void>
   /** Sends a resolution; the answer (ok or the error) goes back to the dialog. */
-  resolve: (req: { resolutionId: string; differenceId: string; kind: ResolutionKind; note: string }) => Promise<{ ok: true; value: Difference } | { ok: false; error: ErrorData }>
+  resolve: (req: { resolutionId: string; differenceId: string; kind: ResolutionKind; note: string; correctionSale?: { taxId: string } }) => Promise<{ ok: true; value: Difference } | { ok: false; error: ErrorData }>
   setFilter: (filter: DifferenceFilter) => void
   select: (id: string | null) => void
   clearError: () => void
