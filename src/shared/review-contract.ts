@@ -28,8 +28,12 @@ export const ReviewDaySummarySchema = z.object({
   reconciliation: z
     .object({ runId: z.string(), at: z.string(), differences: z.number(), unresolved: z.number(), unresolvedAmount: z.number() })
     .nullable(),
-  /** Expected net payout of the providers for the day (statement net, from the latest run), and when; null before any run. */
-  payout: z.object({ expected: z.number(), dates: z.array(BusinessDate) }).nullable(),
+  /**
+   * Expected net payout of the providers for the day (statement net, from the latest run), and when;
+   * null before any run. `received`: what the providers' payout rows of those dates say they paid
+   * into the bank (shared with other days paid on the same date); null while no payout row is seen.
+   */
+  payout: z.object({ expected: z.number(), dates: z.array(BusinessDate), received: z.number().nullable() }).nullable(),
 })
 export type ReviewDaySummary = z.infer<typeof ReviewDaySummarySchema>
 
@@ -63,7 +67,8 @@ export const ProviderFeesSchema = z.object({
   gross: z.number(),
   fee: z.number(),
   net: z.number(),
-  payouts: z.array(z.object({ date: BusinessDate.nullable(), amount: z.number() })),
+  /** Expected per payout date, and what that date's payout rows say was paid (null: none seen yet). */
+  payouts: z.array(z.object({ date: BusinessDate.nullable(), amount: z.number(), received: z.number().nullable() })),
 })
 
 export const ReviewDaySchema = z.object({

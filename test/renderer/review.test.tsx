@@ -83,9 +83,9 @@ const DAYS: ReviewDays = {
       grossSales: 52000,
       net: 50000,
       reconciliation: { runId: RUN, at: '2026-11-23T01:05:00Z', differences: 2, unresolved: 1, unresolvedAmount: 100 },
-      payout: { expected: 29820, dates: ['2026-11-23'] },
+      payout: { expected: 29820, dates: ['2026-11-23'], received: 29820 },
     },
-    { businessDate: '2026-11-21', state: 'closed', closureNumber: 6, orders: 30, grossSales: 25000, net: 25000, reconciliation: { runId: 'R0', at: '2026-11-22T01:00:00Z', differences: 0, unresolved: 0, unresolvedAmount: 0 }, payout: { expected: 100, dates: [] } },
+    { businessDate: '2026-11-21', state: 'closed', closureNumber: 6, orders: 30, grossSales: 25000, net: 25000, reconciliation: { runId: 'R0', at: '2026-11-22T01:00:00Z', differences: 0, unresolved: 0, unresolvedAmount: 0 }, payout: { expected: 100, dates: [], received: null } },
     { businessDate: '2026-11-20', state: 'closed', closureNumber: 5, orders: 0, grossSales: 0, net: 0, reconciliation: null, payout: null },
   ],
   trend: [
@@ -156,7 +156,7 @@ function reviewDay(over: Partial<ReviewDay> = {}): ReviewDay {
         reason: '找错零钱',
       },
     ],
-    fees: [{ provider: 'alipay', gross: 30000, fee: 180, net: 29820, payouts: [{ date: '2026-11-23', amount: 29820 }] }],
+    fees: [{ provider: 'alipay', gross: 30000, fee: 180, net: 29820, payouts: [{ date: '2026-11-23', amount: 29820, received: null }] }],
     reconciliation: { id: RUN, businessDate: '2026-11-22', at: '2026-11-23T01:05:00Z', by: { id: 'S3', name: '王芳 Wang Fang' }, counts: { matched: 2, amount_mismatch: 1, missing_locally: 1, missing_at_provider: 0, status_mismatch: 0, date_mismatch: 0 }, unresolved: 100, journalSeq: 200 },
     byHour: Array.from({ length: 24 }, (_, hour) => ({ hour, orders: hour === 9 ? 10 : hour === 12 ? 20 : hour === 18 ? 10 : 0, net: hour === 9 ? 10000 : hour === 12 ? 30000 : hour === 18 ? 10000 : 0 })),
     tenderMix: [

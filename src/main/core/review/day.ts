@@ -6,6 +6,7 @@ import type { ReviewDay } from '../../../shared/review-contract'
 import type { ProviderSummarySchema, ReconciliationSummary } from '../../../shared/settlement-contract'
 import type { z } from 'zod'
 import { readClosure } from '../closures/closures'
+import { nextDay } from '../settlement/classify'
 import type { Db } from '../db/sqlite'
 import { stmt } from '../db/statements'
 import type { Device } from '../device'
@@ -144,17 +145,58 @@ export function runDifferences(db: Db, runId: string): { differences: number; un
   return { differences: r.n, unresolved: r.u ?? 0, unresolvedAmount: r.ua ?? 0 }
 }
 
-/** Expected payout of the run's statements: the net of the day's rows by payout date (payout rows excluded: they are the paying). */
-export function expectedPayout(providers: readonly ProviderSummary[]): { expected: number; dates: string[] } {
+/** How far from a payout date the statement that shows the paying may be dated (a batch's file, the bank's day). */
+const PAYOUT_WINDOW_DAYS = 7
+
+/** Payouts received: per provider and date, what the providers' payout rows say they paid into the bank. */
+export type Received = ReadonlyMap<string, number>
+const receivedKey = (provider: string, date: string): string => `${provider}\u0000${date}`
+
+/**
+ * The payout rows (the paying itself: receivable → bank) of the statements the till holds now (the
+ * latest of each provider, merchant and day) dated from `from` − 7 to `to` + 7 days, summed per
+ * provider and payout date (the row's payout date, else its provider date). One pass over those
+ * statements' rows: the days list asks once for all its days.
+ */
+export function receivedPayouts(db: Db, from: string, to: string): Received {
+  const rows = stmt(
+    db,
+    `SELECT s.provider, coalesce(r.payout_date, r.provider_date) AS d, -sum(r.net_minor) AS amount
+     FROM till_statements s JOIN till_statement_rows r ON r.statement_id = s.id
+     WHERE s.statement_date BETWEEN ? AND ? AND r.type = 'payout'
+       AND s.rowid = (SELECT max(rowid) FROM till_statements t WHERE t.statement_date = s.statement_date AND t.provider = s.provider AND t.merchant_id = s.merchant_id)
+     GROUP BY s.provider, d`,
+  ).all(nextDay(from, -PAYOUT_WINDOW_DAYS), nextDay(to, PAYOUT_WINDOW_DAYS)) as { provider: string; d: string; amount: number }[]
+  return new Map(rows.map((r) => [receivedKey(r.provider, r.d), r.amount]))
+}
+
+/** What the providers paid on a date (null: no payout row seen for it). */
+export function receivedOn(received: Received, provider: string, date: string | null): number | null {
+  return date === null ? null : (received.get(receivedKey(provider, date)) ?? null)
+}
+
+/**
+ * Expected payout of the run's statements: the net of the day's rows by payout date (payout rows
+ * excluded: they are the paying); and what the providers' payout rows of those dates say was paid
+ * (null while none is seen). Other days paid on the same date share that payout.
+ */
+export function expectedPayout(providers: readonly ProviderSummary[], received: Received): { expected: number; dates: string[]; received: number | null } {
   let expected = 0
+  let paid: number | null = null
   const dates = new Set<string>()
+  const seen = new Set<string>()
   for (const p of providers) {
     for (const x of p.payouts) {
       expected += x.amount
-      if (x.date) dates.add(x.date)
+      if (!x.date) continue
+      dates.add(x.date)
+      const k = receivedKey(p.provider, x.date)
+      const r = receivedOn(received, p.provider, x.date)
+      if (r !== null && !seen.has(k)) paid = (paid ?? 0) + r
+      seen.add(k)
     }
   }
-  return { expected, dates: [...dates].sort() }
+  return { expected, dates: [...dates].sort(), received: paid }
 }
 
 interface ShiftRow {
@@ -233,6 +275,7 @@ export function reviewDay(c: ReviewCtx, date: string): ReviewDay {
   const figures = scopeFigures(db, s)
   const run = latestRun(db, date)
   const providers = run ? runProviders(run) : []
+  const received = receivedPayouts(db, date, date)
   const summary: ReconciliationSummary | null = run ? (listRuns(db, date).find((r) => r.id === run.id) ?? null) : null
   return {
     businessDate: date,
@@ -243,7 +286,13 @@ export function reviewDay(c: ReviewCtx, date: string): ReviewDay {
     figures,
     closure: s.closure ? (readClosure(db, s.closure.id, c.device.code, settings.storeName) ?? null) : null,
     shifts: shiftsOfDay(db, date),
-    fees: providers.map((p) => ({ provider: p.provider, gross: p.gross, fee: p.fee, net: p.net, payouts: p.payouts })),
+    fees: providers.map((p) => ({
+      provider: p.provider,
+      gross: p.gross,
+      fee: p.fee,
+      net: p.net,
+      payouts: p.payouts.map((x) => ({ ...x, received: receivedOn(received, p.provider, x.date) })),
+    })),
     reconciliation: summary,
     ...hoursAndMix(db, s, settings.timeZone),
   }

@@ -3,7 +3,7 @@ import type { Db } from '../db/sqlite'
 import { stmt } from '../db/statements'
 import { lastClosure, postingMeta } from '../ledger/days'
 import { nextDay } from '../settlement/classify'
-import { closedScope, expectedPayout, latestRun, openScope, runDifferences, runProviders, scopeFigures, type ClosureHead, type DayScope, type ReviewCtx } from './day'
+import { closedScope, expectedPayout, latestRun, openScope, receivedPayouts, runDifferences, runProviders, scopeFigures, type ClosureHead, type DayScope, type Received, type ReviewCtx } from './day'
 
 /**
  * The review's day list, newest first, and the 30-day net trend. Each listed date is a business date
@@ -47,6 +47,9 @@ export function reviewDays(c: ReviewCtx, limit = 60): ReviewDays {
   }
   const net = new Map<string, number>()
   const days: ReviewDaySummary[] = []
+  // The payouts received around the listed days, read once (and only when a listed day has a run).
+  let got: Received | undefined
+  const received = (): Received => (got ??= receivedPayouts(db, scopes[scopes.length - 1]?.businessDate ?? newest, newest))
   for (const s of scopes) {
     const inList = days.length < limit
     if (!inList && s.businessDate < trendFrom) continue
@@ -62,7 +65,7 @@ export function reviewDays(c: ReviewCtx, limit = 60): ReviewDays {
       grossSales: f.grossSales,
       net: f.net,
       reconciliation: run ? { runId: run.id, at: run.at, ...runDifferences(db, run.id) } : null,
-      payout: run ? expectedPayout(runProviders(run)) : null,
+      payout: run ? expectedPayout(runProviders(run), received()) : null,
     })
   }
   const trend: ReviewDays['trend'] = []

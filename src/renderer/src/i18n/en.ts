@@ -1164,6 +1164,8 @@ export const en = {
     colFee: 'Fee',
     colPayout: 'Payout',
     colPayoutDate: 'Paid out',
+    payoutReceived: 'received {{amount}} ✓',
+    payoutNotYet: 'not received yet',
     payoutOn: '{{date}}: {{amount}}',
     payoutNoDate: 'date not given: {{amount}}',
     noRun: 'Not reconciled yet: fees and payouts come from the providers’ statements (Reconcile).',

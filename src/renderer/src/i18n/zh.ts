@@ -1166,6 +1166,8 @@ export const zh: Messages = {
     colFee: '手续费',
     colPayout: '到账',
     colPayoutDate: '到账日',
+    payoutReceived: '已到账 {{amount}} ✓',
+    payoutNotYet: '尚未到账',
     payoutOn: '{{date}}：{{amount}}',
     payoutNoDate: '未给出日期：{{amount}}',
     noRun: '尚未对账：手续费与到账取自渠道账单（对账）。',

@@ -360,7 +360,7 @@ export async function dayReportPdf(day: ReviewDay, lang: ExportLanguage, opts: P
       f.money(x.gross),
       f.money(x.fee),
       f.money(x.net),
-      x.payouts.map((o) => `${o.date ? f.date(o.date) : R.payoutNoDate}: ${f.money(o.amount)}`).join('\n') || '—',
+      x.payouts.map((o) => `${o.date ? f.date(o.date) : R.payoutNoDate}: ${f.money(o.amount)}${o.received === null ? '' : ` (${R.payoutReceived} ${f.money(o.received)})`}`).join('\n') || '—',
     ])
     const sum = (k: 'gross' | 'fee' | 'net') => day.fees.reduce((a, x) => a + x[k], 0)
     rows.push([R.totals, f.money(sum('gross')), f.money(sum('fee')), f.money(sum('net')), ''])

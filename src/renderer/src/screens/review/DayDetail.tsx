@@ -181,7 +181,16 @@ export function Payouts({ day }: { day: ReviewDay }) {
                 <td className="small">
                   {p.payouts.length === 0
                     ? '–'
-                    : p.payouts.map((x) => <div key={x.date ?? 'none'}>{x.date ? t('review.payoutOn', { date: f.businessDate(x.date), amount: f.money(x.amount, c) }) : t('review.payoutNoDate', { amount: f.money(x.amount, c) })}</div>)}
+                    : p.payouts.map((x) => (
+                        <div key={x.date ?? 'none'}>
+                          {x.date ? t('review.payoutOn', { date: f.businessDate(x.date), amount: f.money(x.amount, c) }) : t('review.payoutNoDate', { amount: f.money(x.amount, c) })}{' '}
+                          {x.date ? (
+                            <small className={x.received === null ? 'muted' : 'rv-received'} data-testid="review-payout-received">
+                              {x.received === null ? t('review.payoutNotYet') : t('review.payoutReceived', { amount: f.money(x.received, c) })}
+                            </small>
+                          ) : null}
+                        </div>
+                      ))}
                 </td>
               </tr>
             ))}

@@ -250,6 +250,7 @@ export function ReviewScreen() {
                         {d.payout.dates.length > 0
                           ? t('review.payoutExpected', { amount: f.money(d.payout.expected, currency), dates: d.payout.dates.map((x) => f.businessDate(x)).join(', ') })
                           : t('review.payoutExpectedNoDate', { amount: f.money(d.payout.expected, currency) })}
+                        {d.payout.received !== null ? <> · {t('review.payoutReceived', { amount: f.money(d.payout.received, currency) })}</> : null}
                       </small>
                     ) : null}
                   </button>
