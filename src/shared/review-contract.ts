@@ -30,10 +30,11 @@ export const ReviewDaySummarySchema = z.object({
     .nullable(),
   /**
    * Expected net payout of the providers for the day (statement net, from the latest run), and when;
-   * null before any run. `received`: what the providers' payout rows of those dates say they paid
+   * null before any run. `due`: the part of it with a payout date (a bill without payout dates, like the
+   * wallets' trade bills, says only what is owed). `received`: what the providers' payout rows of those dates say they paid
    * into the bank (shared with other days paid on the same date); null while no payout row is seen.
    */
-  payout: z.object({ expected: z.number(), dates: z.array(BusinessDate), received: z.number().nullable() }).nullable(),
+  payout: z.object({ expected: z.number(), dates: z.array(BusinessDate), due: z.number(), received: z.number().nullable() }).nullable(),
 })
 export type ReviewDaySummary = z.infer<typeof ReviewDaySummarySchema>
 

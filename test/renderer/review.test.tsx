@@ -83,9 +83,9 @@ const DAYS: ReviewDays = {
       grossSales: 52000,
       net: 50000,
       reconciliation: { runId: RUN, at: '2026-11-23T01:05:00Z', differences: 2, unresolved: 1, unresolvedAmount: 100 },
-      payout: { expected: 29820, dates: ['2026-11-23'], received: 29820 },
+      payout: { expected: 29820, dates: ['2026-11-23'], due: 29820, received: 29820 },
     },
-    { businessDate: '2026-11-21', state: 'closed', closureNumber: 6, orders: 30, grossSales: 25000, net: 25000, reconciliation: { runId: 'R0', at: '2026-11-22T01:00:00Z', differences: 0, unresolved: 0, unresolvedAmount: 0 }, payout: { expected: 100, dates: [], received: null } },
+    { businessDate: '2026-11-21', state: 'closed', closureNumber: 6, orders: 30, grossSales: 25000, net: 25000, reconciliation: { runId: 'R0', at: '2026-11-22T01:00:00Z', differences: 0, unresolved: 0, unresolvedAmount: 0 }, payout: { expected: 100, dates: [], due: 0, received: null } },
     { businessDate: '2026-11-20', state: 'closed', closureNumber: 5, orders: 0, grossSales: 0, net: 0, reconciliation: null, payout: null },
   ],
   trend: [

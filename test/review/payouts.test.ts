@@ -30,7 +30,7 @@ describe('payout expected and received', () => {
 
     const summary = async () => (await call<ReviewDays>(t.core, 'review-days', {}, t.owner)).days.find((d) => d.businessDate === D)!.payout
     const payouts = async () => (await call<ReviewDay>(t.core, 'review-day', { businessDate: D }, t.owner)).fees.map((f) => [f.provider, f.payouts])
-    expect(await summary()).toEqual({ expected: 9_940 + 4_945, dates: [D1, D2], received: null })
+    expect(await summary()).toEqual({ expected: 9_940 + 4_945, dates: [D1, D2], due: 14_885, received: null })
     expect(await payouts()).toEqual([
       ['alipay', [{ date: D1, amount: 9_940, received: null }]],
       ['card', [{ date: D2, amount: 4_945, received: null }]],
@@ -38,7 +38,7 @@ describe('payout expected and received', () => {
 
     // D+1's Alipay file carries the paying of D's money (a payout row dated D+1): received.
     hold(t.core, statement('alipay', D1, [{ type: 'payout', providerRef: 'PO-A', gross: -9_940, fee: 0, payoutDate: D1 }]))
-    expect(await summary()).toEqual({ expected: 14_885, dates: [D1, D2], received: 9_940 })
+    expect(await summary()).toEqual({ expected: 14_885, dates: [D1, D2], due: 14_885, received: 9_940 })
     expect(await payouts()).toEqual([
       ['alipay', [{ date: D1, amount: 9_940, received: 9_940 }]],
       ['card', [{ date: D2, amount: 4_945, received: null }]],
@@ -46,14 +46,14 @@ describe('payout expected and received', () => {
 
     // The acquirer pays D's batch together with another day's money on D+2: the whole payout of that date is shown.
     hold(t.core, statement('card', D2, [{ type: 'payout', providerRef: 'PO-C', gross: -7_000, fee: 0, providerDate: D2 }]))
-    expect(await summary()).toEqual({ expected: 14_885, dates: [D1, D2], received: 9_940 + 7_000 })
+    expect(await summary()).toEqual({ expected: 14_885, dates: [D1, D2], due: 14_885, received: 9_940 + 7_000 })
     // A newer statement of D+2 replaces the older one (the till holds the latest of each provider and day).
     hold(t.core, statement('card', D2, [{ type: 'payout', providerRef: 'PO-C', gross: -4_945, fee: 0, providerDate: D2 }]))
     expect((await payouts())[1]).toEqual(['card', [{ date: D2, amount: 4_945, received: 4_945 }]])
     // A payout row of another provider, or of another date, is not this day's.
     hold(t.core, statement('wechat', D1, [{ type: 'payout', providerRef: 'PO-W', gross: -123, fee: 0, payoutDate: D1 }]))
     hold(t.core, statement('alipay', D2, [{ type: 'payout', providerRef: 'PO-A2', gross: -555, fee: 0, payoutDate: D2 }]))
-    expect(await summary()).toEqual({ expected: 14_885, dates: [D1, D2], received: 9_940 + 4_945 })
+    expect(await summary()).toEqual({ expected: 14_885, dates: [D1, D2], due: 14_885, received: 9_940 + 4_945 })
     await t.core.close()
   })
 })

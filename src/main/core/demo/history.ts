@@ -415,6 +415,13 @@ export async function seedDemoHistory(o: DemoHistoryOptions): Promise<DemoHistor
           }
         }
         if (rows.length === 0) continue
+        if (provider === 'card') {
+          // The acquirer closes the day's batch at 23:30 and pays it out (MerchantPayout): the batch foots to it.
+          const paid = rows.reduce((a, x) => a + x.net, 0)
+          const batch = String(dates.indexOf(day) + 101)
+          const t = local(day, 23 * 60 + 30).toISOString()
+          rows.push({ line: 0, type: 'payout', providerRef: `PAYOUT-${batch}`, merchantRef: null, refundRef: null, gross: -paid, fee: 0, net: -paid, currency: 'CNY', providerTime: t, providerDate: day, batch, payoutDate: day })
+        }
         rows = rows.map((x, i) => ({ ...x, line: i + 1 }))
         const pay = rows.filter((x) => x.type === 'payment')
         const ref = rows.filter((x) => x.type === 'refund')

@@ -180,8 +180,9 @@ export function receivedOn(received: Received, provider: string, date: string | 
  * excluded: they are the paying); and what the providers' payout rows of those dates say was paid
  * (null while none is seen). Other days paid on the same date share that payout.
  */
-export function expectedPayout(providers: readonly ProviderSummary[], received: Received): { expected: number; dates: string[]; received: number | null } {
+export function expectedPayout(providers: readonly ProviderSummary[], received: Received): { expected: number; dates: string[]; due: number; received: number | null } {
   let expected = 0
+  let due = 0
   let paid: number | null = null
   const dates = new Set<string>()
   const seen = new Set<string>()
@@ -189,6 +190,7 @@ export function expectedPayout(providers: readonly ProviderSummary[], received: 
     for (const x of p.payouts) {
       expected += x.amount
       if (!x.date) continue
+      due += x.amount
       dates.add(x.date)
       const k = receivedKey(p.provider, x.date)
       const r = receivedOn(received, p.provider, x.date)
@@ -196,7 +198,7 @@ export function expectedPayout(providers: readonly ProviderSummary[], received: 
       seen.add(k)
     }
   }
-  return { expected, dates: [...dates].sort(), received: paid }
+  return { expected, dates: [...dates].sort(), due, received: paid }
 }
 
 interface ShiftRow {

@@ -1166,6 +1166,7 @@ export const en = {
     colPayoutDate: 'Paid out',
     payoutReceived: 'received {{amount}} ✓',
     payoutNotYet: 'not received yet',
+    payoutReceivedOf: 'received {{amount}} of {{due}} due',
     payoutOn: '{{date}}: {{amount}}',
     payoutNoDate: 'date not given: {{amount}}',
     noRun: 'Not reconciled yet: fees and payouts come from the providers’ statements (Reconcile).',

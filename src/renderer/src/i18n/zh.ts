@@ -1168,6 +1168,7 @@ export const zh: Messages = {
     colPayoutDate: '到账日',
     payoutReceived: '已到账 {{amount}} ✓',
     payoutNotYet: '尚未到账',
+    payoutReceivedOf: '已到账 {{amount}}，应到 {{due}}',
     payoutOn: '{{date}}：{{amount}}',
     payoutNoDate: '未给出日期：{{amount}}',
     noRun: '尚未对账：手续费与到账取自渠道账单（对账）。',

@@ -250,7 +250,14 @@ export function ReviewScreen() {
                         {d.payout.dates.length > 0
                           ? t('review.payoutExpected', { amount: f.money(d.payout.expected, currency), dates: d.payout.dates.map((x) => f.businessDate(x)).join(', ') })
                           : t('review.payoutExpectedNoDate', { amount: f.money(d.payout.expected, currency) })}
-                        {d.payout.received !== null ? <> · {t('review.payoutReceived', { amount: f.money(d.payout.received, currency) })}</> : null}
+                        {d.payout.received !== null ? (
+                          <>
+                            {' · '}
+                            {d.payout.received >= d.payout.due
+                              ? t('review.payoutReceived', { amount: f.money(d.payout.received, currency) })
+                              : t('review.payoutReceivedOf', { amount: f.money(d.payout.received, currency), due: f.money(d.payout.due, currency) })}
+                          </>
+                        ) : null}
                       </small>
                     ) : null}
                   </button>
