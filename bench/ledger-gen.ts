@@ -13,12 +13,16 @@
  * its posting and ledger lines, made by postingFor (src/shared/ledger.ts) from the sale's own payload,
  * exactly as appendEvent writes them.
  *
- * The file is cached in os.tmpdir()/daybook-bench-cache under a key made of the schema (version and
- * DDL), the journal hashing rule, this generator's source and N; a cached file is used only after its
- * shape and chain ends are checked again.
+ * The file is cached in <project>/.cache/bench (gitignored; bench/lib/tmp.ts) under a key made of the
+ * schema (version and DDL), the journal hashing rule, this generator's source, the demo catalog it
+ * sells from and N. A cached file is used only when its info file names that same key and the file
+ * passes the sampled check again with the current core (readOrder equal to the journal payload,
+ * postingFor's lines, both ends of the chain); otherwise it is rebuilt, never reused. So a change of
+ * the order shape in the core either changes the key (schema) or fails the re-check (rows), and a
+ * file left by another version or copied in from elsewhere is never measured.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
@@ -60,6 +64,8 @@ export interface LedgerOptions {
   orders: number
   resourcesDir: string
   log: (line: string) => void
+  /** Where the file is cached; default bench/lib/tmp.ts's cacheDir() (<project>/.cache/bench). */
+  cacheDir?: string
 }
 
 /** The last business day of the generated history (fixed, so the cached file never goes stale). */
@@ -74,7 +80,7 @@ type Row = Record<string, unknown>
 
 // ---- cache key ------------------------------------------------------------------------------------
 
-function schemaFingerprint(): { version: number; hash: string } {
+function cacheKey(o: LedgerOptions): { version: number; key: string } {
   const db = openDatabase(':memory:')
   const ddl = (db.prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name").all() as Row[])
     .map((r) => `${String(r.type)} ${String(r.name)} ${String(r.sql)}`)
@@ -82,8 +88,16 @@ function schemaFingerprint(): { version: number; hash: string } {
   const version = schemaVersion(db)
   db.close()
   const probe: JournalEvent = { id: '01J0000000000000000000000', device: 'd', seq: 1, type: TYPE, at: '2025-01-01T00:00:00.000Z', data: { a: [1, 'é'], b: null } }
-  const source = readFileSync(__filename, 'utf8')
-  return { version, hash: createHash('sha256').update(ddl).update(eventHash(GENESIS_HASH, probe)).update(source).digest('hex').slice(0, 12) }
+  const hash = createHash('sha256')
+    .update(`schema ${version}\n${ddl}\n`)
+    .update(`hash rule ${eventHash(GENESIS_HASH, probe)}\n`)
+    // The generator's inputs: N, and the demo catalog whose products it sells (the rest are constants of its source).
+    .update(`orders ${o.orders}\n`)
+    .update(readFileSync(join(o.resourcesDir, 'demo-catalog.json')))
+    .update(readFileSync(__filename))
+    .digest('hex')
+    .slice(0, 12)
+  return { version, key: `orders${o.orders}-schema${version}-${hash}` }
 }
 
 // ---- fast ids -------------------------------------------------------------------------------------
@@ -506,10 +520,15 @@ function verify(file: string, info: Pick<LedgerInfo, 'orders' | 'journalEvents' 
   }
 }
 
-/** Quick re-check of a cached file: right schema and counts, both ends of the chain recompute. */
-function recheck(file: string, info: LedgerInfo, version: number): boolean {
+/**
+ * Re-check of a cached file before it is reused: its info names this key; the schema version,
+ * counts and both ends of the chain are right; and the sampled check (verify without `full`) passes
+ * with the current core. Any doubt: false, and the caller rebuilds.
+ */
+function recheck(file: string, info: LedgerInfo, key: string, version: number): boolean {
   try {
-    const db = new Database(file, { readonly: true })
+    if (info.key !== key || typeof info.orders !== 'number' || typeof info.journalEvents !== 'number') return false
+    const db = new Database(file, { readonly: true, fileMustExist: true })
     try {
       if (schemaVersion(db) !== version) return false
       const n = (db.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n
@@ -519,10 +538,11 @@ function recheck(file: string, info: LedgerInfo, version: number): boolean {
         const ev: JournalEvent = { id: j.event_id as string, device: j.device_id as string, seq: j.seq as number, type: j.type as string, at: j.created_at as string, data: JSON.parse(j.payload as string) }
         if (eventHash(j.prev_hash as string, ev) !== j.hash) return false
       }
-      return true
     } finally {
       db.close()
     }
+    verify(file, info, false)
+    return true
   } catch {
     return false
   }
@@ -538,9 +558,9 @@ function alive(pid: number): boolean {
 }
 
 export function ensureLedger(o: LedgerOptions): LedgerInfo & { reused: boolean } {
-  const fp = schemaFingerprint()
-  const key = `orders${o.orders}-schema${fp.version}-${fp.hash}`
-  const dir = cacheDir()
+  const { version, key } = cacheKey(o)
+  const dir = o.cacheDir ?? cacheDir()
+  mkdirSync(dir, { recursive: true })
   const file = join(dir, `ledger-${key}.sqlite`)
   const infoFile = `${file}.json`
   // Older builds of the same size (another schema or generator) are dead weight, and so is a build
@@ -551,8 +571,13 @@ export function ensureLedger(o: LedgerOptions): LedgerInfo & { reused: boolean }
     if (stale || (pid && !alive(Number(pid)))) rmSync(join(dir, f), { force: true })
   }
   if (existsSync(file) && existsSync(infoFile)) {
-    const info = JSON.parse(readFileSync(infoFile, 'utf8')) as LedgerInfo
-    if (recheck(file, info, fp.version)) return { ...info, file, reused: true }
+    let info: LedgerInfo | null = null
+    try {
+      info = JSON.parse(readFileSync(infoFile, 'utf8')) as LedgerInfo
+    } catch {
+      info = null
+    }
+    if (info && recheck(file, info, key, version)) return { ...info, file, reused: true }
     o.log('  cached ledger failed its re-check: rebuilding')
   }
   for (const f of [file, infoFile, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true })

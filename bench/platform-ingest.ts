@@ -15,7 +15,7 @@ import { openCore } from '../src/main/core/open-core'
 import { signRequest } from '../src/main/core/sync/signing'
 import { freshPgDatabase, spawnPlatform, storeWithDevices } from './lib/platform-process'
 import { result, single, type BenchResult } from './lib/results'
-import { summarize } from './lib/stats'
+import { bothSettled, summarize } from './lib/stats'
 import { scratchPath } from './lib/tmp'
 
 export interface IngestOptions {
@@ -24,6 +24,8 @@ export interface IngestOptions {
   batch: number
   root: string
   log: (line: string) => void
+  /** Smoke runs: PGlite and PostgreSQL at the same time (saves a platform start; the figures then mean nothing). */
+  concurrent?: boolean
 }
 
 interface Template {
@@ -128,17 +130,25 @@ async function runOn(label: string, env: Record<string, string | undefined>, o: 
 
 export async function benchIngest(o: IngestOptions): Promise<BenchResult[]> {
   const template = saleTemplate(o.root)
-  const out = await runOn('PGlite', { DATABASE_URL: undefined }, o, template)
   const pgUrl = process.env.DAYBOOK_BENCH_PG_URL ?? process.env.DAYBOOK_TEST_PG_URL
   if (!pgUrl) {
+    const out = await runOn('PGlite', { DATABASE_URL: undefined }, o, template)
     o.log('  PostgreSQL: skipped (set DAYBOOK_BENCH_PG_URL=postgres://… to measure it)')
     return out
   }
-  const db = await freshPgDatabase(pgUrl)
-  try {
-    out.push(...(await runOn('PostgreSQL', { DATABASE_URL: db.url }, o, template)))
-  } finally {
-    await db.drop()
+  const onPg = async (): Promise<BenchResult[]> => {
+    const db = await freshPgDatabase(pgUrl)
+    try {
+      return await runOn('PostgreSQL', { DATABASE_URL: db.url }, o, template)
+    } finally {
+      await db.drop()
+    }
   }
+  if (o.concurrent) {
+    o.log('  PGlite and PostgreSQL at the same time (smoke run: checks they work, the times mean nothing)')
+    return (await bothSettled([runOn('PGlite', { DATABASE_URL: undefined }, o, template), onPg()])).flat()
+  }
+  const out = await runOn('PGlite', { DATABASE_URL: undefined }, o, template)
+  out.push(...(await onPg()))
   return out
 }

@@ -17,12 +17,15 @@ import { ensureLedger } from './ledger-gen'
 import { admin, freshPgDatabase, spawnPlatform, storeWithDevices } from './lib/platform-process'
 import { atLeast, atMost, single, type BenchResult } from './lib/results'
 import { scratchPath } from './lib/tmp'
+import { bothSettled } from './lib/stats'
 import type { JournalRow } from '../src/main/core/journal'
 
 export interface DrainOptions {
   events: number
   root: string
   log: (line: string) => void
+  /** Smoke runs: drain to PGlite and PostgreSQL at the same time (saves a platform start; the figures then mean nothing). */
+  concurrent?: boolean
 }
 
 
@@ -129,16 +132,25 @@ export async function benchDrain(o: DrainOptions): Promise<BenchResult[]> {
   const ledger = ensureLedger({ orders: o.events, resourcesDir: join(o.root, 'resources'), log: o.log })
   const events = ledger.journalEvents
   o.log(`  ledger of ${events.toLocaleString('en')} events ${ledger.reused ? '(cached)' : `built in ${ledger.buildSeconds.toFixed(0)} s`}`)
-  const runs: { label: string; ms: number }[] = [{ label: 'PGlite', ms: await drainOnce(o, ledger.file, events, 'PGlite', { DATABASE_URL: undefined }) }]
   const pgUrl = process.env.DAYBOOK_BENCH_PG_URL ?? process.env.DAYBOOK_TEST_PG_URL
-  if (pgUrl) {
-    const db = await freshPgDatabase(pgUrl)
+  const onPg = async (): Promise<{ label: string; ms: number }> => {
+    const db = await freshPgDatabase(pgUrl as string)
     try {
-      runs.push({ label: 'PostgreSQL', ms: await drainOnce(o, ledger.file, events, 'PostgreSQL', { DATABASE_URL: db.url }) })
+      return { label: 'PostgreSQL', ms: await drainOnce(o, ledger.file, events, 'PostgreSQL', { DATABASE_URL: db.url }) }
     } finally {
       await db.drop()
     }
-  } else o.log('  PostgreSQL: skipped (set DAYBOOK_BENCH_PG_URL=postgres://… to measure it)')
+  }
+  const onPglite = async (): Promise<{ label: string; ms: number }> => ({ label: 'PGlite', ms: await drainOnce(o, ledger.file, events, 'PGlite', { DATABASE_URL: undefined }) })
+  const runs: { label: string; ms: number }[] = []
+  if (pgUrl && o.concurrent) {
+    o.log('  PGlite and PostgreSQL at the same time (smoke run: checks they work, the times mean nothing)')
+    runs.push(...(await bothSettled([onPglite(), onPg()])))
+  } else {
+    runs.push(await onPglite())
+    if (pgUrl) runs.push(await onPg())
+    else o.log('  PostgreSQL: skipped (set DAYBOOK_BENCH_PG_URL=postgres://… to measure it)')
+  }
   const bodies = batchBodies(ledger.file)
   o.log(`  bare loop over the same ${bodies.length} batches…`)
   const bareRate = (events / (await bareLoop(o.root, bodies))) * 1000

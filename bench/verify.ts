@@ -8,8 +8,8 @@
  * is the shared generator, and fast); otherwise one made here through the real core — completeSale,
  * openShift, moveCash, reprintOrder, createRefund, closeShift and closeDay in big transactions, a
  * business day of ~1,000 orders at a time, each day with a shift, a reprint and a refund every few
- * hundred sales, three cash movements, a counted close and a Z. Cached in
- * os.tmpdir()/daybook-bench-cache under a key of the schema, the generator's source and N.
+ * hundred sales, three cash movements, a counted close and a Z. Cached in <project>/.cache/bench
+ * (bench/lib/tmp.ts) under a key of the schema, the generator's source and N.
  */
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'

@@ -65,3 +65,14 @@ export function pick<T>(r: () => number, xs: readonly T[]): T {
 export function int(r: () => number, lo: number, hi: number): number {
   return lo + Math.floor(r() * (hi - lo + 1))
 }
+
+/**
+ * Like Promise.all, but waits for every promise to settle before it throws the first failure, so no
+ * run is left going (a platform process still starting) when the caller cleans up and exits.
+ */
+export async function bothSettled<T>(ps: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(ps)
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value)
+}

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 
 /** Scratch space of this run, removed when the process ends (normally, on error or on Ctrl-C). */
 let runDir: string | undefined
@@ -30,9 +30,12 @@ export function cleanupScratch(): void {
   runDir = undefined
 }
 
-/** Kept between runs (the generated 1,000,000-order ledger): os.tmpdir()/daybook-bench-cache. */
+/**
+ * Kept between runs (the generated ledgers): <project>/.cache/bench, gitignored (`.cache/`), or
+ * DAYBOOK_BENCH_CACHE. Each file there is named by a hash of what made it and re-checked before use.
+ */
 export function cacheDir(): string {
-  const dir = join(tmpdir(), 'daybook-bench-cache')
+  const dir = process.env.DAYBOOK_BENCH_CACHE || resolve(__dirname, '..', '..', '.cache', 'bench')
   mkdirSync(dir, { recursive: true })
   return dir
 }
