@@ -2,7 +2,7 @@
  * The Electron shell: windows, the IPC guard and the core's host process. Nothing here knows a
  * business rule; the core runs in a utility process and this file only carries messages.
  */
-import { app, BrowserWindow, ipcMain, session, utilityProcess, type IpcMainInvokeEvent, type UtilityProcess } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, session, utilityProcess, type IpcMainInvokeEvent, type UtilityProcess } from 'electron'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { WireFromCore } from '../shared/bridge'
@@ -11,6 +11,9 @@ import { IPC_EVENT, IPC_INVOKE } from '../shared/events'
 import { isTrustedSender } from './ipc-guard'
 import { EncryptedFileSecretStore, type SecretStore } from './core/sync/secret-store'
 import { keychainAvailable, SAFE_SECRET_FILE, SafeStorageSecretStore } from './secret-store-electron'
+import { startFailureAdvice } from './core/updates/after-update'
+import { SHELL_ONLY_UPDATE_CHANNELS } from '../shared/updates-contract'
+import { startUpdater } from './updater'
 
 const rendererUrl = process.env.ELECTRON_RENDERER_URL
 const rendererFile = join(__dirname, '../renderer/index.html')
@@ -18,6 +21,8 @@ const appOrigin = rendererUrl ? new URL(rendererUrl).origin : null
 
 let host: UtilityProcess | null = null
 let nextId = 1
+/** The core host said it has opened the ledger (its 'ready'); an exit before that is a failed start. */
+let coreReady = false
 const pending = new Map<number, (r: Result<unknown>) => void>()
 
 /** Messages about the platform secret and the card terminal's passphrase between this process and the core host. */
@@ -59,6 +64,7 @@ function startCoreHost(): void {
     else if (msg.kind === 'secret-clear') secrets.clear()
     else if (msg.kind === 'terminal-secret-set') terminalSecrets.set(msg.secret)
     else if (msg.kind === 'terminal-secret-clear') terminalSecrets.clear()
+    else if (msg.kind === 'ready') coreReady = true
     else if (msg.kind === 'result') {
       pending.get(msg.id)?.(msg.result)
       pending.delete(msg.id)
@@ -70,7 +76,24 @@ function startCoreHost(): void {
     for (const resolve of pending.values()) resolve(fail('internal', 'The Daybook core stopped. Restart Daybook; no completed sale is lost.'))
     pending.clear()
     if (code !== 0) console.error(`core host exited with ${code}`)
+    // It could not open the ledger (a failed migration after an update, say): say so, and where the backups are.
+    if (!coreReady && code !== 0) dialog.showErrorBox('Daybook could not start', startFailureAdvice(dataDir).text)
   })
+}
+
+/** The updater's own calls into the core (same envelope as a window's, no session). */
+function callCore(channel: string, input: unknown): Promise<Result<unknown>> {
+  if (!host) return Promise.resolve(fail('internal', 'The Daybook core is not running.'))
+  const id = nextId++
+  return new Promise<Result<unknown>>((resolve) => {
+    pending.set(id, resolve)
+    host?.postMessage({ kind: 'invoke', id, envelope: { channel, input } })
+  })
+}
+
+function isShellOnly(envelope: unknown): boolean {
+  const channel = (envelope as { channel?: unknown } | null)?.channel
+  return typeof channel === 'string' && SHELL_ONLY_UPDATE_CHANNELS.includes(channel)
 }
 
 function trustedSender(e: IpcMainInvokeEvent): boolean {
@@ -139,6 +162,7 @@ void app.whenReady().then(() => {
   startCoreHost()
   ipcMain.handle(IPC_INVOKE, (e, envelope: unknown) => {
     if (!trustedSender(e)) return fail('forbidden', 'This window may not talk to Daybook.')
+    if (isShellOnly(envelope)) return fail('forbidden', 'Only the updater may ask that.')
     if (!host) return fail('internal', 'The Daybook core is not running.')
     const id = nextId++
     return new Promise<Result<unknown>>((resolve) => {
@@ -146,6 +170,7 @@ void app.whenReady().then(() => {
       host?.postMessage({ kind: 'invoke', id, envelope })
     })
   })
+  startUpdater({ callCore, log: (line) => console.log(line) })
   createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
@@ -155,4 +180,7 @@ void app.whenReady().then(() => {
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit()
 })
-app.on('before-quit', () => host?.kill())
+// A quit the updater holds (to ask the core whether it may install) must not stop the core yet.
+app.on('before-quit', (e) => {
+  if (!e.defaultPrevented) host?.kill()
+})

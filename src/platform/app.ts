@@ -20,6 +20,7 @@ import { setScenarioOverride } from './sandbox/books'
 import { createSandboxWallets, type SandboxOptions } from './sandbox/index'
 import { registerCustomerPage } from './sandbox/page'
 import { registerSandboxBills } from './sandbox/bills'
+import { registerUpdates } from './updates/routes'
 import { createStatementAdapters, type AcquirerOptions } from './statements/index'
 import { statementHandlers } from './statements/routes'
 import { StatementService } from './statements/service'
@@ -51,6 +52,8 @@ export interface PlatformOptions {
   sandbox?: SandboxOptions
   /** The card acquirer's settlement reports (statements); without it the card statement is not_configured. */
   acquirer?: AcquirerOptions
+  /** Serve the tills' update feed and installers from this folder (GET /v1/updates/:channel/:file); unset = no update route. */
+  updatesDir?: string
 }
 
 export const MIN_ADMIN_TOKEN_LENGTH = 32
@@ -258,6 +261,7 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
   // Long polls answer now rather than hold the shutdown.
   app.addHook('preClose', async () => payments.notifier.close())
   registerCustomerPage(app, { db, wallets, payments, clock, publicUrl: (req) => publicUrlOf(req, o.publicUrl) })
+  if (o.updatesDir) registerUpdates(app, { dir: o.updatesDir })
 
   app.setNotFoundHandler((req, reply) => {
     const err = new PlatformHttpError('not_found', `No route ${req.method} ${req.url.split('?')[0]}.`)

@@ -9,6 +9,7 @@ import { getStore, loadCatalog } from './service'
 
 /**
  * npm run platform -- [--port 4320] [--host 127.0.0.1] [--data .daybook-platform] [--demo] [--public-url URL] [--fee-bp 60 | --fee-bp alipay=60,wechat=54]
+ *   [--updates-dir DIR]   serve the tills' update feeds and installers: GET /v1/updates/<channel>/<file> from DIR/<channel>/<file>
  *   [--acquirer-url URL --acquirer-user USER --acquirer-account ACCOUNT] (password: DAYBOOK_ACQUIRER_PASSWORD)
  * npm run platform -- seed-catalog --store <storeId> <catalog.json> [--data .daybook-platform]
  *
@@ -19,6 +20,7 @@ import { getStore, loadCatalog } from './service'
 const USAGE = `Usage:
   npm run platform -- [--port 4320] [--host 127.0.0.1] [--data .daybook-platform] [--demo] [--public-url URL] [--fee-bp 60 | --fee-bp alipay=60,wechat=54]
       [--acquirer-url URL --acquirer-user USER --acquirer-account ACCOUNT]   card settlement reports (password: DAYBOOK_ACQUIRER_PASSWORD)
+      [--updates-dir DIR]   update feeds and installers for the tills: GET /v1/updates/<channel>/<file> serves DIR/<channel>/<file>
   npm run platform -- seed-catalog --store <storeId> <catalog.json> [--data .daybook-platform]
 Environment: DATABASE_URL=postgres://… (default: PGlite in <data>/pgdata), DAYBOOK_ADMIN_TOKEN, DAYBOOK_ACQUIRER_PASSWORD, LOG=0 to silence logs.`
 
@@ -116,6 +118,7 @@ async function serve(args: string[]): Promise<void> {
       'acquirer-url': { type: 'string' },
       'acquirer-user': { type: 'string' },
       'acquirer-account': { type: 'string' },
+      'updates-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -141,6 +144,7 @@ async function serve(args: string[]): Promise<void> {
       publicUrl: values['public-url'],
       sandbox: { feeBasisPoints: feeOption(values['fee-bp']) },
       acquirer: acquirerOption({ url: values['acquirer-url'], user: values['acquirer-user'], account: values['acquirer-account'] }),
+      ...(values['updates-dir'] ? { updatesDir: resolve(values['updates-dir']) } : {}),
     })
   } catch (e) {
     unlock()
@@ -149,6 +153,7 @@ async function serve(args: string[]): Promise<void> {
   console.log(`Daybook platform: ${platform.url}`)
   console.log(`Admin token: ${token.where}`)
   console.log(`Database: ${label}`)
+  if (values['updates-dir']) console.log(`Updates: ${resolve(values['updates-dir'])} served at ${platform.url}/v1/updates/<channel>/ (a till's update address: ${platform.url}/v1/updates/stable)`)
   console.log(`Sandbox wallets: customer page ${values['public-url']?.replace(/\/+$/, '') ?? platform.url}/sandbox/pay/<token> (each merchant QR's codeUrl; open it on a phone and press Pay)`)
   if (values.demo) {
     const demo = await ensureDemo(platform.db, DEMO_CATALOG, new Date())

@@ -3,6 +3,9 @@ import { CURRENCIES, MAX_MINOR, ROUNDING_MODES } from './money'
 import { shiftChannels } from './shifts-contract'
 import { settlementChannels } from './settlement-contract'
 import { reviewChannels } from './review-contract'
+import { DEFAULT_UPDATE_SETTINGS, UpdateSettingsSchema, updatesChannels } from './updates-contract'
+import { printingChannels } from './printing-contract'
+import { displayChannels } from './display-contract'
 import { ATTEMPT_STATES, AuthCodeSchema, CardDetailsSchema, FailureSchema, REFUND_STATES, TENDER_FLOWS, TENDER_METHODS } from './payments'
 
 /**
@@ -232,6 +235,8 @@ export const SettingsSchema = z
     overShortThreshold: MinorSchema.default(100),
     /** Blind count: the cashier counts the drawer before seeing what is expected. */
     blindCount: z.boolean().default(false),
+    /** Where this till looks for updates and when it may install one (updates-contract.ts). */
+    updates: UpdateSettingsSchema.default(DEFAULT_UPDATE_SETTINGS),
   })
   .superRefine((s, ctx) => {
     const taxIds = new Set(s.taxes.map((t) => t.id))
@@ -450,6 +455,9 @@ export const channels = {
   ...shiftChannels,
   ...settlementChannels,
   ...reviewChannels,
+  ...updatesChannels,
+  ...printingChannels,
+  ...displayChannels,
   'app-info': { input: Empty, output: AppInfoSchema, auth: 'none' },
   /** Active staff for the sign-in screen; the owner may ask for inactive people too. */
   'staff-list': { input: z.strictObject({ includeInactive: z.boolean().optional() }).optional(), output: z.array(StaffSchema), auth: 'none' },

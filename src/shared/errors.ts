@@ -37,6 +37,7 @@ export const ERROR_CODES = [
   'day_already_closed',
   'statement_refused',
   'statement_not_ready',
+  'printer_not_configured',
   'internal',
 ] as const
 

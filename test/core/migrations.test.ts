@@ -206,10 +206,11 @@ describe('migration 5: platform-sync', () => {
 })
 
 describe('migration 7: ledger-shifts-closures', () => {
-  it('is the seventh migration, followed only by settlement (8)', () => {
-    expect(MIGRATIONS).toHaveLength(8)
+  it('is the seventh migration, followed only by settlement (8) and printing (9)', () => {
+    expect(MIGRATIONS).toHaveLength(9)
     expect(MIGRATIONS[6]).toMatchObject({ version: 7, name: 'ledger-shifts-closures' })
     expect(MIGRATIONS[7]).toMatchObject({ version: 8, name: 'settlement' })
+    expect(MIGRATIONS[8]).toMatchObject({ version: 9, name: 'printing' })
   })
 
   /**

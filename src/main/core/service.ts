@@ -30,6 +30,13 @@ import { checkHolder, closeShift, firstBlindCount, hiddenFromBlind, listShifts, 
 import { closeDay, listClosures, readClosure, tillStatus, xReport } from './closures/closures'
 import { SETTLEMENT_ASYNC, settlementHandlers } from './settlement/handlers'
 import { REVIEW_ASYNC, reviewHandlers } from './review/handlers'
+import { UPDATES_ASYNC, updatesHandlers } from './updates/handlers'
+import { PRINTING_ASYNC, printingHandlers } from './printing/handlers'
+import { PrintService } from './printing/jobs'
+import type { PrinterDriver } from './printing/driver'
+import { createNetworkPrinter } from './printing/escpos-network'
+import type { PrinterSettings } from '../../shared/printing-contract'
+import { displayHandlers } from './display/handlers'
 
 export interface CoreDeps {
   db: Db
@@ -49,6 +56,8 @@ export interface CoreDeps {
   /** Builds the driver for the configured terminal; default: none (tests and serve pass the Adyen driver). */
   makeTerminal?: (config: TerminalConfig) => TerminalDriver
   payments?: Partial<EngineOptions>
+  /** Builds the driver for this till's receipt printer; default: ESC/POS over the network (printing/escpos-network.ts). */
+  makePrinter?: (settings: PrinterSettings) => PrinterDriver
 }
 
 /** Fields whose meaning is known and whose digits may look like a card number (see card-number.ts). */
@@ -59,7 +68,7 @@ function cardNumberAllowed(channel: ChannelName, path: (string | number)[], text
 }
 
 /** Channels whose handler waits on the network: only `invoke` runs them, never `handle`. */
-export const ASYNC_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>(['sync-pair', ...SETTLEMENT_ASYNC, ...REVIEW_ASYNC])
+export const ASYNC_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>(['sync-pair', ...SETTLEMENT_ASYNC, ...REVIEW_ASYNC, ...UPDATES_ASYNC, ...PRINTING_ASYNC])
 
 /** Idle sessions end after 12 hours; a cashier signs in at least once a shift. */
 const SESSION_TTL_MS = 12 * 3_600_000
@@ -96,6 +105,8 @@ export class Core {
   readonly sync: SyncRelay
   /** Drives QR and card attempts and refunds (see payments/engine.ts). */
   readonly payments: PaymentEngine
+  /** Receipts and the cash drawer: print jobs written ahead, sent after the commit (see printing/jobs.ts). */
+  readonly printing: PrintService
   private readonly terminalSecrets: SecretStore
   private readonly makeTerminal: ((config: TerminalConfig) => TerminalDriver) | undefined
   private terminal: { key: string; driver: TerminalDriver } | null = null
@@ -106,6 +117,15 @@ export class Core {
     this.version = deps.version ?? '0.1.0'
     this.log = deps.log ?? (() => {})
     this.device = ensureDevice(this.db)
+    this.printing = new PrintService({
+      db: this.db,
+      device: this.device,
+      now: this.now,
+      settings: () => readSettings(this.db),
+      makePrinter: deps.makePrinter ?? ((s) => createNetworkPrinter({ host: s.host ?? '', port: s.port })),
+      log: this.log,
+      onChange: (job) => this.emit('printer-changed', job),
+    })
     this.handlers = this.makeHandlers()
     this.sync = new SyncRelay({
       db: this.db,
@@ -142,6 +162,8 @@ export class Core {
     })
     // Before any new tender: resolve what a crash or a lost answer left unfinished.
     this.payments.start()
+    // A sale committed before a crash gets its receipt now, once; a job cut off while sending waits for a Retry.
+    this.printing.start()
   }
 
   /** The driver for the configured terminal, rebuilt when the settings change. */
@@ -161,6 +183,7 @@ export class Core {
 
   /** Stops the relay and closes the ledger. */
   async close(): Promise<void> {
+    await this.printing.stop()
     await this.payments.stop()
     await this.sync.stop()
     if (this.db.open) this.db.close()
@@ -172,6 +195,8 @@ export class Core {
   }
 
   private emit(event: EventName, payload: unknown = null): void {
+    // Whatever committed an order (a cash sale, a checkout's last tender, a card or QR payment) prints after the commit.
+    if (event === 'orders-changed') this.printing.afterCommit()
     for (const l of this.listeners) l(event, payload)
   }
 
@@ -352,6 +377,7 @@ export class Core {
         if (open) checkHolder(db, open, staff)
         const approvedBy = this.amountApproval('cash_movement', amount, approvalId, staff, ctx)
         const m = moveCash(db, settings(), this.device, this.now(), { movementId, kind, amount, reason, note, staff: { id: staff.id, name: staff.name }, approvedBy })
+        this.printing.drawerForMovement(m.id)
         changed()
         return m
       },
@@ -659,6 +685,20 @@ export class Core {
         },
       }),
       ...reviewHandlers({ db, device: this.device, now: this.now, settings: () => readSettings(db), must }),
+      ...updatesHandlers({ db, now: this.now, settings: () => readSettings(db), must, outboxSending: () => this.sync.status().state === 'sending', changed: () => this.emit('settings-changed') }),
+      ...printingHandlers({
+        db,
+        device: this.device,
+        now: this.now,
+        settings: () => readSettings(db),
+        printing: this.printing,
+        must,
+        journaled: (what) => {
+          this.emit(what === 'orders' ? 'orders-changed' : 'day-changed', null)
+          this.sync.nudge()
+        },
+      }),
+      ...displayHandlers({ now: this.now, emit: (event, payload) => this.emit(event, payload) }),
       'sync-status': () => this.sync.status(),
       'sync-now': () => this.sync.syncNow(),
       'sync-pair': ({ platformUrl, code }) => this.sync.pair(platformUrl, code),

@@ -1,4 +1,5 @@
 import { SettingsSchema, type Settings } from '../../shared/contract'
+import { DEFAULT_UPDATE_SETTINGS } from '../../shared/updates-contract'
 import { DaybookError } from '../../shared/errors'
 import type { Db } from './db/sqlite'
 import { stmt } from './db/statements'
@@ -28,6 +29,7 @@ export const DEFAULT_SETTINGS: Settings = {
   cashMovementApprovalLimit: 20_000,
   overShortThreshold: 100,
   blindCount: false,
+  updates: DEFAULT_UPDATE_SETTINGS,
 }
 
 export function readSettings(db: Db): Settings {

@@ -603,4 +603,49 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 9,
+    name: 'printing',
+    up(db) {
+      // The receipt printer of this till (never synced) and its print jobs, written ahead like
+      // tender attempts: a job is recorded before anything is sent, then marked sending, done or
+      // failed. Jobs are not posted records (they are not journal events) but they are never
+      // deleted, a done job never changes again, and what a job prints never changes.
+      db.exec(`
+        CREATE TABLE printer_settings (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          settings TEXT NOT NULL CHECK (json_valid(settings)),
+          -- Orders with journal_seq above this have been given their print job (or found to need none).
+          scanned_seq INTEGER NOT NULL CHECK (scanned_seq >= 0),
+          updated_at TEXT NOT NULL,
+          updated_by TEXT
+        ) STRICT;
+        CREATE TABLE print_jobs (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL CHECK (kind IN ('sale', 'reprint', 'refund', 'shift', 'x', 'z', 'test', 'drawer')),
+          ref_id TEXT,
+          print INTEGER NOT NULL CHECK (print IN (0, 1)),
+          drawer INTEGER NOT NULL CHECK (drawer IN (0, 1)),
+          -- A snapshot of what prints when it cannot be read again later (the X: made now).
+          payload TEXT CHECK (payload IS NULL OR json_valid(payload)),
+          state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'done', 'failed')),
+          attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+          failure_code TEXT,
+          failure_message TEXT,
+          created_at TEXT NOT NULL,
+          sent_at TEXT,
+          done_at TEXT,
+          CHECK ((state = 'failed') = (failure_code IS NOT NULL))
+        ) STRICT;
+        CREATE INDEX print_jobs_open ON print_jobs(state, created_at) WHERE state != 'done';
+        CREATE INDEX print_jobs_by_time ON print_jobs(created_at);
+        CREATE TRIGGER print_jobs_no_delete BEFORE DELETE ON print_jobs
+          BEGIN SELECT RAISE(ABORT, 'print jobs are kept: print_jobs'); END;
+        CREATE TRIGGER print_jobs_done_final BEFORE UPDATE ON print_jobs WHEN OLD.state = 'done'
+          BEGIN SELECT RAISE(ABORT, 'a printed job never changes: print_jobs'); END;
+        CREATE TRIGGER print_jobs_what_fixed BEFORE UPDATE OF id, kind, ref_id, print, drawer, payload, created_at ON print_jobs
+          BEGIN SELECT RAISE(ABORT, 'what a print job prints never changes: print_jobs'); END;
+      `)
+    },
+  },
 ]

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Checkout } from '../../../shared/contract'
+import type { DisplayCart, DisplayState } from '../../../shared/display-contract'
 import { getSessionToken, invoke, onEvent } from '../api'
 import { money, toLanguage } from '../lib/format'
 import { isPending, liveQr } from '../lib/payments'
@@ -12,16 +13,35 @@ const FOLLOW_MS = 2_000
 /** How long "Paid — thank you" (or "cancelled") stays before the welcome screen. */
 const FAREWELL_MS = 12_000
 
+/** How many cart lines fit on the display; the newest are shown, the older ones summed up. */
+export const CART_LINES_SHOWN = 8
+
 export type DisplayView =
   | { kind: 'idle' }
   | { kind: 'signed-out' }
+  | { kind: 'cart'; cart: DisplayCart }
   | { kind: 'checkout'; checkout: Checkout }
   | { kind: 'done'; checkout: Checkout }
+  | { kind: 'thanks'; thanks: Extract<DisplayState, { kind: 'thanks' }>['thanks'] }
 
 /**
- * The customer-facing screen (`#/customer-display`): the store's name, the sale's total and what
- * is left, the QR to scan with its wallet and amount, and "Paid — thank you" at the end. It
- * follows the till's open checkout; it never changes anything.
+ * What the display shows, from what it learnt: the sale being paid first; then what the till
+ * said (the thank-you with the change, or the cart being built); then the end of a sale it saw
+ * being paid (paid or cancelled, for a while); else the welcome.
+ */
+export function chooseView(open: Checkout | null, state: DisplayState | null, finished: Checkout | null, signedIn: boolean): DisplayView {
+  if (open) return { kind: 'checkout', checkout: open }
+  if (state?.kind === 'thanks') return { kind: 'thanks', thanks: state.thanks }
+  if (state?.kind === 'cart' && state.cart.lines.length > 0) return { kind: 'cart', cart: state.cart }
+  if (finished) return { kind: 'done', checkout: finished }
+  return signedIn ? { kind: 'idle' } : { kind: 'signed-out' }
+}
+
+/**
+ * The customer-facing screen (`#/customer-display`): the store's name, the cart as the cashier
+ * builds it (display-get: the till feeds it, no sign-in needed here), then the sale's total and
+ * what is left with the QR to scan (the till's open checkout), and a thank-you with the change at
+ * the end. It never changes anything.
  */
 export function CustomerDisplay() {
   const [storeName, setStoreName] = useState('')
@@ -34,45 +54,43 @@ export function CustomerDisplay() {
     void invoke('app-info', {}).then((r) => {
       if (live && r.ok) setStoreName(r.value.storeName)
     })
-    const follow = async () => {
-      if (busy) return
-      if (!getSessionToken()) {
-        setView({ kind: 'signed-out' })
+    let again = false
+    const follow = async (): Promise<void> => {
+      if (busy) {
+        again = true
         return
       }
       busy = true
       try {
-        const r = await invoke('checkout-open', {})
+        const signedIn = getSessionToken() !== null
+        const [state, open] = await Promise.all([invoke('display-get', {}), signedIn ? invoke('checkout-open', {}) : Promise.resolve(null)])
         if (!live) return
-        if (!r.ok) {
-          if (r.error.code === 'not_signed_in') setView({ kind: 'signed-out' })
-          return
+        const display = state.ok ? state.value : null
+        const stillSignedIn = signedIn && !(open && !open.ok && open.error.code === 'not_signed_in')
+        const current = open && open.ok ? open.value : null
+        let finished: Checkout | null = null
+        if (current) {
+          last.current = { id: current.id, at: Date.now() }
+        } else if (last.current && stillSignedIn) {
+          // Nothing open: the sale we showed was paid or voided. Say which, for a while.
+          const prev = last.current
+          const done = await invoke('checkout-get', { id: prev.id })
+          if (!live) return
+          if (done.ok && (done.value.state === 'completed' || done.value.state === 'voided') && Date.now() - prev.at < FAREWELL_MS) finished = done.value
+          else last.current = null
         }
-        if (r.value) {
-          last.current = { id: r.value.id, at: Date.now() }
-          setView({ kind: 'checkout', checkout: r.value })
-          return
-        }
-        // Nothing open: the sale we showed was paid or voided. Say which, for a while.
-        const prev = last.current
-        if (!prev) {
-          setView({ kind: 'idle' })
-          return
-        }
-        const done = await invoke('checkout-get', { id: prev.id })
-        if (!live) return
-        if (done.ok && (done.value.state === 'completed' || done.value.state === 'voided') && Date.now() - prev.at < FAREWELL_MS) {
-          setView({ kind: 'done', checkout: done.value })
-        } else {
-          last.current = null
-          setView({ kind: 'idle' })
-        }
+        setView(chooseView(current, display, finished, stillSignedIn))
       } finally {
         busy = false
+        if (again && live) {
+          again = false
+          void follow()
+        }
       }
     }
     void follow()
     const off = onEvent('payments-changed', () => void follow())
+    const offDisplay = onEvent('display-changed', () => void follow())
     const timer = setInterval(() => void follow(), FOLLOW_MS)
     // the till's language switch (same origin, other window) applies here too
     const onStorage = (e: StorageEvent) => {
@@ -82,6 +100,7 @@ export function CustomerDisplay() {
     return () => {
       live = false
       off()
+      offDisplay()
       clearInterval(timer)
       window.removeEventListener('storage', onStorage)
     }
@@ -160,6 +179,35 @@ export function CustomerDisplayView({ storeName, view, now }: { storeName: strin
         </div>
       </div>
     )
+  } else if (view.kind === 'cart') {
+    body = <CartView cart={view.cart} />
+  } else if (view.kind === 'thanks') {
+    const th = view.thanks
+    body = (
+      <div className="cd-done cd-thanks" data-testid="cd-thanks" data-change={th.change}>
+        <span className="cd-check" aria-hidden="true">
+          ✔
+        </span>
+        <strong>{t('cdisplay.thanksTitle')}</strong>
+        <div className="cd-thanks-figures">
+          <span>
+            <span className="label">{t('cdisplay.paidTotal')}</span>
+            <span className="money" data-testid="cd-thanks-total" data-minor={th.total}>
+              {m(th.total, th.currency)}
+            </span>
+          </span>
+          {th.change > 0 ? (
+            <span className="cd-change">
+              <span className="label">{t('cdisplay.change')}</span>
+              <span className="money" data-testid="cd-change" data-minor={th.change}>
+                {m(th.change, th.currency)}
+              </span>
+            </span>
+          ) : null}
+        </div>
+        <small className="muted">{t('cdisplay.comeAgain')}</small>
+      </div>
+    )
   } else if (view.kind === 'done') {
     const c = view.checkout
     body =
@@ -190,6 +238,42 @@ export function CustomerDisplayView({ storeName, view, now }: { storeName: strin
         <h1>{storeName}</h1>
       </header>
       <main className="cd-body">{body}</main>
+    </div>
+  )
+}
+
+/** The cart as it is built: the newest lines (the last one marked), the item count, savings and the total. */
+function CartView({ cart }: { cart: DisplayCart }) {
+  const { t, i18n } = useTranslation()
+  const lang = toLanguage(i18n.language)
+  const m = (minor: number) => money(minor, cart.currency, lang)
+  const shown = cart.lines.slice(-CART_LINES_SHOWN)
+  const hidden = cart.more + cart.lines.length - shown.length
+  const items = cart.more + cart.lines.length
+  return (
+    <div className="cd-cart" data-testid="cd-cart" data-lines={items}>
+      <ol className="cd-cart-lines" data-testid="cd-cart-lines">
+        {hidden > 0 ? <li className="muted cd-more">{t('cdisplay.more', { count: hidden })}</li> : null}
+        {shown.map((l, i) => (
+          <li key={`${items - shown.length + i}`} className={i === shown.length - 1 ? 'cd-line newest' : 'cd-line'} data-testid="cd-line" data-minor={l.amount}>
+            <span className="cd-line-name">{lang === 'zh-CN' ? l.nameZh || l.nameEn : l.nameEn || l.nameZh}</span>
+            <span className="cd-line-qty">{l.unit === 'kg' ? `${l.quantity} kg` : `× ${l.quantity}`}</span>
+            <span className="cd-line-amount money">{m(l.amount)}</span>
+          </li>
+        ))}
+      </ol>
+      <div className="cd-cart-sum">
+        <span className="label">{t('cdisplay.items', { count: items })}</span>
+        {cart.discount > 0 ? (
+          <span className="cd-save" data-testid="cd-save" data-minor={cart.discount}>
+            {t('cdisplay.youSave')} {m(cart.discount)}
+          </span>
+        ) : null}
+        <span className="label">{t('customer.total')}</span>
+        <span className="cd-cart-total money" data-testid="cd-cart-total" data-minor={cart.total}>
+          {m(cart.total)}
+        </span>
+      </div>
     </div>
   )
 }

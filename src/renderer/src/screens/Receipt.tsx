@@ -11,6 +11,9 @@ import { methodLabel, tenderLabel } from '../lib/payments'
 import { useApp } from '../store'
 import { OrderPayments } from './OrderPayments'
 import { RefundDialog } from './RefundDialog'
+import { PrintOnPrinterButton, usePrinterOn } from '../components/PrintButton'
+import { PrintStatus } from '../components/PrintStatus'
+import { usePrinting } from '../store/printing'
 
 function ReceiptQr({ text }: { text: string }) {
   const [src, setSrc] = useState<string | null>(null)
@@ -207,6 +210,11 @@ export function ReceiptScreen() {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ErrorData | null>(null)
   const [refundTender, setRefundTender] = useState<string | null>(null)
+  // with a receipt printer on, Print and Reprint go to it (print-document); without one, the browser's print dialog
+  const printerOn = usePrinterOn()
+  const autoPrint = usePrinting((s) => s.printer?.autoPrint ?? false)
+  const refreshReceipt = useApp((s) => s.refreshReceipt)
+  const f = useFormat()
 
   useEffect(() => {
     if (receipt?.from !== 'sale') return
@@ -273,10 +281,19 @@ export function ReceiptScreen() {
           </button>
         )}
         <span className="spacer" />
-        <button type="button" className="btn secondary" data-testid="print-button" onClick={() => window.print()}>
-          {t('receipt.print')}
-        </button>
-        {from === 'orders' ? (
+        {printerOn ? (
+          <PrintOnPrinterButton
+            doc={{ kind: 'reprint', orderId: order.id }}
+            label={from === 'sale' && !autoPrint ? t('printer.printReceipt') : t('printer.printDuplicate')}
+            testId="printer-print-receipt"
+            onPrinted={() => void refreshReceipt()}
+          />
+        ) : (
+          <button type="button" className="btn secondary" data-testid="print-button" onClick={() => window.print()}>
+            {t('receipt.print')}
+          </button>
+        )}
+        {from === 'orders' && !printerOn ? (
           <button type="button" className="btn secondary" data-testid="reprint-button" disabled={busy} onClick={() => void doReprint()}>
             {t('receipt.reprint')}
           </button>
@@ -287,6 +304,16 @@ export function ReceiptScreen() {
         </button>
       </div>
       {error ? <ErrorNote error={error} /> : null}
+      <PrintStatus />
+      {printerOn && from === 'orders' && order.refunds.some((r) => r.state === 'succeeded') ? (
+        <div className="refund-prints no-print" data-testid="refund-prints">
+          {order.refunds
+            .filter((r) => r.state === 'succeeded')
+            .map((r) => (
+              <PrintOnPrinterButton key={r.id} doc={{ kind: 'refund', refundId: r.id }} label={`${t('printer.printRefund')} · ${f.money(r.amount, order.currency)}`} testId={`printer-print-refund-${r.id}`} />
+            ))}
+        </div>
+      ) : null}
       {from === 'sale' ? (
         <div className="change-banner no-print">
           <span>{t('receipt.change')}</span>

@@ -12,6 +12,8 @@ import type { SettingsInput } from '../store/settings'
 import type { SettingsTab } from '../store/ui'
 import { PlatformSettings } from './PlatformSettings'
 import { TerminalSettingsForm } from './TerminalSettings'
+import { UpdateSettingsPanel } from './UpdateSettings'
+import { PrinterSettingsForm } from './PrinterSettings'
 
 const PRESETS: { key: 'none' | '005' | 'jiao' | 'yuan'; increment: number; mode: RoundingMode }[] = [
   { key: 'none', increment: 1, mode: 'half_up' },
@@ -593,6 +595,7 @@ export function SettingsScreen() {
     { id: 'store', label: t('platform.storeTab') },
     { id: 'platform', label: t('platform.tab') },
     { id: 'terminal', label: t('platform.terminalTab') },
+    { id: 'printer', label: t('printer.tab') },
   ]
   return (
     <div className="settings-screen" data-testid="settings">
@@ -625,10 +628,13 @@ export function SettingsScreen() {
         <PlatformSettings />
       ) : tab === 'terminal' ? (
         <TerminalSettingsForm />
+      ) : tab === 'printer' ? (
+        <PrinterSettingsForm />
       ) : (
         <>
           <StoreSettings />
           <StaffSettings />
+          <UpdateSettingsPanel />
           {appInfo ? (
             <section className="card about">
               <h2>{t('settings.app')}</h2>

@@ -5,7 +5,7 @@ import type { ConnectionStatus } from '../ws-bridge'
 import type { Slice } from './types'
 
 export type Screen = 'checkout' | 'orders' | 'settings' | 'receipt' | 'day' | 'reconcile' | 'review'
-export type SettingsTab = 'store' | 'platform' | 'terminal'
+export type SettingsTab = 'store' | 'platform' | 'terminal' | 'printer'
 
 export type Dialog =
   | { kind: 'quantity'; lineIndex: number }
@@ -15,6 +15,7 @@ export type Dialog =
   | { kind: 'park' }
   | { kind: 'pay' }
   | { kind: 'open-shift' }
+  | { kind: 'no-sale' }
 
 export type Notice =
   | { id: number; kind: 'info'; text: string }

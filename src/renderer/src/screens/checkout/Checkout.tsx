@@ -12,6 +12,10 @@ import { DiscountDialog } from './DiscountDialog'
 import { ParkDialog } from './ParkDialog'
 import { PayView } from './PayView'
 import { QuantityDialog } from './QuantityDialog'
+import { NoSaleDialog } from '../../components/NoSaleDialog'
+import { PrintStatus } from '../../components/PrintStatus'
+import { usePrinterOn } from '../../components/PrintButton'
+import { wireDisplayFeed } from '../../store/display'
 
 const get = useApp.getState
 
@@ -42,32 +46,38 @@ function ProductPane({ searchRef, onSubmitSearch }: { searchRef: React.RefObject
   return (
     <section className="catalog-pane">
       <NoShiftBanner testId="checkout-no-shift" onOpen={() => openDialog({ kind: 'open-shift' })} />
+      <PrintStatus />
       <div className="search-row">
-        <span className="search-icon" aria-hidden="true">
-          ⌕
-        </span>
-        <input
-          ref={searchRef}
-          data-testid="search"
-          className="search"
-          type="search"
-          autoComplete="off"
-          spellCheck={false}
-          placeholder={t('checkout.searchPlaceholder')}
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && query.trim() !== '') {
-              e.preventDefault()
-              onSubmitSearch()
-            }
-          }}
-        />
-        {query ? (
-          <button type="button" className="btn ghost small clear-search" aria-label={t('common.cancel')} onClick={() => setQuery('')}>
-            ✕
-          </button>
-        ) : null}
+        <div className="search-box">
+          <span className="search-icon" aria-hidden="true">
+            ⌕
+          </span>
+          <input
+            ref={searchRef}
+            data-testid="search"
+            className="search"
+            type="search"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder={t('checkout.searchPlaceholder')}
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && query.trim() !== '') {
+                e.preventDefault()
+                onSubmitSearch()
+              }
+            }}
+          />
+          {query ? (
+            <button type="button" className="btn ghost small clear-search" aria-label={t('common.cancel')} onClick={() => setQuery('')}>
+              ✕
+            </button>
+          ) : null}
+        </div>
+        <button type="button" className="btn secondary no-sale-button" data-testid="no-sale-button" onClick={() => openDialog({ kind: 'no-sale' })}>
+          {t('noSale.button')} <kbd>F6</kbd>
+        </button>
       </div>
       <div className="category-tabs" role="tablist">
         <button
@@ -127,6 +137,9 @@ export function Checkout() {
   const addProduct = useApp((s) => s.addProduct)
   const f = useFormat()
   const searchRef = useRef<HTMLInputElement>(null)
+  // the printer's settings (the No-sale dialog says when there is none), and the customer display's feed
+  usePrinterOn()
+  useEffect(() => wireDisplayFeed(useApp), [])
 
   const submitSearch = useCallback(async () => {
     const s = get()
@@ -205,6 +218,10 @@ export function Checkout() {
           e.preventDefault()
           openDiscount()
           break
+        case 'F6':
+          e.preventDefault()
+          s.openDialog({ kind: 'no-sale' })
+          break
         case 'F12':
           e.preventDefault()
           void startPay()
@@ -279,6 +296,8 @@ export function Checkout() {
     dialogNode = <PayView />
   } else if (dialog?.kind === 'open-shift') {
     dialogNode = <OpenShiftDialog onClose={closeDialog} />
+  } else if (dialog?.kind === 'no-sale') {
+    dialogNode = <NoSaleDialog onClose={closeDialog} onOpenShift={() => useApp.getState().openDialog({ kind: 'open-shift' })} />
   }
 
   return (

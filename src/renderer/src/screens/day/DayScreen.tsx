@@ -15,6 +15,9 @@ import { CashMoveDialog } from './CashMoveDialog'
 import { CloseShiftView, DifferenceLine } from './CloseShift'
 import { OpenShiftDialog } from './OpenShiftDialog'
 import { DayPaper, fromClosure, fromReport, HiddenUntilCounted, ShiftPaper, type PaperFormat } from './Reports'
+import { NoSaleDialog } from '../../components/NoSaleDialog'
+import { PrintOnPrinterButton, usePrinterOn } from '../../components/PrintButton'
+import { PrintStatus } from '../../components/PrintStatus'
 
 const get = useApp.getState
 
@@ -23,7 +26,7 @@ export const DAY_KEYS = { open: 'F2', move: 'F3', x: 'F4', close: 'F6', takeOver
 /** Keys of a printable report. */
 export const PRINT_KEYS = { '80mm': 'F6', a4: 'F7' } as const
 
-type LocalDialog = null | 'open' | 'move'
+type LocalDialog = null | 'open' | 'move' | 'no-sale'
 
 /**
  * Shifts, cash and the daily close: the business day's status, this till's shift and who holds
@@ -83,6 +86,7 @@ export function DayScreen() {
       <div className="day-body">{body}</div>
       {dialog === 'open' ? <OpenShiftDialog onClose={() => setDialog(null)} /> : null}
       {dialog === 'move' ? <CashMoveDialog onClose={() => setDialog(null)} /> : null}
+      {dialog === 'no-sale' ? <NoSaleDialog onClose={() => setDialog(null)} onOpenShift={() => setDialog('open')} /> : null}
     </div>
   )
 }
@@ -282,6 +286,11 @@ function DayHome({ dialogOpen, onDialog }: { dialogOpen: boolean; onDialog: (d: 
             {shift ? (
               <div className="movements">
                 <h3>{t('day.movements')}</h3>
+                {canAct ? (
+                  <button type="button" className="btn secondary small no-sale-button" data-testid="day-no-sale" onClick={() => onDialog('no-sale')}>
+                    {t('noSale.button')}
+                  </button>
+                ) : null}
                 {shift.movements.length === 0 ? <p className="muted small">{t('day.noMovements')}</p> : null}
                 <ul className="movement-list" data-testid="movement-list">
                   {shift.movements.map((m) => (
@@ -387,6 +396,19 @@ function PrintButtons({ format, onFormat, what }: { format: PaperFormat; onForma
   )
 }
 
+/** The report on the receipt printer (print-document), beside the browser's print; only with a printer on. */
+function ReportPrinterButton({ doc }: { doc: { kind: 'x' } | { kind: 'shift'; shiftId: string } | { kind: 'z'; closureId: string } }) {
+  const { t } = useTranslation()
+  const on = usePrinterOn()
+  if (!on) return null
+  return (
+    <>
+      <PrintOnPrinterButton doc={doc} label={t('printer.printOnPrinter')} testId={`printer-print-${doc.kind}`} primary />
+      <PrintStatus testId={`print-status-${doc.kind}`} />
+    </>
+  )
+}
+
 // ---- X -------------------------------------------------------------------------------------------
 
 function useDayX(): { x: DayReport | null; error: ErrorData | null; reload: () => void } {
@@ -478,6 +500,7 @@ function XView() {
         </p>
         <div className="report-actions">
           <PrintButtons format={format} onFormat={setFormat} what="X" />
+          <ReportPrinterButton doc={{ kind: 'x' }} />
           <button type="button" className="btn secondary" data-testid="x-refresh" onClick={reload}>
             {t('report.refresh')}
           </button>
@@ -514,6 +537,7 @@ function ShiftReportView({ shift }: { shift: Shift }) {
         ) : null}
         <div className="report-actions">
           <PrintButtons format={format} onFormat={setFormat} what={t('day.shiftReportTitle')} />
+          <ReportPrinterButton doc={{ kind: 'shift', shiftId: shift.id }} />
         </div>
       </div>
       <div className="report-scroll">
@@ -688,6 +712,7 @@ function ZReportView({ closure, from }: { closure: Closure; from: 'close' | 'lis
         ) : null}
         <div className="report-actions">
           <PrintButtons format={format} onFormat={setFormat} what="Z" />
+          <ReportPrinterButton doc={{ kind: 'z', closureId: closure.id }} />
         </div>
       </div>
       <div className="report-scroll">

@@ -1,0 +1,34 @@
+import type { TFunction } from 'i18next'
+import type { ErrorData } from '../../../shared/errors'
+import { NO_SALE_REASONS, type PrintJob, type PrintKind } from '../../../shared/printing-contract'
+import { describeError } from './errors'
+
+export type NoSaleReason = (typeof NO_SALE_REASONS)[number]
+
+/** "Receipt", "Z report", "Cash drawer"… */
+export function printKindLabel(t: TFunction, kind: PrintKind): string {
+  return t(`printer.kind_${kind}`)
+}
+
+export function noSaleReasonLabel(t: TFunction, reason: NoSaleReason): string {
+  return t(`noSale.reason_${reason}`)
+}
+
+/** Why a job did not print, in words a cashier acts on; the printer's own message when we have none. */
+export function jobFailureText(t: TFunction, job: PrintJob): string {
+  if (!job.failure) return ''
+  return t(`printer.failure_${job.failure.code}`, { defaultValue: job.failure.message })
+}
+
+/** An error from a printing channel: our sentence when the code is known, else the core's own message. */
+export function printErrorText(t: TFunction, error: ErrorData): string {
+  const known = t(`errors.${error.code}`, { defaultValue: '' })
+  if (!known && error.message) return error.message
+  return describeError(t, error)
+}
+
+/** Failed first, then the rest; newest first within each. */
+export function sortJobs(jobs: PrintJob[]): PrintJob[] {
+  const rank = (j: PrintJob) => (j.state === 'failed' ? 0 : 1)
+  return [...jobs].sort((a, b) => rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt))
+}
