@@ -100,7 +100,77 @@ const HUNDRED = new Decimal(100)
 
 /** Rule: a line total is unit price × quantity, rounded once with the store's mode. */
 function lineGross(unitPrice: Minor, quantity: string, mode: RoundingMode): Minor {
-  return roundMinor(new Decimal(unitPrice).mul(quantity), mode)
+  return integerGross(unitPrice, quantity, mode) ?? roundMinor(new Decimal(unitPrice).mul(quantity), mode)
+}
+
+// ---- the same rules in whole numbers, for the amounts a till sees -----------------------------------
+//
+// A sale is priced on every commit, so the common cases skip decimal.js: a quantity with at most 3
+// decimals and a rate with at most 4 are whole numbers over a power of ten, and a line's tax is then
+// one exact fraction N / D of whole numbers. Rounding that fraction once gives what decimal.js gives
+// (test/core/pricing-integer.test.ts holds them equal): decimal.js multiplies exactly and divides to
+// 20 significant digits before the rounding to a whole unit, and with N a safe integer and D at
+// most 10^8 the quotient has at most 10 integer digits, so 10 or more decimals are kept, while a
+// fraction r / D that is not exactly 0 or ½ lies at least 1 / (2·D) ≥ 5·10^-9 from them: the
+// 20-digit rounding can never carry it across. Anything outside these bounds (negative amounts,
+// huge figures, other spellings of a number) takes decimal.js as before.
+
+const WHOLE_QUANTITY = /^(\d{1,9})(?:\.(\d{1,3}))?$/
+const PLAIN_RATE = /^(\d{1,3})(?:\.(\d{1,4}))?$/
+const MAX_DIVISOR = 100_000_000
+
+/** Whole N / D rounded with the store's mode, for 0 ≤ N ≤ 2^53 − 1 and 0 < D ≤ 10^8. */
+function roundFraction(n: number, d: number, mode: RoundingMode): Minor {
+  const r = n % d
+  const q = (n - r) / d
+  switch (mode) {
+    case 'half_up':
+      return 2 * r >= d ? q + 1 : q
+    case 'half_even':
+      return 2 * r > d || (2 * r === d && q % 2 === 1) ? q + 1 : q
+    case 'down':
+      return q
+    case 'up':
+      return r > 0 ? q + 1 : q
+  }
+}
+
+/** unitPrice × quantity rounded, in whole numbers; null when decimal.js must do it. */
+export function integerGross(unitPrice: Minor, quantity: string, mode: RoundingMode): Minor | null {
+  const m = WHOLE_QUANTITY.exec(quantity)
+  if (!m || !Number.isSafeInteger(unitPrice) || unitPrice < 0) return null
+  const thousandths = Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0'))
+  const n = unitPrice * thousandths
+  if (!Number.isSafeInteger(n)) return null
+  return roundFraction(n, 1000, mode)
+}
+
+/** A percent rate in millionths of the whole ("13" → 130000, "6.5" → 65000); null when not plain. */
+function rateMillionths(rate: string): number | null {
+  const m = PLAIN_RATE.exec(rate)
+  return m ? Number(m[1]) * 10_000 + Number((m[2] ?? '').padEnd(4, '0')) : null
+}
+
+/** Each tax of a line rounded (exactLineTaxes, then roundMinor), in whole numbers; null when decimal.js must do it. */
+export function integerLineTaxes(total: Minor, taxes: readonly TaxRate[], priceMode: PriceMode, mode: RoundingMode): Minor[] | null {
+  if (!Number.isSafeInteger(total) || total < 0) return null
+  const rates: number[] = []
+  let sum = 0
+  for (const t of taxes) {
+    const r = rateMillionths(t.rate)
+    if (r === null) return null
+    rates.push(r)
+    sum += r
+  }
+  const d = priceMode === 'inclusive' ? 1_000_000 + sum : 1_000_000
+  if (d > MAX_DIVISOR) return null
+  const out: Minor[] = []
+  for (const r of rates) {
+    const n = total * r
+    if (!Number.isSafeInteger(n)) return null
+    out.push(roundFraction(n, d, mode))
+  }
+  return out
 }
 
 /** Rule: a percent discount is rounded with the store's mode; an amount discount may not exceed what it discounts. */
@@ -152,18 +222,20 @@ export function priceCart(lines: readonly PricingLine[], orderDiscount: Discount
   const afterLines = firstPass.reduce((a, x) => a + x.afterLine, 0)
   const orderDisc = discountAmount(afterLines, orderDiscount, mode, 'orderDiscount')
   // Rule: the order discount is spread over lines in proportion to their totals, largest remainder.
-  const shares = allocateLargestRemainder(
-    orderDisc,
-    firstPass.map((x) => x.afterLine),
-  )
+  const weights = firstPass.map((x) => x.afterLine)
+  // No order discount: every share is 0, as the allocation gives (it still refuses a negative weight).
+  const shares = orderDisc === 0 && weights.every((w) => w >= 0) ? weights.map(() => 0) : allocateLargestRemainder(orderDisc, weights)
 
   const taxRows = new Map<string, { row: TaxRow; exact: Decimal }>()
   const priced: PricedLine[] = firstPass.map((x, i) => {
     const share = shares[i] ?? 0
     const total = x.afterLine - share
-    const exact = exactLineTaxes(total, x.l.taxes, s.priceMode)
     // Rule (per line): round each tax on each line, then add the rounded amounts.
-    const rounded = s.taxRounding === 'line' ? capInsidePrice(exact.map((e) => roundMinor(e, mode)), total, s.priceMode) : null
+    const rounded =
+      s.taxRounding === 'line'
+        ? capInsidePrice(integerLineTaxes(total, x.l.taxes, s.priceMode, mode) ?? exactLineTaxes(total, x.l.taxes, s.priceMode).map((e) => roundMinor(e, mode)), total, s.priceMode)
+        : null
+    const exact = rounded ? null : exactLineTaxes(total, x.l.taxes, s.priceMode)
     x.l.taxes.forEach((t, j) => {
       let entry = taxRows.get(t.id)
       if (!entry) {
@@ -172,7 +244,7 @@ export function priceCart(lines: readonly PricingLine[], orderDiscount: Discount
       }
       entry.row.base += total
       if (rounded) entry.row.amount += rounded[j] ?? 0
-      else entry.exact = entry.exact.plus(exact[j] ?? 0)
+      else entry.exact = entry.exact.plus(exact?.[j] ?? 0)
     })
     const lineTax = rounded ? rounded.reduce((a, r) => a + r, 0) : null
     return {
@@ -220,7 +292,10 @@ export function priceCart(lines: readonly PricingLine[], orderDiscount: Discount
 /** Share of the subtotal given away in discounts, as a Decimal percent (for the supervisor limit). */
 export function discountPercent(cart: PricedCart): Decimal {
   if (cart.subtotal === 0) return new Decimal(0)
-  return new Decimal(cart.lineDiscounts + cart.orderDiscount).mul(HUNDRED).div(cart.subtotal)
+  const given = cart.lineDiscounts + cart.orderDiscount
+  // Most sales give nothing away: 0 × 100 / a positive subtotal is exactly 0.
+  if (given === 0 && cart.subtotal > 0) return new Decimal(0)
+  return new Decimal(given).mul(HUNDRED).div(cart.subtotal)
 }
 
 export interface CashSettlement {

@@ -12,9 +12,16 @@ export function businessDate(at: Date, timeZone: string, cutoffHour: number): st
     fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
     formatters.set(timeZone, fmt)
   }
-  const parts = fmt.formatToParts(shifted)
-  const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? ''
-  return `${get('year')}-${get('month')}-${get('day')}`
+  // The first part of each type, as parts.find would pick it (one pass, no closure per call).
+  let year: string | undefined
+  let month: string | undefined
+  let day: string | undefined
+  for (const p of fmt.formatToParts(shifted)) {
+    if (p.type === 'year') year ??= p.value
+    else if (p.type === 'month') month ??= p.value
+    else if (p.type === 'day') day ??= p.value
+  }
+  return `${year ?? ''}-${month ?? ''}-${day ?? ''}`
 }
 
 /** `<device>-<yyyymmdd>-<seq>`: what a customer reads off the receipt and a cashier types to find it. */

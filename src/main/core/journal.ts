@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import { canonicalJson } from '../../shared/canonical-json'
+import { storedEventHash } from './verify/chain'
 import { newId } from '../../shared/ids'
 import type { Db } from './db/sqlite'
-import { stmt } from './db/statements'
+import { rawStmt, stmt } from './db/statements'
 import { recordPosting } from './ledger/store'
 
 /**
@@ -39,17 +40,21 @@ export function eventHash(prevHash: string, event: JournalEvent): string {
  */
 export function appendEvent(db: Db, deviceId: string, type: string, at: string, data: unknown): Appended {
   if (!db.inTransaction) throw new Error('appendEvent must run inside the posting transaction')
-  const last = stmt(db, 'SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined
-  const seq = (last?.seq ?? 0) + 1
-  const prevHash = last?.hash ?? GENESIS_HASH
-  const event: JournalEvent = { id: newId(), device: deviceId, seq, type, at, data }
-  const hash = eventHash(prevHash, event)
+  const last = rawStmt(db, 'SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as [seq: number, hash: string] | undefined
+  const seq = (last?.[0] ?? 0) + 1
+  const prevHash = last?.[1] ?? GENESIS_HASH
+  const id = newId()
+  // The payload is encoded once: the event's canonical JSON is that text between the other five
+  // fields in key order (verify/chain.ts storedEventHash; test/core/journal-hash.test.ts holds it
+  // equal to eventHash), so the stored payload and the hashed bytes are one string.
+  const payload = canonicalJson(data)
+  const hash = storedEventHash(prevHash, id, deviceId, seq, type, at, payload)
   stmt(db, 
     'INSERT INTO journal (seq, event_id, device_id, type, created_at, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(seq, event.id, deviceId, type, at, canonicalJson(data), prevHash, hash)
-  stmt(db, 'INSERT INTO outbox (event_id, seq, created_at) VALUES (?, ?, ?)').run(event.id, seq, at)
+  ).run(seq, id, deviceId, type, at, payload, prevHash, hash)
+  stmt(db, 'INSERT INTO outbox (event_id, seq, created_at) VALUES (?, ?, ?)').run(id, seq, at)
   recordPosting(db, seq, type, data)
-  return { eventId: event.id, seq, hash }
+  return { eventId: id, seq, hash }
 }
 
 /** A journal row as stored (payload is the event's data as canonical JSON). */

@@ -21,3 +21,24 @@ export function stmt(db: Db, sql: string): Statement {
   }
   return s
 }
+
+const rawCaches = new WeakMap<Db, Map<string, Statement>>()
+
+/**
+ * The same, in raw mode: rows come back as arrays of column values. Building a row object costs
+ * about a microsecond a column in better-sqlite3 (bench/commit.ts), so a hot path that reads a
+ * few columns of a few rows takes them as arrays. Cached apart from stmt(), whose rows are objects.
+ */
+export function rawStmt(db: Db, sql: string): Statement {
+  let cache = rawCaches.get(db)
+  if (!cache) {
+    cache = new Map()
+    rawCaches.set(db, cache)
+  }
+  let s = cache.get(sql)
+  if (!s) {
+    s = db.prepare(sql).raw(true)
+    cache.set(sql, s)
+  }
+  return s
+}

@@ -3,7 +3,7 @@ import type { PostingMeta } from '../../../shared/ledger'
 import { DaybookError } from '../../../shared/errors'
 import { businessDate } from '../business-day'
 import type { Db } from '../db/sqlite'
-import { stmt } from '../db/statements'
+import { rawStmt, stmt } from '../db/statements'
 
 /** The day after a yyyy-mm-dd date (calendar arithmetic in UTC: no time zone can shift it). */
 export function nextDay(date: string): string {
@@ -28,10 +28,10 @@ export function lastClosure(db: Db): LastClosure | undefined {
 /** The open shift at this till, if any (one at a time). */
 export function openShiftId(db: Db): string | null {
   // Shifts open one after the other, so only the latest can still be open: two index lookups, whatever the history.
-  const r = stmt(db, 'SELECT id, (SELECT 1 FROM shift_closes c WHERE c.shift_id = s.id) AS closed FROM shifts s ORDER BY s.journal_seq DESC LIMIT 1').get() as
-    | { id: string; closed: number | null }
+  const r = rawStmt(db, 'SELECT id, (SELECT 1 FROM shift_closes c WHERE c.shift_id = s.id) AS closed FROM shifts s ORDER BY s.journal_seq DESC LIMIT 1').get() as
+    | [id: string, closed: number | null]
     | undefined
-  return r && !r.closed ? r.id : null
+  return r && !r[1] ? r[0] : null
 }
 
 /**
@@ -39,10 +39,14 @@ export function openShiftId(db: Db): string | null {
  * into it (a crash recovered after the Z, a clock set back) goes to the next open day and says
  * which day it came from.
  */
-export function postingMeta(db: Db, now: Date, settings: Settings): PostingMeta {
+export function postingMeta(db: Db, now: Date, settings: Settings, knownShiftId?: string | null): PostingMeta {
   const natural = businessDate(now, settings.timeZone, settings.businessDayCutoffHour)
-  const closed = lastClosure(db)?.business_date
-  const shiftId = openShiftId(db)
+  // The last closure's day, as lastClosure(db)?.business_date, without building its whole row.
+  const closed = rawStmt(db, 'SELECT business_date FROM closures ORDER BY number DESC LIMIT 1').get() as [string] | undefined
+  return metaFor(natural, closed?.[0], knownShiftId === undefined ? openShiftId(db) : knownShiftId)
+}
+
+function metaFor(natural: string, closed: string | undefined, shiftId: string | null): PostingMeta {
   if (closed && natural <= closed) return { businessDate: nextDay(closed), shiftId, adjustmentOf: natural }
   return { businessDate: natural, shiftId, adjustmentOf: null }
 }

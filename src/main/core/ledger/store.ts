@@ -35,9 +35,30 @@ export function recordPosting(db: Db, seq: number, type: string, data: unknown, 
     meta.shiftId,
     p.currency,
   )
-  const line = stmt(db, 'INSERT INTO ledger_lines (journal_seq, line_no, account, tag, debit_minor, credit_minor, rate) VALUES (?, ?, ?, ?, ?, ?, ?)')
-  p.lines.forEach((l, i) => line.run(seq, i + 1, l.account, l.tag, l.amount > 0 ? l.amount : 0, l.amount < 0 ? -l.amount : 0, l.rate))
+  // The lines go in as few statements as possible (a sale's 8 lines: one), in line order.
+  const lines = p.lines
+  for (let start = 0; start < lines.length; start += LINES_PER_INSERT) {
+    const n = Math.min(LINES_PER_INSERT, lines.length - start)
+    const values: unknown[] = []
+    for (let i = start; i < start + n; i++) {
+      const l = lines[i] as LedgerLine
+      values.push(seq, i + 1, l.account, l.tag, l.amount > 0 ? l.amount : 0, l.amount < 0 ? -l.amount : 0, l.rate)
+    }
+    stmt(db, lineInsertSql(n)).run(values)
+  }
   return p
+}
+
+/** Rows per multi-row INSERT into ledger_lines (7 parameters each: far below SQLite's limit). */
+const LINES_PER_INSERT = 32
+const lineInsertSqls: string[] = []
+function lineInsertSql(n: number): string {
+  let sql = lineInsertSqls[n]
+  if (!sql) {
+    sql = `INSERT INTO ledger_lines (journal_seq, line_no, account, tag, debit_minor, credit_minor, rate) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`
+    lineInsertSqls[n] = sql
+  }
+  return sql
 }
 
 interface EntryRow {
