@@ -39,7 +39,8 @@ function start(secret: string | null, terminalSecret: string | null): void {
     terminalSecrets,
   })
   if (seeded && seeded !== 'demo') console.log(`New store created. Owner PIN: ${seeded.ownerPin}`)
-  wire = connectWire(core, (msg: WireFromCore) => parent.postMessage(msg))
+  // Only the Electron main process writes to this port: its updater's 'shell-invoke' is honoured here.
+  wire = connectWire(core, (msg: WireFromCore) => parent.postMessage(msg), { shell: true })
   for (const m of early.splice(0)) wire.receive(m)
   parent.postMessage({ kind: 'ready' })
 }

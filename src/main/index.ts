@@ -81,13 +81,17 @@ function startCoreHost(): void {
   })
 }
 
-/** The updater's own calls into the core (same envelope as a window's, no session). */
+/**
+ * The updater's own calls into the core (same envelope as a window's, no session), sent as
+ * 'shell-invoke': the core host runs them with Core.invokeFromShell, the only way to the shell-only
+ * update channels. A window's calls go as 'invoke' (ipcMain below), which the core refuses them on.
+ */
 function callCore(channel: string, input: unknown): Promise<Result<unknown>> {
   if (!host) return Promise.resolve(fail('internal', 'The Daybook core is not running.'))
   const id = nextId++
   return new Promise<Result<unknown>>((resolve) => {
     pending.set(id, resolve)
-    host?.postMessage({ kind: 'invoke', id, envelope: { channel, input } })
+    host?.postMessage({ kind: 'shell-invoke', id, envelope: { channel, input } })
   })
 }
 
@@ -162,6 +166,7 @@ void app.whenReady().then(() => {
   startCoreHost()
   ipcMain.handle(IPC_INVOKE, (e, envelope: unknown) => {
     if (!trustedSender(e)) return fail('forbidden', 'This window may not talk to Daybook.')
+    // The core refuses these on a window's 'invoke' too; refused here first, without a trip to the core host.
     if (isShellOnly(envelope)) return fail('forbidden', 'Only the updater may ask that.')
     if (!host) return fail('internal', 'The Daybook core is not running.')
     const id = nextId++

@@ -7,7 +7,12 @@
  * owner's window, and a backup of the ledger written and checked. This file only carries that out.
  *
  * - The update server is Settings → Updates (the core's 'update-config'); without one, the address
- *   the build was made with (app-update.yml, DAYBOOK_UPDATE_URL) unless that is a placeholder.
+ *   the build was made with (app-update.yml, DAYBOOK_UPDATE_URL) unless that is a placeholder. It
+ *   must be https (plain http only to this computer, for testing): over http the feed's SHA-512
+ *   comes from the same server as the file and proves nothing, so checkForUpdate refuses such a
+ *   feed or file address before electron-updater is given it.
+ * - Its calls into the core go as the shell's own ('shell-invoke' → Core.invokeFromShell): the
+ *   update-prepare-install / update-report / update-after-start channels answer nobody else.
  * - Checks at start and every 4 hours; downloads in the background (autoDownload).
  * - Installs at the next quit, or inside the owner's window (checked every minute), when safe.
  * - After a start on a new version: asks the core to run the verifier on the migrated ledger.
@@ -23,7 +28,7 @@ import { checkForUpdate, verifyFile } from './core/updates/download'
 import type { FeedFile } from './core/updates/feed'
 
 export interface UpdaterDeps {
-  /** Sends one envelope to the core host and waits for its answer. */
+  /** Sends one envelope to the core host as the shell's own call (Core.invokeFromShell) and waits for its answer. */
   callCore: (channel: string, input: unknown) => Promise<Result<unknown>>
   log: (line: string) => void
 }
@@ -113,7 +118,7 @@ export function startUpdater(deps: UpdaterDeps): void {
 
   async function prepare(trigger: 'quit' | 'scheduled'): Promise<Prepared | null> {
     const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), PREPARE_TIMEOUT_MS).unref())
-    const r = await Promise.race([deps.callCore('update-prepare-install', { trigger }), timeout])
+    const r = await Promise.race([deps.callCore('update-prepare-install', { trigger, version: app.getVersion() }), timeout])
     if (!r) {
       deps.log('updater: the core did not answer in time; not installing')
       return null

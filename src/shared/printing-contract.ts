@@ -13,13 +13,23 @@ import { z } from 'zod'
 const Id = z.string().min(1).max(64)
 const Ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID')
 
-/** A printer address: a host name or an IPv4/IPv6 literal, no scheme, no port. */
+/**
+ * A printer address: a host name or an IPv4/IPv6 literal, no scheme, no port. An IPv6 literal
+ * written in brackets ("[::1]", as in a URL) is taken without them: the socket wants "::1", and
+ * the address shows as "[::1]:9100".
+ */
 export const PrinterHostSchema = z
   .string()
   .trim()
   .min(1)
   .max(253)
-  .regex(/^[A-Za-z0-9.:\-[\]]+$/, 'a host name or IP address, like 192.168.1.50')
+  .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.:-]+)$/, 'a host name or IP address, like 192.168.1.50')
+  .transform(bareHost)
+
+/** "[::1]" → "::1"; anything else as it is. */
+export function bareHost(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+}
 
 export const PAPER_WIDTHS = [58, 80] as const
 export const CODE_PAGES = ['gb18030', 'cp437', 'cp858'] as const
@@ -79,6 +89,11 @@ export const printingChannels = {
    */
   'print-document': {
     input: z.discriminatedUnion('kind', [
+      /**
+       * The receipt screen's Print after a sale: the original receipt when it was never printed
+       * (auto-print off) — not journaled, no DUPLICATE; when it printed or is on its way, a reprint.
+       */
+      z.strictObject({ kind: z.literal('sale'), orderId: Id }),
       z.strictObject({ kind: z.literal('reprint'), orderId: Id }),
       z.strictObject({ kind: z.literal('refund'), refundId: Id }),
       z.strictObject({ kind: z.literal('shift'), shiftId: Id }),
@@ -96,6 +111,10 @@ export const printingChannels = {
   },
   /** Jobs not done (pending, sending, failed), newest first; with `all`, the last 50 of any state. */
   'print-jobs': { input: z.strictObject({ all: z.boolean().optional() }).optional(), output: z.array(PrintJobSchema), auth: 'staff' },
-  /** Sends a failed or pending job again; a done job is answered as it is (never printed twice by Retry). */
-  'print-retry': { input: z.strictObject({ jobId: Id }), output: PrintJobSchema, auth: 'staff' },
+  /**
+   * Sends a failed or pending job again; a done job is answered as it is (never printed twice by Retry).
+   * A job `interrupted` by a stop (it may have printed, and kicked) prints again without the drawer
+   * kick unless `drawer: true` asks for it.
+   */
+  'print-retry': { input: z.strictObject({ jobId: Id, drawer: z.boolean().optional() }), output: PrintJobSchema, auth: 'staff' },
 } as const

@@ -7,19 +7,49 @@ import { z } from 'zod'
  * does: 'update-config' for the address, 'update-prepare-install' before any install.
  */
 
-/** An update server: http(s), no credentials, no query or fragment (electron-updater appends `/latest.yml`). */
+/**
+ * Whether a URL's host is this computer: `localhost`, 127.0.0.0/8 or `[::1]` (as `URL` normalises
+ * them: `127.1` and `0x7f.0.0.1` are `127.0.0.1` by then). Only these may be reached over plain
+ * http: anywhere else the feed and the installer come from the same server, so over http their
+ * SHA-512 proves nothing — whoever is on the network path could serve both.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase()
+  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+}
+
+/** Whether a URL may carry an update: https, or http to this computer only. */
+export function isSecureUpdateUrl(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
+}
+
+export const UPDATE_URL_NOT_HTTPS =
+  'The update server must be an https:// address (plain http:// only for this computer: localhost, 127.0.0.1, [::1], for testing)'
+
+/**
+ * An update server: https (http only to a loopback host), no credentials, no query or fragment
+ * (electron-updater appends `/latest.yml`).
+ */
 export const UpdateServerUrlSchema = z
   .string()
   .trim()
   .max(300)
-  .refine((u) => {
+  .superRefine((u, ctx) => {
+    let url: URL | null = null
     try {
-      const url = new URL(u)
-      return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && !url.search && !url.hash
+      url = new URL(u)
     } catch {
-      return false
+      url = null
     }
-  }, 'an update server address like https://updates.example.com/daybook/stable')
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+      ctx.addIssue({ code: 'custom', message: 'an update server address like https://updates.example.com/daybook/stable' })
+    } else if (!isSecureUpdateUrl(url)) {
+      ctx.addIssue({ code: 'custom', message: `${UPDATE_URL_NOT_HTTPS}, like https://updates.example.com/daybook/stable` })
+    }
+  })
+
+/** The owner's install window: from 30 minutes to 6 hours (Settings → Updates offers 30 min, 1, 2, 3 and 6 h). */
+export const INSTALL_WINDOW_MINUTES = { min: 30, max: 360 } as const
 
 /** A clock time in the store's time zone, 24-hour `HH:MM`. */
 export const ClockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time like 03:30')
@@ -32,7 +62,7 @@ export const ClockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a 
 export const UpdateSettingsSchema = z.strictObject({
   serverUrl: UpdateServerUrlSchema.nullable(),
   installAt: ClockTimeSchema.nullable(),
-  windowMinutes: z.number().int().min(15).max(360),
+  windowMinutes: z.number().int().min(INSTALL_WINDOW_MINUTES.min).max(INSTALL_WINDOW_MINUTES.max),
 })
 export type UpdateSettings = z.infer<typeof UpdateSettingsSchema>
 export const DEFAULT_UPDATE_SETTINGS: UpdateSettings = { serverUrl: null, installAt: null, windowMinutes: 60 }
@@ -77,13 +107,18 @@ export const UpdateStatusSchema = z.object({
 })
 export type UpdateStatus = z.infer<typeof UpdateStatusSchema>
 
-/** Channels only the shell's updater may call: the Electron main process refuses them from a window. */
+/**
+ * Channels only the shell's updater may call. The core refuses them on every transport
+ * (Core.invoke / Core.handle answer 'forbidden', with or without a session); only
+ * Core.invokeFromShell runs them, which the Electron main process alone reaches (its callCore →
+ * the core host's 'shell-invoke' message). The main process also refuses them from a window.
+ */
 export const SHELL_ONLY_UPDATE_CHANNELS: readonly string[] = ['update-prepare-install', 'update-report', 'update-after-start']
 
 export const updatesChannels = {
   'update-status': { input: z.strictObject({}).optional(), output: UpdateStatusSchema, auth: 'staff' },
-  /** The owner or a supervisor sets the update server and the install time (a cashier may not). */
-  'update-settings-save': { input: UpdateSettingsSchema, output: UpdateSettingsSchema, auth: 'staff' },
+  /** Only the owner sets the update server and the install time (anyone signed in may read them: 'update-status'). */
+  'update-settings-save': { input: UpdateSettingsSchema, output: UpdateSettingsSchema, auth: 'owner' },
   /** For the shell's updater: the server address and install window (nothing secret). */
   'update-config': {
     input: z.strictObject({}).optional(),
@@ -97,7 +132,11 @@ export const updatesChannels = {
    * window)? If so, a backup of the ledger is taken and checked; only then is `safe` true.
    */
   'update-prepare-install': {
-    input: z.strictObject({ trigger: z.enum(INSTALL_TRIGGERS) }),
+    input: z.strictObject({
+      trigger: z.enum(INSTALL_TRIGGERS),
+      /** The running app's version: the backup is named after it (a backup taken on this version that did not lead to an install is replaced by the next). */
+      version: z.string().regex(/^[0-9A-Za-z.+-]{1,64}$/, 'a version like 0.2.0'),
+    }),
     output: z.object({ safe: z.boolean(), reasons: z.array(z.enum(UNSAFE_REASONS)), backup: BackupInfoSchema.nullable() }),
     auth: 'none',
   },

@@ -48,10 +48,14 @@ export function normalize(text: string): string {
   return text.replace(/\b[0-9a-f]{32}\b/g, '<hash>')
 }
 
-/** Compares with the golden file; writes it when it does not exist yet (then it is read and kept). */
-export function golden(name: string, text: string): void {
+/**
+ * Compares with the golden file. A missing golden fails (a deleted or renamed file must not pass
+ * silently); `UPDATE_GOLDEN=1` writes the file from what was printed (then review the diff).
+ */
+export function golden(name: string, text: string, env: NodeJS.ProcessEnv = process.env): void {
   const file = join(FIXTURES, `${name}.txt`)
   const got = normalize(text)
-  if (!existsSync(file) || process.env.UPDATE_GOLDEN === '1') writeFileSync(file, got)
+  if (env.UPDATE_GOLDEN === '1') writeFileSync(file, got)
+  else if (!existsSync(file)) throw new Error(`the golden file test/fixtures/printing/${name}.txt is missing: run with UPDATE_GOLDEN=1 to write it, then review it`)
   expect(got, `${name} differs from test/fixtures/printing/${name}.txt`).toBe(readFileSync(file, 'utf8'))
 }

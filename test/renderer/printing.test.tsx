@@ -35,7 +35,7 @@ const { useApp } = await import('../../src/renderer/src/store')
 const { PrintStatusView } = await import('../../src/renderer/src/components/PrintStatus')
 const { NoSaleDialogView } = await import('../../src/renderer/src/components/NoSaleDialog')
 const { fromPrinterDraft, toPrinterDraft } = await import('../../src/renderer/src/screens/PrinterSettings')
-const { printErrorText, jobFailureText } = await import('../../src/renderer/src/lib/printing')
+const { printErrorText, jobFailureText, receiptPrintButton } = await import('../../src/renderer/src/lib/printing')
 const { fieldIssues } = await import('../../src/renderer/src/lib/errors')
 
 function text(html: string): string {
@@ -156,6 +156,43 @@ describe('the printing store', () => {
     expect(r.ok).toBe(true)
     expect(calls[0]).toEqual({ channel: 'print-document', input: { kind: 'z', closureId: 'C1' } })
     expect(usePrinting.getState().jobs.map((j) => j.id)).toContain('J9')
+  })
+})
+
+describe('the receipt screen’s Print on the receipt printer', () => {
+  it('after a sale asks for the original receipt (kind sale), labelled Print receipt until it printed; from Orders a reprint', async () => {
+    // auto-print off: the first press is the original, not a reprint (no DUPLICATE, nothing journaled)
+    expect(receiptPrintButton('sale', 'o1', { autoPrint: false, printedHere: false })).toEqual({ doc: { kind: 'sale', orderId: 'o1' }, label: 'printer.printReceipt' })
+    // once printed, or when auto-print printed it already, the button says what the core will do: a duplicate
+    expect(receiptPrintButton('sale', 'o1', { autoPrint: false, printedHere: true })).toEqual({ doc: { kind: 'sale', orderId: 'o1' }, label: 'printer.printDuplicate' })
+    expect(receiptPrintButton('sale', 'o1', { autoPrint: true, printedHere: false })).toEqual({ doc: { kind: 'sale', orderId: 'o1' }, label: 'printer.printDuplicate' })
+    expect(receiptPrintButton('orders', 'o1', { autoPrint: false, printedHere: false })).toEqual({ doc: { kind: 'reprint', orderId: 'o1' }, label: 'printer.printDuplicate' })
+    // what the store sends is what the contract takes
+    answers['print-document'] = () => ({ ok: true, value: job({ id: 'receipt-o1', kind: 'sale', drawer: false }) })
+    await usePrinting.getState().printDocument(receiptPrintButton('sale', 'o1', { autoPrint: false, printedHere: false }).doc)
+    expect(calls.filter((c) => c.channel === 'print-document')).toEqual([{ channel: 'print-document', input: { kind: 'sale', orderId: 'o1' } }])
+    const { channels } = await import('../../src/shared/contract')
+    expect(channels['print-document'].input.safeParse({ kind: 'sale', orderId: 'o1' }).success).toBe(true)
+  })
+
+  it('the Receipt screen uses it (not a bare reprint) for its printer button', async () => {
+    const { readFileSync } = await import('node:fs')
+    const src = readFileSync(new URL('../../src/renderer/src/screens/Receipt.tsx', import.meta.url), 'utf8')
+    expect(src).toContain('receiptPrintButton(from, order.id')
+    expect(src).not.toMatch(/doc=\{\{ kind: 'reprint'/)
+  })
+})
+
+describe('the drawer turned off', () => {
+  it('No sale says so and keeps Open off; the core’s refusal reads as the drawer, not a missing printer', async () => {
+    const html = renderToStaticMarkup(
+      <NoSaleDialogView noShift={false} noPrinter={false} drawerOff openDrawer={usePrinting.getState().openDrawer} onOpened={() => undefined} onClose={() => undefined} onOpenShift={() => undefined} />,
+    )
+    expect(text(html)).toContain('The cash drawer is turned off at this till.')
+    expect(html).toMatch(/data-testid="no-sale-submit" disabled=""/)
+    expect(printErrorText(t(), { code: 'printer_not_configured', message: 'x', details: { drawer: 'off' } })).toBe('The cash drawer is turned off at this till. The owner can turn it on in Settings → Printer.')
+    await i18n.changeLanguage('zh-CN')
+    expect(printErrorText(t(), { code: 'printer_not_configured', message: 'x', details: { drawer: 'off' } })).toContain('钱箱')
   })
 })
 

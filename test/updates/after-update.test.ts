@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { writeBackup } from '../../src/main/core/backup/backup'
+import { backupLedger } from '../../src/main/core/backup/backup'
 import { MIGRATIONS } from '../../src/main/core/db/migrations'
 import { openDatabase } from '../../src/main/core/db/sqlite'
 import { LEDGER_FILE, openCore } from '../../src/main/core/open-core'
@@ -47,7 +47,7 @@ describe('after an update', () => {
   it('the advice also names the checked backup taken before the install', async () => {
     const dir = ledgerWithASale()
     const db = openDatabase(join(dir, LEDGER_FILE))
-    const made = await writeBackup(db, join(dir, 'backups'), { prefix: 'ledger-before-update', now: () => new Date('2026-11-22T03:00:00Z') })
+    const made = (await backupLedger(db, join(dir, 'backups'), { prefix: 'ledger-before-update', tag: 'from-0.1.0', now: () => new Date('2026-11-22T03:00:00Z') })).file
     db.close()
     const advice = startFailureAdvice(dir)
     expect(advice.updateBackup).toBe(made)
@@ -61,11 +61,13 @@ describe('after an update', () => {
     expect(() => openDatabase(file, { migrations: MIGRATIONS.slice(0, -1) })).toThrow(expect.objectContaining({ code: 'db_newer_than_app' }))
   })
 
-  it("'update-after-start' runs the verifier on the ledger the new version opened", () => {
+  it("'update-after-start' runs the verifier on the ledger the new version opened", async () => {
     const dir = ledgerWithASale()
     const { core } = openCore({ dataDir: dir, demo: true, resourcesDir: RESOURCES, startSync: false })
     cores.push(core)
-    const r = call<{ ok: boolean; message: string; backupFolder: string }>(core, 'update-after-start', { version: '0.2.0', previousVersion: '0.1.0' })
+    const answer = await core.invokeFromShell({ channel: 'update-after-start', input: { version: '0.2.0', previousVersion: '0.1.0' } })
+    if (!answer.ok) throw new Error(answer.error.message)
+    const r = answer.value as { ok: boolean; message: string; backupFolder: string }
     expect(r.ok).toBe(true)
     expect(r.message).toMatch(/checked after the update, \d+ events, nothing wrong/)
     expect(r.backupFolder).toBe(join(dir, 'backups'))

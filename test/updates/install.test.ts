@@ -30,8 +30,9 @@ function till() {
   return { ...t, cashier, supervisor, owner, backups: join(t.dir, 'backups') }
 }
 
-async function prepare(core: Core, trigger: 'quit' | 'scheduled') {
-  const r = await core.invoke({ channel: 'update-prepare-install', input: { trigger } })
+/** The shell's updater asking (Core.invokeFromShell: a window may not), on version 0.1.0. */
+async function prepare(core: Core, trigger: 'quit' | 'scheduled', version = '0.1.0') {
+  const r = await core.invokeFromShell({ channel: 'update-prepare-install', input: { trigger, version } })
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`)
   return r.value as { safe: boolean; reasons: string[]; backup: { file: string; userVersion: number; events: number } | null }
 }
@@ -85,7 +86,7 @@ describe('installing on a real ledger: what is in progress, and the backup first
     expect(r).toMatchObject({ safe: true, reasons: [] })
     expect(r.backup!.file.startsWith(t.backups)).toBe(true)
     expect(readdirSync(t.backups)).toEqual([r.backup!.file.slice(t.backups.length + 1)])
-    expect(r.backup!.file).toMatch(/ledger-before-update-2026-11-22T03-00-00-000Z\.sqlite$/)
+    expect(r.backup!.file).toMatch(/ledger-before-update-2026-11-22T03-00-00-000Z-from-0\.1\.0\.sqlite$/)
     // the copy is a ledger of its own: same schema, same journal, opens read-only without a -wal
     const copy = new Database(r.backup!.file, { readonly: true })
     const live = t.core.db
@@ -118,20 +119,24 @@ describe('installing on a real ledger: what is in progress, and the backup first
   it('a batch mid-send to the platform holds the install back', async () => {
     const t = till()
     const deps: UpdatesDeps = { db: t.core.db, now: () => at('2026-11-22T03:00:00Z'), settings: () => readSettings(t.core.db), must: () => { throw new Error('unused') }, outboxSending: () => true }
-    expect(await prepareInstall(deps, 'quit')).toEqual({ safe: false, reasons: ['outbox_sending'], backup: null })
-    expect((await prepareInstall({ ...deps, outboxSending: () => false }, 'quit')).safe).toBe(true)
+    expect(await prepareInstall(deps, 'quit', '0.1.0')).toEqual({ safe: false, reasons: ['outbox_sending'], backup: null })
+    expect((await prepareInstall({ ...deps, outboxSending: () => false }, 'quit', '0.1.0')).safe).toBe(true)
   })
 
-  it('scheduled: the owner\'s window set by a supervisor; a cashier may not; a bad address changes nothing', async () => {
+  it('scheduled: the owner\'s window, set by the owner only; a bad address changes nothing', async () => {
     const t = till()
     // the demo clock is 03:00Z = 11:00 in Shanghai
     expect(await prepare(t.core, 'scheduled')).toMatchObject({ safe: false, reasons: ['no_window'] })
-    const denied = t.core.handle({ channel: 'update-settings-save', input: { serverUrl: 'https://updates.example.com/daybook', installAt: '10:30', windowMinutes: 60 }, session: t.cashier })
-    expect(denied).toMatchObject({ ok: false, error: { code: 'forbidden' } })
-    const bad = t.core.handle({ channel: 'update-settings-save', input: { serverUrl: 'ftp://user:pw@x/', installAt: '25:00', windowMinutes: 60 }, session: t.supervisor })
+    for (const session of [t.cashier, t.supervisor, undefined]) {
+      const denied = t.core.handle({ channel: 'update-settings-save', input: { serverUrl: 'https://updates.example.com/daybook', installAt: '10:30', windowMinutes: 60 }, session })
+      expect(denied).toMatchObject({ ok: false, error: { code: session ? 'forbidden' : 'not_signed_in' } })
+    }
+    const bad = t.core.handle({ channel: 'update-settings-save', input: { serverUrl: 'ftp://user:pw@x/', installAt: '25:00', windowMinutes: 60 }, session: t.owner })
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
     expect(readSettings(t.core.db).updates).toEqual(DEFAULT_UPDATE_SETTINGS)
-    const saved = call(t.core, 'update-settings-save', { serverUrl: 'https://updates.example.com/daybook', installAt: '10:30', windowMinutes: 60 }, t.supervisor)
+    // a supervisor may still read them
+    expect(call<{ settings: UpdateSettings }>(t.core, 'update-status', {}, t.supervisor).settings).toEqual(DEFAULT_UPDATE_SETTINGS)
+    const saved = call(t.core, 'update-settings-save', { serverUrl: 'https://updates.example.com/daybook', installAt: '10:30', windowMinutes: 60 }, t.owner)
     expect(saved).toEqual({ serverUrl: 'https://updates.example.com/daybook', installAt: '10:30', windowMinutes: 60 })
     expect(call(t.core, 'update-config', {})).toEqual({ settings: saved, timeZone: 'Asia/Shanghai' })
     // the store settings keep it (and the owner's store form round-trips it)
@@ -141,16 +146,16 @@ describe('installing on a real ledger: what is in progress, and the backup first
     expect(await prepare(t.core, 'scheduled')).toMatchObject({ safe: false, reasons: ['outside_window'], backup: null })
   })
 
-  it("'update-status' says what an install at quit would wait for, the folders, and the updater's last report", () => {
+  it("'update-status' says what an install at quit would wait for, the folders, and the updater's last report", async () => {
     const t = till()
     type Status = { atQuit: { safe: boolean; reasons: string[] }; dataFolder: string; backupFolder: string; report: { state: string; availableVersion: string | null } | null }
     expect(call<Status>(t.core, 'update-status', {}, t.cashier)).toMatchObject({ atQuit: { safe: true, reasons: [] }, dataFolder: t.dir, backupFolder: t.backups, report: null })
     startCheckout(t.core, t.cashier)
     expect(call<Status>(t.core, 'update-status', {}, t.cashier).atQuit).toEqual({ safe: false, reasons: ['open_checkout'] })
-    call(t.core, 'update-report', { state: 'downloaded', currentVersion: '0.1.0', availableVersion: '0.2.0', message: null, at: '2026-11-22T03:00:00Z' })
+    expect(await t.core.invokeFromShell({ channel: 'update-report', input: { state: 'downloaded', currentVersion: '0.1.0', availableVersion: '0.2.0', message: null, at: '2026-11-22T03:00:00Z' } })).toEqual({ ok: true, value: null })
     expect(call<Status>(t.core, 'update-status', {}, t.cashier).report).toMatchObject({ state: 'downloaded', availableVersion: '0.2.0' })
     // a report that does not fit the contract changes nothing
-    expect(t.core.handle({ channel: 'update-report', input: { state: 'hacked', currentVersion: '0.1.0', availableVersion: null, message: null, at: 'x' } })).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
+    expect(await t.core.invokeFromShell({ channel: 'update-report', input: { state: 'hacked', currentVersion: '0.1.0', availableVersion: null, message: null, at: 'x' } })).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
     expect(call<Status>(t.core, 'update-status', {}, t.cashier).report).toMatchObject({ state: 'downloaded' })
   })
 
@@ -166,7 +171,7 @@ describe('installing on a real ledger: what is in progress, and the backup first
       return file
     }
     const deps: UpdatesDeps = { db: t.core.db, now: () => at('2026-11-22T03:00:00Z'), settings: () => readSettings(t.core.db), must: () => { throw new Error('unused') }, outboxSending: () => false, writeBackup: corrupting }
-    const e = await prepareInstall(deps, 'quit').then(
+    const e = await prepareInstall(deps, 'quit', '0.1.0').then(
       () => null,
       (x: unknown) => x,
     )

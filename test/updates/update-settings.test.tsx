@@ -43,6 +43,10 @@ describe('Settings → Updates', () => {
     expect(html).toContain('data-safe="false"')
     expect(html).toContain('AppData\\Roaming\\Daybook\\data\\backups')
     expect(html).toContain('data-testid="updates-save"')
+    // the example is https, and the panel says why
+    expect(html).toContain('placeholder="https://platform.example.com/v1/updates/stable"')
+    expect(html).toContain('It must be an https:// address')
+    expect(html).not.toMatch(/placeholder="http:/)
   })
 
   it('in Chinese too', async () => {
@@ -54,11 +58,11 @@ describe('Settings → Updates', () => {
     await i18n.changeLanguage('en')
   })
 
-  it('a cashier sees it but cannot change it; a refusal is shown under its field', async () => {
+  it('anyone but the owner sees it but cannot change it; a refusal is shown under its field', async () => {
     await i18n.changeLanguage('en')
     const ro = render({ canEdit: false })
     expect(ro).not.toContain('data-testid="updates-save"')
-    expect(ro).toContain('Only a supervisor or the owner can change this.')
+    expect(ro).toContain('Only the owner can change this.')
     expect(ro).toMatch(/data-testid="updates-server-url"[^>]*disabled=""/)
     const bad = render({ issues: [{ path: 'serverUrl', message: 'an update server address like https://updates.example.com/daybook/stable' }] })
     expect(bad).toContain('data-testid="updates-error-serverUrl"')

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { z } from 'zod'
-import { channels, InvokeEnvelopeSchema, isChannelName, type ChannelName, type ChannelOutput, type EventName, type Session, type Staff } from '../../shared/contract'
+import { channels, InvokeEnvelopeSchema, isChannelName, type ChannelName, type EventName, type Session, type Staff } from '../../shared/contract'
 import { DaybookError, fail, ok, toErrorData, type ErrorData, type Result } from '../../shared/errors'
 import { newId } from '../../shared/ids'
 import { listCategories, productByBarcode, searchProducts } from './catalog'
@@ -31,12 +31,14 @@ import { closeDay, listClosures, readClosure, tillStatus, xReport } from './clos
 import { SETTLEMENT_ASYNC, settlementHandlers } from './settlement/handlers'
 import { REVIEW_ASYNC, reviewHandlers } from './review/handlers'
 import { UPDATES_ASYNC, updatesHandlers } from './updates/handlers'
+import { SHELL_ONLY_UPDATE_CHANNELS } from '../../shared/updates-contract'
 import { PRINTING_ASYNC, printingHandlers } from './printing/handlers'
 import { PrintService } from './printing/jobs'
 import type { PrinterDriver } from './printing/driver'
 import { createNetworkPrinter } from './printing/escpos-network'
 import type { PrinterSettings } from '../../shared/printing-contract'
 import { displayHandlers } from './display/handlers'
+import type { CallContext, Handler } from './handler-types'
 
 export interface CoreDeps {
   db: Db
@@ -67,6 +69,9 @@ function cardNumberAllowed(channel: ChannelName, path: (string | number)[], text
   return false
 }
 
+/** Channels only the Electron shell may call (Core.invokeFromShell); everyone else gets 'forbidden'. */
+const SHELL_ONLY: ReadonlySet<string> = new Set(SHELL_ONLY_UPDATE_CHANNELS)
+
 /** Channels whose handler waits on the network: only `invoke` runs them, never `handle`. */
 export const ASYNC_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>(['sync-pair', ...SETTLEMENT_ASYNC, ...REVIEW_ASYNC, ...UPDATES_ASYNC, ...PRINTING_ASYNC])
 
@@ -75,13 +80,8 @@ const SESSION_TTL_MS = 12 * 3_600_000
 /** A supervisor's approval is for the sale in front of them, not for the rest of the day. */
 const APPROVAL_TTL_MS = 10 * 60_000
 
-type Handler<C extends ChannelName> = (input: z.output<(typeof channels)[C]['input']>, ctx: CallContext) => ChannelOutput<C> | Promise<ChannelOutput<C>>
 type Handlers = { [C in ChannelName]: Handler<C> }
 
-interface CallContext {
-  token: string | undefined
-  staff: Staff | undefined
-}
 
 /**
  * The core service: the one place business rules run. Every transport hands it an envelope;
@@ -206,7 +206,21 @@ export class Core {
    * that call the platform (ASYNC_CHANNELS) answer when it does.
    */
   async invoke(raw: unknown): Promise<Result<unknown>> {
-    const call = this.prepare(raw)
+    return this.invokeAs(raw, false)
+  }
+
+  /**
+   * `invoke` for the Electron shell's own calls (its updater): the only way to reach the
+   * shell-only channels (SHELL_ONLY_UPDATE_CHANNELS), which every other caller — a window, a
+   * browser of `npm run serve`, signed in or not — is refused. Only the core host's
+   * 'shell-invoke' message from the Electron main process comes here (wire.ts, `shell: true`).
+   */
+  async invokeFromShell(raw: unknown): Promise<Result<unknown>> {
+    return this.invokeAs(raw, true)
+  }
+
+  private async invokeAs(raw: unknown, fromShell: boolean): Promise<Result<unknown>> {
+    const call = this.prepare(raw, fromShell)
     if ('ok' in call) return call
     try {
       return ok(await call.run())
@@ -220,7 +234,7 @@ export class Core {
    * An asynchronous channel is refused here: use `invoke`.
    */
   handle(raw: unknown): Result<unknown> {
-    const call = this.prepare(raw)
+    const call = this.prepare(raw, false)
     if ('ok' in call) return call
     if (ASYNC_CHANNELS.has(call.channel)) {
       return fail('unknown_channel', `${call.channel} waits on the platform: call it through invoke, not handle.`)
@@ -234,11 +248,12 @@ export class Core {
     }
   }
 
-  private prepare(raw: unknown): { ok: false; error: ErrorData } | { channel: ChannelName; run: () => unknown } {
+  private prepare(raw: unknown, fromShell: boolean): { ok: false; error: ErrorData } | { channel: ChannelName; run: () => unknown } {
     const env = InvokeEnvelopeSchema.safeParse(raw)
     if (!env.success) return fail('invalid_input', 'The request was not understood.', issues(env.error))
     const { channel, session } = env.data
     if (!isChannelName(channel)) return fail('unknown_channel', `There is no channel called ${channel.slice(0, 64)}.`)
+    if (SHELL_ONLY.has(channel) && !fromShell) return fail('forbidden', 'Only Daybook itself (its updater) may ask that.')
     const spec = channels[channel]
     const input = spec.input.safeParse(env.data.input)
     if (!input.success) return fail('invalid_input', 'Some of the details are not valid.', issues(input.error))

@@ -12,7 +12,9 @@ export { renderPng, paperDots } from './render'
  * It answers the real-time status requests (DLE EOT n) the way an Epson-compatible printer does —
  * online, offline, out of paper, cover open — and, when online, takes each connection's bytes as
  * one job: decoded into text, counted (drawer kicks, cuts, QR codes) and drawn as a PNG of the roll.
- * `slow` answers every status request only after `slowMs` (a busy or slow printer).
+ * `slow` answers every status request only after `slowMs` (a busy or slow printer). Out of paper or
+ * with its cover open it prints nothing, but, like a real printer, still fires the drawer pulse of a
+ * connection that only kicks the drawer (no text, no cut, no QR).
  */
 export type SimMode = 'online' | 'offline' | 'paper_out' | 'cover_open' | 'slow'
 
@@ -53,6 +55,11 @@ function statusByte(mode: SimMode, n: number): number {
   if (n === 2) return mode === 'cover_open' ? base | 0x04 : mode === 'paper_out' ? base | 0x20 : mode === 'offline' ? base | 0x40 : base
   if (n === 4) return mode === 'paper_out' ? base | 0x60 : base
   return base
+}
+
+/** A job that only kicks the drawer: nothing printed, nothing cut. */
+function kickOnly(d: Decoded): boolean {
+  return d.drawerKicks > 0 && d.cuts === 0 && d.qr.length === 0 && d.items.every((i) => i.t === 'kick')
 }
 
 /** The bytes of a connection without its status requests (DLE EOT n). */
@@ -98,8 +105,9 @@ export async function startPrinterSim(o: PrinterSimOptions = {}): Promise<Printe
     /** The job of this connection so far (made on its first data, updated as more arrives). */
     const record = (): void => {
       const data = withoutStatus(all)
-      if (data.length === 0 || !printing()) return
+      if (data.length === 0) return
       const d = decodeEscPos(data)
+      if (!printing() && !(kickOnly(d) && (mode === 'paper_out' || mode === 'cover_open'))) return
       if (!job) {
         job = { n: jobs.length + 1, text: '', drawerKicks: 0, cuts: 0, qr: [], bytes: Buffer.alloc(0), png: async () => Buffer.alloc(0) }
         jobs.push(job)

@@ -1,6 +1,6 @@
-import type { z } from 'zod'
-import type { ChannelOutput, EventName, Staff } from '../../../shared/contract'
+import type { EventName } from '../../../shared/contract'
 import { DISPLAY_THANKS_MS, type DisplayState, type displayChannels } from '../../../shared/display-contract'
+import type { HandlersOf } from '../handler-types'
 
 /**
  * The customer display's state (src/shared/display-contract.ts): what the till last said the
@@ -8,13 +8,7 @@ import { DISPLAY_THANKS_MS, type DisplayState, type displayChannels } from '../.
  * the welcome screen until the till sends its cart again. Every change emits `display-changed`.
  */
 
-type Channels = typeof displayChannels
-type Name = keyof Channels
-interface Ctx {
-  token: string | undefined
-  staff: Staff | undefined
-}
-export type DisplayHandlers = { [C in Name]: (input: z.output<Channels[C]['input']>, ctx: Ctx) => ChannelOutput<C> | Promise<ChannelOutput<C>> }
+export type DisplayHandlers = HandlersOf<typeof displayChannels>
 
 export interface DisplayDeps {
   now: () => Date

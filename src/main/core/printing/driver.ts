@@ -13,10 +13,16 @@ export interface PrinterDriver {
    * Asks the printer whether it can print, then sends the bytes of one document (which may end
    * with a cut and a drawer kick). `printed: 'maybe'` on a failure means the bytes may have
    * reached the printer (a write that timed out): the cashier checks the roll before a Retry.
+   * `printsNothing`: the bytes only kick the drawer — an empty roll or an open cover does not stop
+   * them (the printer takes the pulse); an offline printer still does.
    */
-  send(bytes: Uint8Array, signal?: AbortSignal): Promise<PrintOutcome>
+  send(bytes: Uint8Array, signal?: AbortSignal, o?: SendOptions): Promise<PrintOutcome>
   /** Asks the printer's real-time status only (DLE EOT), printing nothing. */
   status(signal?: AbortSignal): Promise<PrintOutcome>
+}
+
+export interface SendOptions {
+  printsNothing?: boolean
 }
 
 export type PrintOutcome = { ok: true } | { ok: false; code: PrintFailure; message: string; printed: 'no' | 'maybe' }

@@ -1,6 +1,6 @@
 import { Socket } from 'node:net'
-import type { PrintFailure } from '../../../shared/printing-contract'
-import { PRINT_MESSAGES, type PrinterDriver, type PrintOutcome } from './driver'
+import { bareHost, type PrintFailure } from '../../../shared/printing-contract'
+import { PRINT_MESSAGES, type PrinterDriver, type PrintOutcome, type SendOptions } from './driver'
 
 /**
  * An ESC/POS printer on the network (raw TCP, usually port 9100 — "JetDirect"/"AppSocket").
@@ -8,6 +8,9 @@ import { PRINT_MESSAGES, type PrinterDriver, type PrintOutcome } from './driver'
  * offline cause, roll paper sensor) so that an offline printer, an empty roll or an open cover each
  * give their own answer before anything is sent, send the document, then ask the status once more:
  * its answer comes after the printer has taken every byte before it, so "done" means received.
+ * A job that prints nothing (a bare drawer kick: No sale, a pay-in, a cash sale with auto-print off)
+ * is sent with the roll empty or the cover open — the printer takes the pulse — but not to an
+ * offline printer.
  */
 export interface NetworkPrinterOptions {
   host: string
@@ -127,10 +130,12 @@ export function createNetworkPrinter(o: NetworkPrinterOptions): PrinterDriver {
   const connectTimeoutMs = o.connectTimeoutMs ?? 3_000
   const statusTimeoutMs = o.statusTimeoutMs ?? 3_000
   const writeTimeoutMs = o.writeTimeoutMs ?? 15_000
-  const address = o.host.includes(':') ? `[${o.host}]:${o.port}` : `${o.host}:${o.port}`
+  // "[::1]" (as in a URL) is "::1" to the socket, and shows as "[::1]:9100"
+  const host = bareHost(o.host)
+  const address = host.includes(':') ? `[${host}]:${o.port}` : `${host}:${o.port}`
 
-  async function run(bytes: Uint8Array | null, signal?: AbortSignal): Promise<PrintOutcome> {
-    const c = await connect(o.host, o.port, connectTimeoutMs)
+  async function run(bytes: Uint8Array | null, signal?: AbortSignal, so: SendOptions = {}): Promise<PrintOutcome> {
+    const c = await connect(host, o.port, connectTimeoutMs)
     if ('error' in c) return failure('offline', 'no')
     const { conn } = c
     try {
@@ -142,7 +147,8 @@ export function createNetworkPrinter(o: NetworkPrinterOptions): PrinterDriver {
         return failure('refused', 'no', 'The printer answered in a way the till does not understand: is it an ESC/POS printer? Check Settings → Printer.')
       }
       const bad = statusFailure(s1, s2, s4)
-      if (bad) return failure(bad, 'no', bad === 'offline' ? 'The printer is offline (paper feed, an error, or a cover). Check it, then press Retry.' : PRINT_MESSAGES[bad])
+      const kickOnly = bytes !== null && so.printsNothing === true
+      if (bad && !(kickOnly && (bad === 'paper_out' || bad === 'cover_open'))) return failure(bad, 'no', bad === 'offline' ? 'The printer is offline (paper feed, an error, or a cover). Check it, then press Retry.' : PRINT_MESSAGES[bad])
       if (!bytes) return { ok: true }
       conn.write(bytes)
       // The status asked after the document is answered once the printer has taken it all.
@@ -162,7 +168,7 @@ export function createNetworkPrinter(o: NetworkPrinterOptions): PrinterDriver {
 
   return {
     address,
-    send: (bytes, signal) => run(bytes, signal),
+    send: (bytes, signal, so) => run(bytes, signal, so),
     status: (signal) => run(null, signal),
   }
 }

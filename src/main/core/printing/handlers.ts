@@ -1,5 +1,4 @@
-import type { z } from 'zod'
-import type { ChannelOutput, Settings, Staff } from '../../../shared/contract'
+import type { Settings, Staff } from '../../../shared/contract'
 import { DaybookError } from '../../../shared/errors'
 import { newId } from '../../../shared/ids'
 import type { printingChannels, PrintJob } from '../../../shared/printing-contract'
@@ -13,14 +12,9 @@ import { checkHolder, readShift } from '../shifts/shifts'
 import { readClosure, xReport } from '../closures/closures'
 import type { PrintService } from './jobs'
 import { writePrinterSettings } from './settings'
+import type { CallContext, HandlersOf } from '../handler-types'
 
-type Channels = typeof printingChannels
-type Name = keyof Channels
-interface Ctx {
-  token: string | undefined
-  staff: Staff | undefined
-}
-export type PrintingHandlers = { [C in Name]: (input: z.output<Channels[C]['input']>, ctx: Ctx) => ChannelOutput<C> | Promise<ChannelOutput<C>> }
+export type PrintingHandlers = HandlersOf<typeof printingChannels>
 
 /** Channels that wait on the printer: only `invoke` runs them. */
 export const PRINTING_ASYNC = ['printer-test', 'print-document', 'drawer-open', 'print-retry'] as const
@@ -31,7 +25,7 @@ export interface PrintingHandlerDeps {
   now: () => Date
   settings: () => Settings
   printing: PrintService
-  must: (ctx: Ctx) => Staff
+  must: (ctx: CallContext) => Staff
   /** Something was journaled (a reprint, a No sale): views refetch and sync is nudged. */
   journaled: (what: 'orders' | 'day') => void
 }
@@ -46,6 +40,12 @@ export function printingHandlers(d: PrintingHandlerDeps): PrintingHandlers {
     const s = printing.settings()
     if (!s.enabled || !s.host) throw new DaybookError('printer_not_configured', 'No receipt printer is set up on this till. The owner can add one in Settings → Printer.')
   }
+  /** Drawer off in Settings → Printer: nothing opens it from the till (and nothing is journaled). */
+  const mustDrawer = (): void => {
+    if (!printing.settings().drawerEnabled) {
+      throw new DaybookError('printer_not_configured', 'The cash drawer is turned off on this till. The owner can turn it on in Settings → Printer.', { drawer: 'off' })
+    }
+  }
   const run = (job: PrintJob): Promise<PrintJob> => printing.send(job.id)
   return {
     'printer-settings-get': () => printing.settings(),
@@ -57,6 +57,7 @@ export function printingHandlers(d: PrintingHandlerDeps): PrintingHandlers {
     },
     'printer-test': async ({ drawer }) => {
       mustPrinter()
+      if (drawer === true) mustDrawer()
       return run(printing.create({ id: newId(), kind: 'test', refId: null, print: true, drawer: drawer === true, payload: { at: at() } }))
     },
     'print-document': async (input, ctx) => {
@@ -64,6 +65,22 @@ export function printingHandlers(d: PrintingHandlerDeps): PrintingHandlers {
       mustPrinter()
       const store = d.settings()
       switch (input.kind) {
+        case 'sale': {
+          if (!readOrder(db, input.orderId)) throw new DaybookError('not_found', 'No order with that number.')
+          // an auto-printed receipt's job is made by the scan after the commit: make it now if it is due
+          printing.scan()
+          const original = printing.originalReceipt(input.orderId)
+          if (!original) {
+            // never printed (auto-print off): the original, once — not a reprint, not journaled
+            return run(printing.create({ id: `receipt-${input.orderId}`, kind: 'sale', refId: input.orderId, print: true, drawer: false }))
+          }
+          // it did not print: the same original again, as a Retry would (never a DUPLICATE of nothing)
+          if (original.state === 'failed') return printing.send(original.id, true)
+          // printed, or on its way: a real reprint
+          const o = reprintOrder(db, input.orderId, d.device.id, staff.id, d.now())
+          d.journaled('orders')
+          return run(printing.create({ id: newId(), kind: 'reprint', refId: o.id, print: true, drawer: false, payload: { n: o.reprints } }))
+        }
         case 'reprint': {
           if (!readOrder(db, input.orderId)) throw new DaybookError('not_found', 'No order with that number.')
           // A reprint is logged in the journal, as on the screen.
@@ -103,6 +120,7 @@ export function printingHandlers(d: PrintingHandlerDeps): PrintingHandlers {
       const done = printing.get(id)
       if (done) return done // a retried No sale: the one already journaled
       mustPrinter()
+      mustDrawer()
       const shiftId = openShiftId(db)
       if (!shiftId) throw new DaybookError('no_open_shift', 'Open a shift before opening the drawer.')
       checkHolder(db, shiftId, staff)
@@ -122,9 +140,9 @@ export function printingHandlers(d: PrintingHandlerDeps): PrintingHandlers {
       return run(job)
     },
     'print-jobs': (input) => printing.list(input?.all === true),
-    'print-retry': async ({ jobId }) => {
+    'print-retry': async ({ jobId, drawer }) => {
       if (!printing.get(jobId)) throw new DaybookError('not_found', 'There is no such print job.')
-      return printing.send(jobId, true)
+      return printing.send(jobId, true, drawer === true)
     },
   }
 }

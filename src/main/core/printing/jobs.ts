@@ -34,6 +34,12 @@ import { testPage } from './documents/test-page'
  * - a job found `sending` at start may have printed: it is marked failed (`interrupted`, "check the
  *   roll") and never sent again by itself; only a person's Retry sends it;
  * - a Retry of a done job answers the job as it is.
+ *
+ * The drawer kicks only for what happens now, with someone at the counter: at start, the jobs left
+ * pending by an earlier run (and the jobs made at start for orders committed before it) print but do
+ * not kick — the sale may be hours old and nobody stands at the till — and a drawer-only job left
+ * pending is settled without sending anything. A Retry of a job `interrupted` while sending (it may
+ * have printed and kicked) prints again without the kick unless the person asks for it.
  */
 export interface PrintingDeps {
   db: Db
@@ -94,6 +100,10 @@ export class PrintService {
   private printer: { key: string; driver: PrinterDriver } | null = null
   /** Stops a send in flight when the core closes (the job then fails and waits for a Retry). */
   private readonly closing = new AbortController()
+  /** The journal's end when this run started: orders up to it were committed by an earlier run (no kick). */
+  private startSeq = 0
+  /** Jobs left pending by an earlier run, and interrupted jobs retried without the kick: they never kick by themselves. */
+  private readonly noKick = new Set<string>()
 
   constructor(private readonly deps: PrintingDeps) {
     this.db = deps.db
@@ -102,6 +112,10 @@ export class PrintService {
   /** At core start: what a crash left sending may have printed (never re-sent by itself); then make and send what is missing. */
   start(): void {
     const at = this.deps.now().toISOString()
+    this.startSeq = (stmt(this.db, 'SELECT coalesce(max(seq), 0) AS seq FROM journal').get() as { seq: number }).seq
+    const left = stmt(this.db, "SELECT id FROM print_jobs WHERE state = 'pending' AND drawer = 1").all() as { id: string }[]
+    for (const j of left) this.noKick.add(j.id)
+    if (left.length > 0) this.deps.log(`printing: ${left.length} job(s) left by the last run will not open the drawer (${at})`)
     const r = stmt(this.db, "UPDATE print_jobs SET state = 'failed', failure_code = 'interrupted', failure_message = ?, done_at = NULL WHERE state = 'sending'").run(PRINT_MESSAGES.interrupted)
     if (r.changes > 0) this.deps.log(`printing: ${r.changes} job(s) were being sent when the till stopped; marked for a check and Retry (${at})`)
     this.afterCommit()
@@ -163,7 +177,8 @@ export class PrintService {
         ).all(row.scanned_seq) as { id: string; journal_seq: number; created_at: string; cash: number }[]
         let made = 0
         for (const o of orders) {
-          const drawer = s.drawerEnabled && o.cash === 1
+          // an order committed before this run started (a crash before its job was made): no kick now
+          const drawer = s.drawerEnabled && o.cash === 1 && o.journal_seq > this.startSeq
           if (!s.autoPrint && !drawer) continue
           made += this.insert({ id: `sale-${o.id}`, kind: s.autoPrint ? 'sale' : 'drawer', refId: o.id, print: s.autoPrint, drawer }) ? 1 : 0
         }
@@ -188,6 +203,12 @@ export class PrintService {
     return this.get(j.id) as PrintJob
   }
 
+  /** The job printing an order's original receipt (auto-printed `sale-<id>`, or asked `receipt-<id>`), if any. */
+  originalReceipt(orderId: string): PrintJob | undefined {
+    const r = stmt(this.db, `SELECT ${COLUMNS} FROM print_jobs WHERE ref_id = ? AND kind = 'sale' AND print = 1 ORDER BY created_at, id LIMIT 1`).get(orderId) as JobRow | undefined
+    return r ? toJob(r) : undefined
+  }
+
   get(id: string): PrintJob | undefined {
     const r = stmt(this.db, `SELECT ${COLUMNS} FROM print_jobs WHERE id = ?`).get(id) as JobRow | undefined
     return r ? toJob(r) : undefined
@@ -206,9 +227,12 @@ export class PrintService {
     for (const p of pending) void this.send(p.id)
   }
 
-  /** Sends one job (pending, or failed on a Retry); answers the job as it ended. A done or sending job is answered as it is. */
-  send(id: string, retry = false): Promise<PrintJob> {
-    const next = this.chain.then(() => this.sendNow(id, retry))
+  /**
+   * Sends one job (pending, or failed on a Retry); answers the job as it ended. A done or sending job
+   * is answered as it is. `kickAgain`: a Retry of an interrupted job kicks the drawer again (asked by a person).
+   */
+  send(id: string, retry = false, kickAgain = false): Promise<PrintJob> {
+    const next = this.chain.then(() => this.sendNow(id, retry, kickAgain))
     this.chain = next.catch(() => undefined)
     return next
   }
@@ -223,7 +247,18 @@ export class PrintService {
     }
   }
 
-  private async sendNow(id: string, retry: boolean): Promise<PrintJob> {
+  /** Whether sending this job now kicks the drawer (see the class comment); read before the job is claimed. */
+  private kicks(job: JobRow, retry: boolean, kickAgain: boolean): boolean {
+    if (job.drawer !== 1) return false
+    if (retry && job.state === 'failed' && job.failure_code === 'interrupted') {
+      if (!kickAgain) this.noKick.add(job.id) // it may have kicked already: a later Retry after another failure does not either
+      else this.noKick.delete(job.id)
+      return kickAgain
+    }
+    return !this.noKick.has(job.id) || (retry && kickAgain)
+  }
+
+  private async sendNow(id: string, retry: boolean, kickAgain = false): Promise<PrintJob> {
     if (!this.db.open) throw new DaybookError('internal', 'The till is closing.')
     // Closing: what is still pending stays pending, and prints at the next start.
     if (this.stopped) {
@@ -231,7 +266,22 @@ export class PrintService {
       if (!now) throw new DaybookError('not_found', 'There is no such print job.')
       return now
     }
+    const before = stmt(this.db, `SELECT ${COLUMNS} FROM print_jobs WHERE id = ?`).get(id) as JobRow | undefined
+    if (!before) throw new DaybookError('not_found', 'There is no such print job.')
     const states = retry ? "('pending', 'failed')" : "('pending')"
+    if (before.state !== 'pending' && !(retry && before.state === 'failed')) return toJob(before)
+    const kick = this.kicks(before, retry, kickAgain)
+    if (before.print === 0 && !kick) {
+      // a drawer-only job that must not kick now: nothing to send
+      const r = stmt(this.db, `UPDATE print_jobs SET state = 'done', attempts = attempts + 1, failure_code = NULL, failure_message = NULL, done_at = ? WHERE id = ? AND state IN ${states}`).run(
+        this.deps.now().toISOString(),
+        id,
+      )
+      if (r.changes > 0) this.deps.log(`printing: job ${id} (${before.kind}) settled without opening the drawer (left by an earlier run, or a Retry after an interruption)`)
+      const ended = this.get(id) as PrintJob
+      if (r.changes > 0) this.deps.onChange(ended)
+      return ended
+    }
     const claimed = stmt(this.db, `UPDATE print_jobs SET state = 'sending', attempts = attempts + 1, failure_code = NULL, failure_message = NULL, sent_at = ? WHERE id = ? AND state IN ${states}`).run(
       this.deps.now().toISOString(),
       id,
@@ -247,14 +297,15 @@ export class PrintService {
     else {
       let bytes: Uint8Array
       try {
-        bytes = encodeDoc(this.render(job, s), { paperWidth: s.paperWidth, codePage: s.codePage, drawerPin: s.drawerPin, drawer: job.drawer === 1 })
+        bytes = encodeDoc(this.render(job, s), { paperWidth: s.paperWidth, codePage: s.codePage, drawerPin: s.drawerPin, drawer: kick })
       } catch (e) {
         this.deps.log(`printing: job ${id} cannot be laid out: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
         bytes = new Uint8Array()
         failure = { code: 'refused', message: 'This document could not be laid out for the printer.' }
       }
       if (!failure) {
-        const out = await driver.send(bytes, this.closing.signal)
+        // a job that prints nothing (a bare kick) is not held back by an empty roll or an open cover
+        const out = await driver.send(bytes, this.closing.signal, { printsNothing: job.print === 0 })
         if (!out.ok) failure = { code: out.code, message: out.message }
       }
     }

@@ -1,5 +1,4 @@
-import type { z } from 'zod'
-import type { ChannelOutput, Order, Settings, Staff } from '../../../shared/contract'
+import type { Order, Settings, Staff } from '../../../shared/contract'
 import { DaybookError } from '../../../shared/errors'
 import type { ExportFile, ExportKind, reviewChannels } from '../../../shared/review-contract'
 import type { Db } from '../db/sqlite'
@@ -11,32 +10,27 @@ import { reviewDays } from './days'
 import { reviewMatches } from './matches'
 import { ordersCsv, reconciliationCsv, tendersCsv } from './export/csv'
 import { dayReportPdf, zReportPdf } from './export/pdf'
+import type { CallContext, HandlersOf } from '../handler-types'
 
 /**
  * The owner's settlement review (src/shared/review-contract.ts). The owner sees everything, a
  * supervisor may look; a cashier is refused here, in the core, whatever the screen shows.
  */
 
-type Channels = typeof reviewChannels
-type Name = keyof Channels
-interface Ctx {
-  token: string | undefined
-  staff: Staff | undefined
-}
-export type ReviewHandlers = { [C in Name]: (input: z.output<Channels[C]['input']>, ctx: Ctx) => ChannelOutput<C> | Promise<ChannelOutput<C>> }
+export type ReviewHandlers = HandlersOf<typeof reviewChannels>
 
 export interface ReviewDeps {
   db: Db
   device: Device
   now: () => Date
   settings: () => Settings
-  must: (ctx: Ctx) => Staff
+  must: (ctx: CallContext) => Staff
 }
 
 /** review-export makes PDFs asynchronously (Core.invoke only). */
 export const REVIEW_ASYNC = ['review-export'] as const
 
-function mayReview(deps: ReviewDeps, ctx: Ctx): void {
+function mayReview(deps: ReviewDeps, ctx: CallContext): void {
   const staff = deps.must(ctx)
   if (staff.role !== 'owner' && staff.role !== 'supervisor') throw new DaybookError('forbidden', 'Only the owner or a supervisor can review the settlement.')
 }

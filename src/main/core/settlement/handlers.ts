@@ -1,5 +1,4 @@
-import type { z } from 'zod'
-import type { ChannelOutput, Settings, Staff } from '../../../shared/contract'
+import type { Settings, Staff } from '../../../shared/contract'
 import { DaybookError } from '../../../shared/errors'
 import type { settlementChannels, TillStatement } from '../../../shared/settlement-contract'
 import { parseStatementFile } from '../../../shared/statements'
@@ -10,19 +9,14 @@ import type { PlatformClient } from '../sync/client'
 import { nextDay } from './classify'
 import { keepLookup, listRuns, readDifference, readRun, resolveDifference, runReconciliation } from './run'
 import { listStatements, sha256Hex, storeStatement, statementSha256 } from './statements'
+import type { CallContext, HandlersOf } from '../handler-types'
 
 /**
  * The settlement channels (src/shared/settlement-contract.ts): statements fetched from the platform
  * or imported from a file, reconciliation runs, and their differences asked about again or resolved.
  */
 
-type Channels = typeof settlementChannels
-type Name = keyof Channels
-interface Ctx {
-  token: string | undefined
-  staff: Staff | undefined
-}
-export type SettlementHandlers = { [C in Name]: (input: z.output<Channels[C]['input']>, ctx: Ctx) => ChannelOutput<C> | Promise<ChannelOutput<C>> }
+export type SettlementHandlers = HandlersOf<typeof settlementChannels>
 
 export interface SettlementDeps {
   db: Db
@@ -31,7 +25,7 @@ export interface SettlementDeps {
   settings: () => Settings
   /** A signed client for the platform, or null when the till is not paired. */
   platform: (timeoutMs: number) => PlatformClient | null
-  must: (ctx: Ctx) => Staff
+  must: (ctx: CallContext) => Staff
   /** After a change: tell the windows (settlement-changed) and nudge the sync. */
   changed: (posted: boolean) => void
 }

@@ -27,13 +27,34 @@ export function startFailureAdvice(dataDir: string, ledgerFile = 'ledger.sqlite'
   return { migrationBackups, updateBackup, text: lines.join('\n') }
 }
 
-/** The newest pre-update backup in a folder, if any. */
-export function newestBackup(folder: string): string | null {
+/** The name the pre-update backups start with (backups/ledger-before-update-<time>-from-<version>.sqlite). */
+export const PRE_UPDATE_PREFIX = 'ledger-before-update'
+
+/**
+ * A checked pre-update backup's name: the prefix, the time (fileStamp), optionally the version it
+ * was taken on, `.sqlite` — and nothing after it (a `.part` is a copy not checked yet, or whose
+ * check was cut off: backup.ts renames a copy to this name only after it passed its check).
+ */
+const CHECKED_BACKUP = new RegExp(`^${PRE_UPDATE_PREFIX}-(\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}-\\d{3}Z)(?:-from-([0-9A-Za-z.+-]{1,64}))?\\.sqlite$`)
+
+/** The checked pre-update backups in a folder, oldest first, with the version each was taken on (null: not named). */
+export function checkedBackups(folder: string): { file: string; at: string; fromVersion: string | null }[] {
+  let names: string[]
   try {
-    const names = readdirSync(folder).filter((n) => n.startsWith('ledger-before-update-') && n.endsWith('.sqlite')).sort()
-    const last = names[names.length - 1]
-    return last ? join(folder, last) : null
+    names = readdirSync(folder)
   } catch {
-    return null
+    return []
   }
+  const found: { file: string; at: string; fromVersion: string | null }[] = []
+  for (const n of names) {
+    const m = CHECKED_BACKUP.exec(n)
+    if (m) found.push({ file: join(folder, n), at: m[1]!, fromVersion: m[2] ?? null })
+  }
+  return found.sort((a, b) => (a.at === b.at ? a.file.localeCompare(b.file) : a.at < b.at ? -1 : 1))
+}
+
+/** The newest checked pre-update backup in a folder, if any (never an unchecked `.part`). */
+export function newestBackup(folder: string): string | null {
+  const all = checkedBackups(folder)
+  return all[all.length - 1]?.file ?? null
 }

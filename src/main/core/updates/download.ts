@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs'
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { UpdateError } from './errors'
-import { decide, feedFileName, fileUrl, parseFeed, type FeedDecision, type FeedFile, type UpdateFeed } from './feed'
+import { decide, feedFileName, fileUrl, parseFeed, requireSecureUrl, type FeedDecision, type FeedFile, type UpdateFeed } from './feed'
 
 /** A feed is a few hundred bytes; anything near this is not one. */
 const MAX_FEED_BYTES = 256 * 1024
@@ -16,32 +16,72 @@ export interface FetchOptions {
   timeoutMs?: number
 }
 
-/** Fetches and parses the feed for this platform from an update server. */
+/**
+ * Reads a response body of at most `max` bytes, whether or not it says how long it is: the
+ * stream is cancelled as soon as it grows past that.
+ */
+async function readCapped(res: Response, max: number, url: URL): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? 0)
+  const tooLarge = (bytes: number, exact: boolean): UpdateError =>
+    new UpdateError('feed_malformed', `The update feed is ${exact ? '' : 'more than '}${bytes} bytes: too large to be a feed.`, { url: url.href, bytes })
+  if (declared > max) {
+    await res.body?.cancel().catch(() => {})
+    throw tooLarge(declared, true)
+  }
+  if (!res.body) return ''
+  const chunks: Uint8Array[] = []
+  let bytes = 0
+  // Leaving the loop (the throw) cancels the stream: nothing more is read from the server.
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.byteLength
+    if (bytes > max) throw tooLarge(max, false)
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** A redirect may not leave https (fetch follows it): the address that answered must be as secure as the one asked. */
+function answeredSecurely(res: Response, what: string): void {
+  if (res.url) requireSecureUrl(new URL(res.url), what)
+}
+
+/**
+ * Fetches and parses the feed for this platform from an update server. The address must be
+ * https (plain http only to this computer): requireSecureUrl.
+ */
 export async function fetchFeed(serverUrl: string, o: FetchOptions & { platform?: NodeJS.Platform; channel?: string } = {}): Promise<UpdateFeed> {
-  const url = new URL(feedFileName(o.platform, o.channel), serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`)
-  let res: Response
+  const url = requireSecureUrl(new URL(feedFileName(o.platform, o.channel), serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`), 'the update feed')
   let text: string
   try {
-    res = await (o.fetch ?? fetch)(url, { signal: AbortSignal.timeout(o.timeoutMs ?? 30_000) })
-    const declared = Number(res.headers.get('content-length') ?? 0)
-    if (declared > MAX_FEED_BYTES) throw new UpdateError('feed_malformed', `The update feed is ${declared} bytes: too large to be a feed.`, { url: url.href })
-    text = await res.text()
+    const res = await (o.fetch ?? fetch)(url, { signal: AbortSignal.timeout(o.timeoutMs ?? 30_000) })
+    answeredSecurely(res, 'the update feed (after a redirect)')
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => {})
+      throw new UpdateError('feed_unreachable', `The update server answered ${res.status} for ${url.pathname}.`, { url: url.href, status: res.status })
+    }
+    text = await readCapped(res, MAX_FEED_BYTES, url)
   } catch (e) {
     if (e instanceof UpdateError) throw e
     throw new UpdateError('feed_unreachable', `The update server cannot be reached (${(e as Error).message}).`, { url: url.href })
   }
-  if (!res.ok) throw new UpdateError('feed_unreachable', `The update server answered ${res.status} for ${url.pathname}.`, { url: url.href, status: res.status })
   return parseFeed(text)
 }
 
-/** Fetches the feed and decides: an update to download, or nothing (same, older, prerelease). */
+/**
+ * Fetches the feed and decides: an update to download, or nothing (same, older, prerelease). The
+ * file to download must be https too (an absolute http address in the feed is refused here,
+ * before electron-updater is asked to fetch it).
+ */
 export async function checkForUpdate(serverUrl: string, currentVersion: string, o: FetchOptions & { platform?: NodeJS.Platform; arch?: string } = {}): Promise<{ feed: UpdateFeed; decision: FeedDecision }> {
   const feed = await fetchFeed(serverUrl, o)
-  return { feed, decision: decide(feed, currentVersion, { ...(o.platform ? { platform: o.platform } : {}), ...(o.arch ? { arch: o.arch } : {}) }) }
+  const decision = decide(feed, currentVersion, { ...(o.platform ? { platform: o.platform } : {}), ...(o.arch ? { arch: o.arch } : {}) })
+  if (decision.action === 'update') fileUrl(serverUrl, decision.file)
+  return { feed, decision }
 }
 
 /**
- * Downloads one feed file into `destDir` and keeps it only if its size and SHA-512 are the feed's:
+ * Downloads one feed file into `destDir` and keeps it only if its size and SHA-512 are the feed's
+ * (over https, or http to this computer only: fileUrl refuses anything else before a byte is fetched):
  * it is written to a temporary name while hashed, cut off as soon as it grows past the size the
  * feed gives, and renamed into place only after both match. On any failure nothing is left behind.
  */
@@ -63,6 +103,7 @@ export async function downloadVerified(serverUrl: string, file: FeedFile, destDi
     } catch (e) {
       throw new UpdateError('download_failed', `The update could not be downloaded (${(e as Error).message}).`, { url: url.href })
     }
+    answeredSecurely(res, 'the update file (after a redirect)')
     if (!res.ok || !res.body) throw new UpdateError('download_failed', `The update server answered ${res.status} for ${url.pathname}.`, { url: url.href, status: res.status })
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {

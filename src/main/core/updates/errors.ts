@@ -3,6 +3,7 @@ import { DaybookError, type ErrorCode } from '../../../shared/errors'
 /** What went wrong with an update, for tests and logs to key on (the code is the contract's). */
 export type UpdateFailure =
   | 'feed_unreachable'
+  | 'insecure_url'
   | 'feed_malformed'
   | 'no_file_for_platform'
   | 'download_failed'
@@ -13,6 +14,7 @@ export type UpdateFailure =
 
 const CODE: Record<UpdateFailure, ErrorCode> = {
   feed_unreachable: 'platform_unreachable',
+  insecure_url: 'invalid_input',
   feed_malformed: 'invalid_input',
   no_file_for_platform: 'not_found',
   download_failed: 'platform_unreachable',

@@ -1,6 +1,7 @@
 import semver from 'semver'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { isSecureUpdateUrl, UPDATE_URL_NOT_HTTPS } from '../../../shared/updates-contract'
 import { UpdateError } from './errors'
 
 /**
@@ -121,10 +122,24 @@ export function pickFile(feed: UpdateFeed, platform: NodeJS.Platform, arch: stri
   return file
 }
 
-/** The URL of a feed file: relative names resolve beside the feed; only http(s) is fetched. */
+/**
+ * Refuses a feed or file address that is not https (plain http only to this computer): over http
+ * the feed and the file come from whoever answers, and the feed's SHA-512 then proves nothing.
+ */
+export function requireSecureUrl(url: URL, what: string): URL {
+  if (!isSecureUpdateUrl(url)) {
+    throw new UpdateError('insecure_url', `${UPDATE_URL_NOT_HTTPS}; ${what} is ${url.protocol}//${url.host}: refused.`, { url: url.href })
+  }
+  return url
+}
+
+/**
+ * The URL of a feed file: relative names resolve beside the feed; only https is fetched (http
+ * only to this computer, see requireSecureUrl).
+ */
 export function fileUrl(serverUrl: string, file: FeedFile): URL {
   const base = new URL(serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`)
   const url = new URL(file.url, base)
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UpdateError('feed_malformed', `The update file ${file.url} is not an http(s) address.`)
-  return url
+  return requireSecureUrl(url, 'the update file')
 }

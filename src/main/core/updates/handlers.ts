@@ -1,14 +1,15 @@
+import { rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import type { z } from 'zod'
-import type { ChannelOutput, Settings, Staff } from '../../../shared/contract'
+import type { Settings, Staff } from '../../../shared/contract'
 import { DaybookError } from '../../../shared/errors'
 import type { BackupInfo, InstallTrigger, UnsafeReason, UpdaterReport, updatesChannels } from '../../../shared/updates-contract'
-import { backupLedger, writeBackup } from '../backup/backup'
+import { backupLedger, removeUnchecked, type checkBackup, type writeBackup } from '../backup/backup'
 import type { Db } from '../db/sqlite'
 import { verifyJournal } from '../journal'
 import { writeSettings } from '../settings'
-import { newestBackup } from './after-update'
+import { checkedBackups, newestBackup, PRE_UPDATE_PREFIX } from './after-update'
 import { safeMoment, tillActivity } from './safe-moment'
+import type { CallContext, HandlersOf } from '../handler-types'
 
 /**
  * The update channels (src/shared/updates-contract.ts). The decision to install is the core's:
@@ -17,25 +18,21 @@ import { safeMoment, tillActivity } from './safe-moment'
  * ledger was written and checked.
  */
 
-type Channels = typeof updatesChannels
-type Name = keyof Channels
-interface Ctx {
-  token: string | undefined
-  staff: Staff | undefined
-}
-export type UpdatesHandlers = { [C in Name]: (input: z.output<Channels[C]['input']>, ctx: Ctx) => ChannelOutput<C> | Promise<ChannelOutput<C>> }
+export type UpdatesHandlers = HandlersOf<typeof updatesChannels>
 
 export interface UpdatesDeps {
   db: Db
   now: () => Date
   settings: () => Settings
-  must: (ctx: Ctx) => Staff
+  must: (ctx: CallContext) => Staff
   /** Whether the sync relay has a batch on the wire (its answer not saved yet). */
   outboxSending: () => boolean
   /** Where pre-update backups go; default `<data folder>/backups`. */
   backupDir?: string
   /** Writes the copy (tests put a corrupting writer here); default writeBackup. */
   writeBackup?: typeof writeBackup
+  /** Checks the copy (tests put one here that never ends, as a killed check); default checkBackup. */
+  checkBackup?: typeof checkBackup
   /** After the update settings are saved (the windows reload the settings). */
   changed?: () => void
 }
@@ -43,7 +40,14 @@ export interface UpdatesDeps {
 /** Channels that wait (the backup is asynchronous): Core.invoke only. */
 export const UPDATES_ASYNC = ['update-prepare-install'] as const
 
-/** Where pre-update backups go (none is ever deleted here: that is the owner's choice). */
+/**
+ * Where pre-update backups go. Kept there: every backup that was followed by an install (the one
+ * taken on each version before it was replaced). Deleted: a copy whose check was cut off (`.part`,
+ * never checked), a backup taken when the install then did not happen (something started during
+ * the backup), and, when a new one is taken, older ones taken on the same running version — their
+ * install did not happen either, or this would be another version. So a till whose update keeps
+ * waiting does not gather a full copy of its ledger at every quit.
+ */
 export function backupFolder(db: Db, override?: string): string {
   return override ?? join(dirname(db.name), 'backups')
 }
@@ -57,21 +61,41 @@ export interface PrepareResult {
 /**
  * The moment before an install: if nothing is in progress (safeMoment), take a backup of the
  * ledger and check it; only a checked backup makes it safe. A failed backup or check throws
- * UpdateError and the install does not happen.
+ * UpdateError and the install does not happen. `version` is the running app's: the backup is
+ * named after it (`ledger-before-update-<time>-from-<version>.sqlite`).
  */
-export async function prepareInstall(deps: UpdatesDeps, trigger: InstallTrigger): Promise<PrepareResult> {
+export async function prepareInstall(deps: UpdatesDeps, trigger: InstallTrigger, version: string): Promise<PrepareResult> {
   const s = deps.settings()
   const moment = safeMoment({ activity: tillActivity(deps.db, deps.outboxSending()), trigger, now: deps.now(), settings: s.updates, timeZone: s.timeZone })
   if (!moment.safe) return { ...moment, backup: null }
-  const backup = await backupLedger(deps.db, backupFolder(deps.db, deps.backupDir), { now: deps.now, prefix: 'ledger-before-update', ...(deps.writeBackup ? { write: deps.writeBackup } : {}) })
+  const folder = backupFolder(deps.db, deps.backupDir)
+  // A copy left unchecked by a backup that was cut off (the shell gave up and quit) is no backup.
+  await removeUnchecked(folder, PRE_UPDATE_PREFIX)
+  const backup = await backupLedger(deps.db, folder, {
+    now: deps.now,
+    prefix: PRE_UPDATE_PREFIX,
+    tag: `from-${version}`,
+    ...(deps.writeBackup ? { write: deps.writeBackup } : {}),
+    ...(deps.checkBackup ? { check: deps.checkBackup } : {}),
+  })
   // The backup took time (and yielded to the event loop): anything that started meanwhile waits too.
   const again = safeMoment({ activity: tillActivity(deps.db, deps.outboxSending()), trigger, now: deps.now(), settings: s.updates, timeZone: s.timeZone })
+  if (!again.safe) {
+    // No install now: this copy would only be the first of one per quit. The next attempt takes its own.
+    await rm(backup.file, { force: true })
+    return { ...again, backup: null }
+  }
+  // Older backups taken on this same version were for installs that did not happen (we still run it).
+  for (const b of checkedBackups(folder)) {
+    if (b.fromVersion === version && b.file !== backup.file) await rm(b.file, { force: true })
+  }
   return { ...again, backup }
 }
 
 export function updatesHandlers(deps: UpdatesDeps): UpdatesHandlers {
   const { db } = deps
   let report: UpdaterReport | null = null
+  let preparing: Promise<unknown> = Promise.resolve()
   return {
     'update-status': () => {
       const s = deps.settings()
@@ -85,7 +109,8 @@ export function updatesHandlers(deps: UpdatesDeps): UpdatesHandlers {
     },
     'update-settings-save': (input, ctx) => {
       const staff = deps.must(ctx)
-      if (staff.role === 'cashier') throw new DaybookError('forbidden', 'Only a supervisor or the owner can change how this till updates.')
+      // The contract says 'owner' already (Core refuses anyone else first); kept here for any other caller.
+      if (staff.role !== 'owner') throw new DaybookError('forbidden', 'Only the owner can change how this till updates.')
       const saved = writeSettings(db, { ...deps.settings(), updates: input }, deps.now().toISOString(), staff.id)
       deps.changed?.()
       return saved.updates
@@ -99,7 +124,12 @@ export function updatesHandlers(deps: UpdatesDeps): UpdatesHandlers {
       report = input
       return null
     },
-    'update-prepare-install': ({ trigger }) => prepareInstall(deps, trigger),
+    // One at a time (a quit and the window's minute may ask together): each may delete the other's copies.
+    'update-prepare-install': ({ trigger, version }) => {
+      const run = preparing.then(() => prepareInstall(deps, trigger, version))
+      preparing = run.catch(() => undefined)
+      return run
+    },
     'update-after-start': ({ version, previousVersion }) => {
       const folder = backupFolder(db, deps.backupDir)
       const r = verifyJournal(db)

@@ -25,6 +25,7 @@ export function NoSaleDialog({ onClose, onOpenShift }: { onClose: () => void; on
     <NoSaleDialogView
       noShift={till !== null && till.shift === null}
       noPrinter={printer !== null && !printer.enabled}
+      drawerOff={printer !== null && printer.enabled && !printer.drawerEnabled}
       openDrawer={openDrawer}
       onOpened={info}
       onClose={onClose}
@@ -37,6 +38,7 @@ export function NoSaleDialog({ onClose, onOpenShift }: { onClose: () => void; on
 export function NoSaleDialogView({
   noShift,
   noPrinter,
+  drawerOff = false,
   openDrawer,
   onOpened,
   onClose,
@@ -44,6 +46,8 @@ export function NoSaleDialogView({
 }: {
   noShift: boolean
   noPrinter: boolean
+  /** The drawer is turned off in Settings → Printer: the core refuses, so Open is off and it says why. */
+  drawerOff?: boolean
   openDrawer: (eventId: string, reason: NoSaleReason, note: string) => Promise<Result<PrintJob>>
   onOpened: (text: string) => void
   onClose: () => void
@@ -68,7 +72,7 @@ export function NoSaleDialogView({
 
   const submit = async () => {
     setTouched(true)
-    if (busy || noShift || noPrinter || reason === null) return
+    if (busy || noShift || noPrinter || drawerOff || reason === null) return
     setBusy(true)
     setError(null)
     setFailed(null)
@@ -147,6 +151,11 @@ export function NoSaleDialogView({
               {t('noSale.noPrinter')}
             </p>
           ) : null}
+          {drawerOff ? (
+            <p className="banner-warn" data-testid="no-sale-drawer-off">
+              {t('printer.drawerOffError')}
+            </p>
+          ) : null}
           <fieldset className="field">
             <legend>{t('noSale.reason')}</legend>
             <div className="reason-chips no-sale-reasons" role="radiogroup" aria-label={t('noSale.reason')}>
@@ -197,7 +206,7 @@ export function NoSaleDialogView({
             <button type="button" className="btn secondary" onClick={onClose}>
               {t('common.cancel')} <kbd>{t('common.esc')}</kbd>
             </button>
-            <button type="submit" className="btn primary big" data-testid="no-sale-submit" disabled={busy || noPrinter}>
+            <button type="submit" className="btn primary big" data-testid="no-sale-submit" disabled={busy || noPrinter || drawerOff}>
               {busy ? t('noSale.opening') : t('noSale.open')} <kbd>Enter</kbd>
             </button>
           </div>

@@ -262,7 +262,7 @@ export function PrinterSettingsForm() {
           <button type="button" className="btn secondary" data-testid="printer-test" disabled={busy !== null || dirty || !saved?.enabled} onClick={() => void runTest('test')}>
             {busy === 'test' ? t('printer.testing') : t('printer.test')}
           </button>
-          <button type="button" className="btn secondary" data-testid="printer-test-drawer" disabled={busy !== null || dirty || !saved?.enabled} onClick={() => void runTest('drawer')}>
+          <button type="button" className="btn secondary" data-testid="printer-test-drawer" disabled={busy !== null || dirty || !saved?.enabled || !saved.drawerEnabled} onClick={() => void runTest('drawer')}>
             {busy === 'drawer' ? t('printer.testing') : t('printer.testDrawer')}
           </button>
           {dirty ? <small className="muted">{t('printer.saveFirst')}</small> : null}

@@ -14,6 +14,7 @@ import { RefundDialog } from './RefundDialog'
 import { PrintOnPrinterButton, usePrinterOn } from '../components/PrintButton'
 import { PrintStatus } from '../components/PrintStatus'
 import { usePrinting } from '../store/printing'
+import { receiptPrintButton } from '../lib/printing'
 
 function ReceiptQr({ text }: { text: string }) {
   const [src, setSrc] = useState<string | null>(null)
@@ -213,6 +214,8 @@ export function ReceiptScreen() {
   // with a receipt printer on, Print and Reprint go to it (print-document); without one, the browser's print dialog
   const printerOn = usePrinterOn()
   const autoPrint = usePrinting((s) => s.printer?.autoPrint ?? false)
+  // the order whose receipt this screen printed (a second press is a duplicate)
+  const [printedFor, setPrintedFor] = useState<string | null>(null)
   const refreshReceipt = useApp((s) => s.refreshReceipt)
   const f = useFormat()
 
@@ -254,6 +257,7 @@ export function ReceiptScreen() {
 
   if (!receipt) return null
   const { order, from } = receipt
+  const printButton = receiptPrintButton(from, order.id, { autoPrint, printedHere: printedFor === order.id })
 
   const doReprint = async () => {
     setBusy(true)
@@ -283,10 +287,13 @@ export function ReceiptScreen() {
         <span className="spacer" />
         {printerOn ? (
           <PrintOnPrinterButton
-            doc={{ kind: 'reprint', orderId: order.id }}
-            label={from === 'sale' && !autoPrint ? t('printer.printReceipt') : t('printer.printDuplicate')}
+            doc={printButton.doc}
+            label={t(printButton.label)}
             testId="printer-print-receipt"
-            onPrinted={() => void refreshReceipt()}
+            onPrinted={() => {
+              setPrintedFor(order.id)
+              void refreshReceipt()
+            }}
           />
         ) : (
           <button type="button" className="btn secondary" data-testid="print-button" onClick={() => window.print()}>

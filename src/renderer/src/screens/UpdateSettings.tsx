@@ -8,7 +8,8 @@ import { fieldIssues, type FieldIssue } from '../lib/errors'
 import { useApp } from '../store'
 
 const WINDOWS = [30, 60, 120, 180, 360]
-export const UPDATE_URL_EXAMPLE = 'http://127.0.0.1:4320/v1/updates/stable'
+/** What an address looks like: https (the till refuses plain http to anything but itself). */
+export const UPDATE_URL_EXAMPLE = 'https://platform.example.com/v1/updates/stable'
 
 export interface Draft {
   serverUrl: string
@@ -31,7 +32,8 @@ export function UpdateSettingsPanel() {
   const [error, setError] = useState<ErrorData | null>(null)
   const [saved, setSaved] = useState(false)
   const [busy, setBusy] = useState(false)
-  const canEdit = role === 'owner' || role === 'supervisor'
+  // Only the owner changes them (the core refuses anyone else); a supervisor or a cashier may read them.
+  const canEdit = role === 'owner'
 
   useEffect(() => {
     let live = true
@@ -135,6 +137,7 @@ export function UpdateSettingsView({ status, draft, canEdit, busy, saved, issues
             onChange={(e) => onDraft({ ...draft, serverUrl: e.target.value })}
           />
           <small className="help">{t('updates.serverUrlHelp', { example: UPDATE_URL_EXAMPLE })}</small>
+          <small className="help">{t('updates.serverUrlHttps')}</small>
           {issue('serverUrl')}
         </label>
         <label className="field">
@@ -173,7 +176,7 @@ export function UpdateSettingsView({ status, draft, canEdit, busy, saved, issues
           {saved ? <span className="ok-note" data-testid="updates-saved">✔ {t('updates.saved')}</span> : null}
         </div>
       ) : (
-        <p className="muted">{t('updates.supervisorOnly')}</p>
+        <p className="muted">{t('updates.ownerOnly')}</p>
       )}
       {error ? <ErrorNote error={error} testId="updates-error" /> : null}
       <p className="muted" data-testid="updates-state" data-state={report?.state ?? 'idle'}>
