@@ -201,6 +201,8 @@ describe('reconcile end to end (platform sandbox + serve host + Chromium)', () =
     expect(await page.getByTestId('reconcile-date').getAttribute('max')).toBe(day)
     await page.getByTestId('reconcile-date').fill(day)
     await page.getByTestId('reconcile-no-result').waitFor({ timeout: STEP })
+    // The day's statements and runs are loading: F4 waits for that (the screen ignores it while busy).
+    await page.locator('[data-testid="reconcile-screen"][data-busy=""]').waitFor({ timeout: STEP })
     await page.keyboard.press('F4')
     await page.locator('[data-testid="reconcile-error"][data-code="statement_not_ready"]').waitFor({ timeout: STEP })
     await shots('01-empty')

@@ -389,6 +389,8 @@ describe('the whole day, through the UI only (platform + terminal simulator as a
     await page.getByTestId('nav-reconcile').click()
     await page.getByTestId('reconcile-screen').waitFor({ timeout: STEP })
     await page.getByTestId('reconcile-date').fill(day)
+    // F2/F4 wait for the day's statements and runs to load (the screen ignores them while busy).
+    await page.locator('[data-testid="reconcile-screen"][data-busy=""]').waitFor({ timeout: STEP })
     await page.keyboard.press('F2')
     for (const p of ['alipay', 'wechat', 'card']) await page.locator(`[data-testid="reconcile-statement"][data-provider="${p}"]`).first().waitFor({ timeout: SYNC })
     await page.keyboard.press('F4')

@@ -260,6 +260,8 @@ describe('the owner’s review end to end (platform sandbox + serve host + Chrom
     await page.getByTestId('nav-reconcile').click()
     await page.getByTestId('reconcile-screen').waitFor({ timeout: STEP })
     await page.getByTestId('reconcile-date').fill(day)
+    // F2/F4 wait for the day's statements and runs to load (the screen ignores them while busy).
+    await page.locator('[data-testid="reconcile-screen"][data-busy=""]').waitFor({ timeout: STEP })
     await page.getByTestId('reconcile-no-result').waitFor({ timeout: STEP })
     const bySale = [sales[1]!, sales[2]!].map((s) => payments.find((p) => p.amount === s.total)!)
     // noon of the business day, store time: a run after midnight (before the store's cut-off) stays on its day
