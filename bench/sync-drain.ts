@@ -159,7 +159,8 @@ export async function benchDrain(o: DrainOptions): Promise<BenchResult[]> {
   for (const r of runs) {
     const rate = (events / r.ms) * 1000
     out.push(
-      single(`sync: drain ${n} events, platform on ${r.label}`, 's', r.ms / 1000, atMost(60, ['p50'], 's'), `pair → outbox empty, through the relay to npm run platform (${r.label})`),
+      // Issue 14: a week offline drains in ≤ 15 s to PostgreSQL (PGlite, the embedded default, keeps the earlier ≤ 60 s).
+      single(`sync: drain ${n} events, platform on ${r.label}`, 's', r.ms / 1000, atMost(r.label === 'PostgreSQL' ? 15 : 60, ['p50'], 's'), `pair → outbox empty, through the relay to npm run platform (${r.label})`),
       single(`sync: drain rate, ${r.label}`, 'events/s', rate, null),
       single(`sync: drain ratio to bare loop, ${r.label}`, '×', rate / bareRate, atLeast(0.5, ['p50'], '×')),
     )

@@ -164,6 +164,26 @@ export function table(results: readonly BenchResult[]): string {
 }
 
 /**
+ * The README's table: the same rows as `table`, in Markdown, headed by the run's date and machine
+ * (`npm run bench:table` prints it from results/latest.json). Targets not met are in bold.
+ */
+export function markdownTable(report: Pick<Report, 'date' | 'machine' | 'mode' | 'durationSeconds' | 'benchmarks'>): string {
+  const esc = (t: string): string => t.replaceAll('|', '\\|')
+  const rows = report.benchmarks.map((r) => {
+    const miss = r.met === false
+    const b = (t: string): string => (miss ? `**${t}**` : t)
+    return `| ${esc(r.name.trim())} | ${r.unit} | ${b(fmt(r.p50))} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.baseline ? `${fmt(r.baseline.p50)} · ${fmt(r.baseline.p95)} · ${fmt(r.baseline.p99)}` : ''} | ${esc(r.target?.text ?? '—')} | ${r.met === null ? '' : r.met ? 'met' : '**not met**'} |`
+  })
+  return [
+    `Latest full run: ${report.date.slice(0, 10)}, ${report.mode}, ${report.durationSeconds} s; ${machineLine(report.machine)}.`,
+    '',
+    '| benchmark | unit | p50 | p95 | p99 | baseline p50 · p95 · p99 (same run) | target | met |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n')
+}
+
+/**
  * Where a run's JSON goes. A full run of every benchmark with no failure: results/foundation-<date>.json
  * and results/latest.json (the committed one). A --smoke run: results/smoke.json only (gitignored; its
  * figures are not results). A --quick or --only run, or a run with failures:
