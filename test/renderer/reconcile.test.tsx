@@ -302,6 +302,20 @@ describe('the resolve dialog', () => {
     expect(html).toMatch(/data-testid="difference-row" data-class="amount_mismatch" data-provider="alipay" data-minor="500" data-resolved="written_off"/)
   })
 
+  it('a correction sale goes to the core with its tax, and the row shows what was posted', async () => {
+    useReconcile.setState({ date: '2026-11-22', run: reconciliation() })
+    const correction = { method: 'wechat' as const, taxId: 'vat13', rate: '13', tax: 138, businessDate: '2026-11-23' }
+    const resolution = { id: 'R8', differenceId: 'D2', kind: 'corrected' as const, note: '顾客已付款，补录销售', by: { id: 'S3', name: '王芳 Wang Fang' }, at: '2026-11-23T01:20:00Z', journalSeq: 96, correction }
+    answer = (channel) => (channel === 'difference-resolve' ? ok({ ...DIFFS[1]!, resolution }) : err('internal', 'no'))
+    const r = await useReconcile.getState().resolve({ resolutionId: '01JZ9RES000000000000000008', differenceId: 'D2', kind: 'corrected', note: '顾客已付款，补录销售', correctionSale: { taxId: 'vat13' } })
+    expect(r.ok).toBe(true)
+    expect(calls).toEqual([
+      { channel: 'difference-resolve', input: { runId: '01JZ9RUN000000000000000001', resolutionId: '01JZ9RES000000000000000008', differenceId: 'D2', kind: 'corrected', note: '顾客已付款，补录销售', correctionSale: { taxId: 'vat13' } } },
+    ])
+    const html = render(<ReconcileScreen />)
+    expect(text(html)).toContain('Correction sale CN¥12.00 (tax CN¥1.38 at 13%) posted on Nov 23, 2026')
+  })
+
   it('a refused resolution leaves the difference open and says why', async () => {
     useReconcile.setState({ run: reconciliation() })
     answer = () => err('forbidden', 'supervisor only')

@@ -388,7 +388,7 @@ function DifferenceRow({ d, selected, asking, onResolve }: { d: Difference; sele
             <span className="rec-note-text">“{res.note}”</span>
             {res.correction ? (
               <span className="help" data-testid="difference-correction">
-                {t('reconcile.correction.posted', { amount: f.money(d.amount), tax: f.money(res.correction.tax), rate: res.correction.rate, date: res.correction.businessDate })}
+                {t('reconcile.correction.posted', { amount: f.money(d.amount), tax: f.money(res.correction.tax), rate: res.correction.rate, date: f.businessDate(res.correction.businessDate) })}
               </span>
             ) : null}
           </div>
