@@ -359,6 +359,25 @@ describe('the store', () => {
     expect(calls.find((c) => c.channel === 'reconcile-run')!.input.businessDate).toBe('2026-11-22')
   })
 
+  it('Reconcile (F4) pressed while a day just picked is still loading waits for it instead of being dropped', async () => {
+    let release: () => void = () => undefined
+    const gate = new Promise<void>((r) => (release = r))
+    const script = (channel: string): Result<unknown> | Promise<Result<unknown>> =>
+      channel === 'statement-list' ? gate.then(() => ok([])) : channel === 'reconcile-list' ? ok([]) : channel === 'reconcile-run' ? ok(reconciliation()) : err('internal', 'no')
+    answer = script as unknown as typeof answer
+    const picking = useReconcile.getState().setDate('2026-11-22')
+    expect(useReconcile.getState().busy).toBe('load')
+    const running = useReconcile.getState().runReconcile()
+    for (let i = 0; i < 5; i++) await Promise.resolve()
+    expect(calls.map((c) => c.channel)).toEqual(['statement-list', 'reconcile-list'])
+    release()
+    const run = await running
+    await picking
+    expect(run?.id).toBe('01JZ9RUN000000000000000001')
+    expect(calls.filter((c) => c.channel === 'reconcile-run').map((c) => c.input.businessDate)).toEqual(['2026-11-22'])
+    expect(useReconcile.getState().run?.id).toBe('01JZ9RUN000000000000000001')
+  })
+
   it('a refused bill file imports nothing and shows the reason and the line', async () => {
     useReconcile.setState({ date: '2026-11-22' })
     answer = (channel) =>

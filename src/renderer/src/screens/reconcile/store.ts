@@ -62,6 +62,13 @@ const initial = {
 }
 
 let loadSeq = 0
+/** While a day is being read, wait for it (a read that starts meanwhile is waited for too). */
+async function settledWith(busy: () => Busy): Promise<void> {
+  while (busy() === 'load') await loading
+}
+
+/** The latest read of a day's statements and runs (a date just picked): F2/F3/F4 wait for it rather than being dropped. */
+let loading: Promise<void> = Promise.resolve()
 /** A run id is kept until the core has answered, so a lost answer retried is the same run. */
 let pendingRunId: string | null = null
 
@@ -83,7 +90,12 @@ export const useReconcile = create<ReconcileState>()((set, get) => ({
     if (!date) return
     const seq = ++loadSeq
     set({ busy: get().busy ?? 'load' })
-    const [st, rl] = await Promise.all([settle('statement-list', { businessDate: date }), settle('reconcile-list', { businessDate: date })])
+    const read = Promise.all([settle('statement-list', { businessDate: date }), settle('reconcile-list', { businessDate: date })])
+    loading = read.then(
+      () => undefined,
+      () => undefined,
+    )
+    const [st, rl] = await read
     if (seq !== loadSeq) return
     const patch: Partial<ReconcileState> = { busy: get().busy === 'load' ? null : get().busy }
     if (st.ok) patch.statements = st.value
@@ -97,6 +109,7 @@ export const useReconcile = create<ReconcileState>()((set, get) => ({
   },
 
   async fetchStatements() {
+    await settledWith(() => get().busy)
     const date = get().date
     if (!date || get().busy) return
     set({ busy: 'fetch', error: null })
@@ -111,6 +124,7 @@ export const useReconcile = create<ReconcileState>()((set, get) => ({
   },
 
   async importFile(fileName, base64) {
+    await settledWith(() => get().busy)
     if (get().busy) return null
     set({ busy: 'import', error: null, refused: null })
     const r = await settle('statement-import', { fileName, base64 })
@@ -125,6 +139,7 @@ export const useReconcile = create<ReconcileState>()((set, get) => ({
   },
 
   async runReconcile() {
+    await settledWith(() => get().busy)
     const date = get().date
     if (!date || get().busy) return null
     pendingRunId ??= newId()
