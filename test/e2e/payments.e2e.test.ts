@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { byBarcode, E2ESession, eventually, type SimSettings, openShiftThroughUi, requireBuiltRenderer, scan, type Platform, pairThroughUi } from './support'
+import { byBarcode, E2ESession, eventually, type SimSettings, openShiftThroughUi, requireBuiltRenderer, scan, type Platform, pairThroughUi, businessDateOfReceipt } from './support'
 
 /**
  * Payments end to end, the way a newcomer runs them from the README: `npm run platform -- --demo`
@@ -135,11 +135,7 @@ async function openOrder(receiptNo: string): Promise<void> {
   await page.getByTestId('order-payments').waitFor({ timeout: STEP })
 }
 
-function businessDate(receiptNo: string): string {
-  const d = /-(\d{4})(\d{2})(\d{2})-\d+$/.exec(receiptNo)
-  if (!d) throw new Error(`receipt number ${receiptNo} has no date`)
-  return `${d[1]}-${d[2]}-${d[3]}`
-}
+const businessDate = businessDateOfReceipt
 
 interface PlatformOrder {
   receiptNo: string

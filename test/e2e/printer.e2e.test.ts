@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startPrinterSim, type PrinterSim, type SimJob } from '../../src/platform/printer-sim/index'
-import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, type SimSettings } from './support'
+import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, type SimSettings, untilTrue, setLanguage, signInAs, switchUserTo, type Role } from './support'
 
 /**
  * The receipt printer and the cash drawer end to end: the printer simulator started in this
@@ -36,14 +36,9 @@ let appUrl = ''
 let terminal: SimSettings
 let printer: PrinterSim
 
-async function until(p: Page, expression: string): Promise<void> {
-  await eventually(expression, async () => ((await p.evaluate(expression)) ? true : undefined), STEP, 50)
-}
+const until = (p: Page, expression: string): Promise<void> => untilTrue(p, expression, STEP)
 
-async function language(lang: 'en' | 'zh-CN'): Promise<void> {
-  await page.evaluate(`document.querySelector('[data-testid="lang-${lang}"]').click()`)
-  await until(page, `document.documentElement.lang === '${lang}'`)
-}
+const language = (lang: 'en' | 'zh-CN'): Promise<void> => setLanguage(page, lang, STEP)
 
 /** This screen in English and Chinese (1024×768); back to English. */
 async function shots(name: string, p: Page = page): Promise<void> {
@@ -62,18 +57,9 @@ async function minor(testId: string): Promise<number> {
   return Number(await el.getAttribute('data-minor'))
 }
 
-async function signIn(role: 'cashier' | 'supervisor' | 'owner', pin: string): Promise<void> {
-  await page.locator(`[data-testid^="staff-tile-"][data-role="${role}"]`).first().click({ timeout: STEP })
-  await page.keyboard.type(pin)
-  await page.keyboard.press('Enter')
-  await page.getByTestId('checkout').waitFor({ timeout: STEP })
-}
+const signIn = (role: Role, pin: string): Promise<void> => signInAs(page, role, pin, STEP)
 
-async function switchUser(role: 'cashier' | 'supervisor' | 'owner', pin: string): Promise<void> {
-  await page.getByTestId('staff-button').click()
-  await page.getByTestId('signout-button').click()
-  await signIn(role, pin)
-}
+const switchUser = (role: Role, pin: string): Promise<void> => switchUserTo(page, role, pin, STEP)
 
 /** Scans products into a new sale and opens the pay view; resolves to the sale total. */
 async function startSale(codes: string[]): Promise<number> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeAlipayBill } from '../../src/shared/statements/alipay'
 import { totalsOf, type Statement, type StatementRow } from '../../src/shared/statements/types'
 import { writeWechatBill } from '../../src/shared/statements/wechat'
-import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, type Platform, pairThroughUi } from './support'
+import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, type Platform, pairThroughUi, setLanguage, signInAs, businessDateOfReceipt, type Role } from './support'
 
 /**
  * Reconciliation (对账) at the till end to end: `npm run platform -- --demo` (sandbox wallets),
@@ -54,14 +54,8 @@ interface PlatformPayment {
   fee: number
 }
 
-async function until(expression: string): Promise<void> {
-  await eventually(expression, async () => ((await page.evaluate(expression)) ? true : undefined), STEP, 50)
-}
 
-async function language(lang: 'en' | 'zh-CN'): Promise<void> {
-  await page.evaluate(`document.querySelector('[data-testid="lang-${lang}"]').click()`)
-  await until(`document.documentElement.lang === '${lang}'`)
-}
+const language = (lang: 'en' | 'zh-CN'): Promise<void> => setLanguage(page, lang, STEP)
 
 /** This screen in both languages at 1024×768 (and 1920×1080 when `wide`); back to English at 1024×768. */
 async function shots(name: string, wide = false): Promise<void> {
@@ -77,12 +71,7 @@ async function shots(name: string, wide = false): Promise<void> {
   await language('en')
 }
 
-async function signIn(role: 'cashier' | 'supervisor' | 'owner', pin: string): Promise<void> {
-  await page.locator(`[data-testid^="staff-tile-"][data-role="${role}"]`).first().click({ timeout: STEP })
-  await page.keyboard.type(pin)
-  await page.keyboard.press('Enter')
-  await page.getByTestId('checkout').waitFor({ timeout: STEP })
-}
+const signIn = (role: Role, pin: string): Promise<void> => signInAs(page, role, pin, STEP)
 
 /** A sale of these products paid by one scanned Alipay code; resolves to its receipt number and total. */
 async function alipaySale(codes: string[], authCode: string): Promise<{ receiptNo: string; total: number }> {
@@ -104,11 +93,7 @@ async function alipaySale(codes: string[], authCode: string): Promise<{ receiptN
   return { receiptNo, total }
 }
 
-function businessDateOf(receiptNo: string): string {
-  const d = /-(\d{4})(\d{2})(\d{2})-\d+$/.exec(receiptNo)
-  if (!d) throw new Error(`receipt number ${receiptNo} has no date`)
-  return `${d[1]}-${d[2]}-${d[3]}`
-}
+const businessDateOf = businessDateOfReceipt
 
 function row(p: PlatformPayment, date: string, over: Partial<StatementRow> = {}): StatementRow {
   const gross = over.gross ?? p.amount

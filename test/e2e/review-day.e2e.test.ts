@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import Papa from 'papaparse'
 import type { Page } from 'playwright-core'
+import { minorToDecimalString } from '../../src/shared/money'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { labelsOf } from '../../src/main/core/review/export/labels'
-import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, typeCount, type Platform, type SimSettings, pairThroughUi } from './support'
+import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, typeCount, type Platform, type SimSettings, pairThroughUi, setLanguage, signInAs, switchUserTo, businessDateOfReceipt, reviewExport, bomCsvRows, pdfToText, type Role } from './support'
 
 /**
  * Issue 12, the whole day end to end, through the UI only: `npm run platform -- --demo` (sandbox
@@ -70,14 +69,8 @@ interface StoredStatement {
   rows: { type: string; gross: number; fee: number; merchantRef: string | null }[]
 }
 
-async function until(expression: string): Promise<void> {
-  await eventually(expression, async () => ((await page.evaluate(expression)) ? true : undefined), STEP, 50)
-}
 
-async function language(lang: 'en' | 'zh-CN'): Promise<void> {
-  await page.evaluate(`document.querySelector('[data-testid="lang-${lang}"]').click()`)
-  await until(`document.documentElement.lang === '${lang}'`)
-}
+const language = (lang: 'en' | 'zh-CN'): Promise<void> => setLanguage(page, lang, STEP)
 
 /** The screen at 1024×768 in English and Chinese, scrolled to `at` (a test id) when given; back to English. */
 async function shots(name: string, at?: string): Promise<void> {
@@ -93,18 +86,9 @@ async function minor(locator: ReturnType<Page['locator']>): Promise<number> {
   return Number(await locator.first().getAttribute('data-minor', { timeout: STEP }))
 }
 
-async function signIn(role: 'cashier' | 'supervisor' | 'owner', pin: string): Promise<void> {
-  await page.locator(`[data-testid^="staff-tile-"][data-role="${role}"]`).first().click({ timeout: STEP })
-  await page.keyboard.type(pin)
-  await page.keyboard.press('Enter')
-  await page.getByTestId('checkout').waitFor({ timeout: STEP })
-}
+const signIn = (role: Role, pin: string): Promise<void> => signInAs(page, role, pin, STEP)
 
-async function switchUser(role: 'cashier' | 'supervisor' | 'owner', pin: string): Promise<void> {
-  await page.getByTestId('staff-button').click()
-  await page.getByTestId('signout-button').click()
-  await signIn(role, pin)
-}
+const switchUser = (role: Role, pin: string): Promise<void> => switchUserTo(page, role, pin, STEP)
 
 async function toDay(): Promise<void> {
   await page.getByTestId('nav-day').click()
@@ -145,11 +129,7 @@ async function payByQr(key: 'F3' | 'F4', wallet: 'alipay' | 'wechat'): Promise<s
   return url
 }
 
-function businessDateOf(receiptNo: string): string {
-  const d = /-(\d{4})(\d{2})(\d{2})-\d+$/.exec(receiptNo)
-  if (!d) throw new Error(`receipt number ${receiptNo} has no date`)
-  return `${d[1]}-${d[2]}-${d[3]}`
-}
+const businessDateOf = businessDateOfReceipt
 
 /** The wallets' provider day: the calendar day in Beijing time of when the trade was paid. */
 function beijingDate(iso: string): string {
@@ -161,31 +141,14 @@ function nextDate(date: string): string {
 }
 
 /** "15.10" from 1510 (CNY): the CSV's and the PDF's money. */
-function dec(m: number): string {
-  const sign = m < 0 ? '-' : ''
-  const a = Math.abs(m)
-  return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`
-}
+const dec = (m: number): string => minorToDecimalString(m, 'CNY')
 const cents = (text: string | undefined): number => Math.round(Number(text) * 100)
 
-async function download(kind: string): Promise<{ name: string; bytes: Buffer }> {
-  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: STEP }), page.getByTestId(`review-export-${kind}`).click()])
-  const bytes = readFileSync(await dl.path())
-  writeFileSync(join(SHOTS, `review-day-export-${dl.suggestedFilename()}`), bytes)
-  return { name: dl.suggestedFilename(), bytes }
-}
+const download = (kind: string): Promise<{ name: string; bytes: Buffer }> => reviewExport(page, kind, join(SHOTS, 'review-day-export-'), STEP)
 
-function csvRows(bytes: Buffer): string[][] {
-  const text = bytes.toString('utf8')
-  expect(text.charCodeAt(0)).toBe(0xfeff)
-  return Papa.parse<string[]>(text.slice(1), { skipEmptyLines: true }).data
-}
+const csvRows = bomCsvRows
 
-function pdfText(bytes: Buffer, name: string): string {
-  const file = join(SHOTS, `review-day-${name}.pdf`)
-  writeFileSync(file, bytes)
-  return execFileSync('/usr/bin/pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
-}
+const pdfText = (bytes: Buffer, name: string): string => pdfToText(bytes, join(SHOTS, `review-day-${name}.pdf`))
 
 describe('the whole day, through the UI only (platform + terminal simulator as acquirer + serve host + Chromium)', () => {
   let storeId = ''

@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import Papa from 'papaparse'
 import type { Page } from 'playwright-core'
+import { minorToDecimalString } from '../../src/shared/money'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeAlipayBill } from '../../src/shared/statements/alipay'
 import { totalsOf, type Statement, type StatementRow } from '../../src/shared/statements/types'
-import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, typeCount, type Platform, pairThroughUi } from './support'
+import { byBarcode, E2ESession, eventually, openShiftThroughUi, requireBuiltRenderer, scan, typeCount, type Platform, pairThroughUi, setLanguage, signInAs, businessDateOfReceipt, reviewExport, bomCsvRows, pdfToText, type Role } from './support'
 
 /**
  * The owner's settlement review (经营回顾) end to end: `npm run platform -- --demo` (sandbox wallets),
@@ -57,14 +56,8 @@ interface PlatformPayment {
   fee: number
 }
 
-async function until(expression: string): Promise<void> {
-  await eventually(expression, async () => ((await page.evaluate(expression)) ? true : undefined), STEP, 50)
-}
 
-async function language(lang: 'en' | 'zh-CN'): Promise<void> {
-  await page.evaluate(`document.querySelector('[data-testid="lang-${lang}"]').click()`)
-  await until(`document.documentElement.lang === '${lang}'`)
-}
+const language = (lang: 'en' | 'zh-CN'): Promise<void> => setLanguage(page, lang, STEP)
 
 /**
  * This screen in both languages at 1024×768 and 1920×1080, scrolled to the element `at` (a test id)
@@ -88,12 +81,7 @@ async function minor(locator: ReturnType<Page['locator']>): Promise<number> {
   return Number(await locator.first().getAttribute('data-minor', { timeout: STEP }))
 }
 
-async function signIn(role: 'cashier' | 'supervisor' | 'owner', pin: string): Promise<void> {
-  await page.locator(`[data-testid^="staff-tile-"][data-role="${role}"]`).first().click({ timeout: STEP })
-  await page.keyboard.type(pin)
-  await page.keyboard.press('Enter')
-  await page.getByTestId('checkout').waitFor({ timeout: STEP })
-}
+const signIn = (role: Role, pin: string): Promise<void> => signInAs(page, role, pin, STEP)
 
 async function startSale(codes: string[]): Promise<number> {
   await page.getByTestId('nav-checkout').click()
@@ -123,11 +111,7 @@ async function done(): Promise<Sale> {
   return { receiptNo, total, method: methods[0]! }
 }
 
-function businessDateOf(receiptNo: string): string {
-  const d = /-(\d{4})(\d{2})(\d{2})-\d+$/.exec(receiptNo)
-  if (!d) throw new Error(`receipt number ${receiptNo} has no date`)
-  return `${d[1]}-${d[2]}-${d[3]}`
-}
+const businessDateOf = businessDateOfReceipt
 
 function row(p: PlatformPayment, date: string, over: Partial<StatementRow> = {}): StatementRow {
   const gross = over.gross ?? p.amount
@@ -150,32 +134,14 @@ function row(p: PlatformPayment, date: string, over: Partial<StatementRow> = {})
 }
 
 /** "15.10" from 1510 (CNY): the CSV's money. */
-function dec(minor: number): string {
-  const sign = minor < 0 ? '-' : ''
-  const a = Math.abs(minor)
-  return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`
-}
+const dec = (m: number): string => minorToDecimalString(m, 'CNY')
 
 /** Clicks an export button and resolves to the file the page saved (name and bytes). */
-async function download(kind: string): Promise<{ name: string; bytes: Buffer }> {
-  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: STEP }), page.getByTestId(`review-export-${kind}`).click()])
-  const path = await dl.path()
-  const bytes = readFileSync(path)
-  writeFileSync(join(SHOTS, `review-export-${dl.suggestedFilename()}`), bytes)
-  return { name: dl.suggestedFilename(), bytes }
-}
+const download = (kind: string): Promise<{ name: string; bytes: Buffer }> => reviewExport(page, kind, join(SHOTS, 'review-export-'), STEP)
 
-function csvRows(bytes: Buffer): string[][] {
-  const text = bytes.toString('utf8')
-  expect(text.charCodeAt(0)).toBe(0xfeff) // the BOM Excel needs for Chinese
-  return Papa.parse<string[]>(text.slice(1), { skipEmptyLines: true }).data
-}
+const csvRows = bomCsvRows
 
-function pdfText(bytes: Buffer, name: string): string {
-  const file = join(SHOTS, `review-${name}.pdf`)
-  writeFileSync(file, bytes)
-  return execFileSync('/usr/bin/pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
-}
+const pdfText = (bytes: Buffer, name: string): string => pdfToText(bytes, join(SHOTS, `review-${name}.pdf`))
 
 describe('the owner’s review end to end (platform sandbox + serve host + Chromium)', () => {
   let storeId = ''

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { byBarcode, E2ESession, eventually, type SimSettings, requireBuiltRenderer, scan, typeCount } from './support'
+import { byBarcode, E2ESession, type SimSettings, requireBuiltRenderer, scan, typeCount, untilTrue, setLanguage, signInAs, switchUserTo, type Role } from './support'
 
 /**
  * Shifts, cash and the daily close end to end: `npm run serve -- --demo`, `npm run terminal-sim`
@@ -43,15 +43,10 @@ const VIEWPORTS = [
 const LANGS = ['en', 'zh-CN'] as const
 
 /** Until a page expression is true (page.evaluate, not waitForFunction: the page's CSP rightly forbids eval). */
-async function until(expression: string): Promise<void> {
-  await eventually(expression, async () => ((await page.evaluate(expression)) ? true : undefined), STEP, 50)
-}
+const until = (expression: string): Promise<void> => untilTrue(page, expression, STEP)
 
 /** The language switch in the top bar, pressed from script (a dialog's overlay would take a real click). */
-async function language(lang: (typeof LANGS)[number]): Promise<void> {
-  await page.evaluate(`document.querySelector('[data-testid="lang-${lang}"]').click()`)
-  await until(`document.documentElement.lang === '${lang}'`)
-}
+const language = (lang: (typeof LANGS)[number]): Promise<void> => setLanguage(page, lang, STEP)
 
 /** This screen at both sizes, in both languages; back to English at 1024×768. */
 async function shots(name: string): Promise<void> {
@@ -73,18 +68,9 @@ async function minor(testId: string): Promise<number> {
   return Number(await el.getAttribute('data-minor'))
 }
 
-async function signIn(role: 'cashier' | 'supervisor' | 'owner', pin: string): Promise<void> {
-  await page.locator(`[data-testid^="staff-tile-"][data-role="${role}"]`).first().click({ timeout: STEP })
-  await page.keyboard.type(pin)
-  await page.keyboard.press('Enter')
-  await page.getByTestId('checkout').waitFor({ timeout: STEP })
-}
+const signIn = (role: Role, pin: string): Promise<void> => signInAs(page, role, pin, STEP)
 
-async function switchUser(role: 'cashier' | 'supervisor' | 'owner', pin: string): Promise<void> {
-  await page.getByTestId('staff-button').click()
-  await page.getByTestId('signout-button').click()
-  await signIn(role, pin)
-}
+const switchUser = (role: Role, pin: string): Promise<void> => switchUserTo(page, role, pin, STEP)
 
 async function toDay(): Promise<void> {
   await page.getByTestId('nav-day').click()

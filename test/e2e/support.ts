@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomInt } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import Papa from 'papaparse'
 import { chromium, type Browser, type Page } from 'playwright-core'
 
 /**
@@ -345,4 +346,62 @@ export async function pairThroughUi(page: Page, platform: Platform, timeoutMs = 
   const storeId = stores.body.stores.find((s) => s.name === '日记本便利店 Daybook Mart')?.id ?? ''
   if (!storeId) throw new Error('the demo store is not on the platform')
   return storeId
+}
+
+// ---- the screens' common steps (one copy for every e2e file) ----------------------------------------
+
+export type Role = 'cashier' | 'supervisor' | 'owner'
+
+/** Waits (bounded) until `expression`, evaluated in the page, is truthy. */
+export async function untilTrue(page: Page, expression: string, timeoutMs = 15_000): Promise<void> {
+  await eventually(expression, async () => ((await page.evaluate(expression)) ? true : undefined), timeoutMs, 50)
+}
+
+/** Switches the app's language with its own toggle and waits until the page says it has. */
+export async function setLanguage(page: Page, lang: 'en' | 'zh-CN', timeoutMs = 15_000): Promise<void> {
+  await page.evaluate(`document.querySelector('[data-testid="lang-${lang}"]').click()`)
+  await untilTrue(page, `document.documentElement.lang === '${lang}'`, timeoutMs)
+}
+
+/** Taps the first staff tile of that role, types the PIN, and waits for the checkout. */
+export async function signInAs(page: Page, role: Role, pin: string, timeoutMs = 15_000): Promise<void> {
+  await page.locator(`[data-testid^="staff-tile-"][data-role="${role}"]`).first().click({ timeout: timeoutMs })
+  await page.keyboard.type(pin)
+  await page.keyboard.press('Enter')
+  await page.getByTestId('checkout').waitFor({ timeout: timeoutMs })
+}
+
+/** Signs the current person out and another in. */
+export async function switchUserTo(page: Page, role: Role, pin: string, timeoutMs = 15_000): Promise<void> {
+  await page.getByTestId('staff-button').click()
+  await page.getByTestId('signout-button').click()
+  await signInAs(page, role, pin, timeoutMs)
+}
+
+/** The business day in a receipt number `<device>-<yyyymmdd>-<seq>`. */
+export function businessDateOfReceipt(receiptNo: string): string {
+  const d = /-(\d{4})(\d{2})(\d{2})-\d+$/.exec(receiptNo)
+  if (!d) throw new Error(`receipt number ${receiptNo} has no date`)
+  return `${d[1]}-${d[2]}-${d[3]}`
+}
+
+/** Clicks the review's export button of `kind` and returns the file the browser saved (a copy kept as `<copyPrefix><name>`). */
+export async function reviewExport(page: Page, kind: string, copyPrefix: string, timeoutMs = 15_000): Promise<{ name: string; bytes: Buffer }> {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: timeoutMs }), page.getByTestId(`review-export-${kind}`).click()])
+  const bytes = readFileSync(await dl.path())
+  writeFileSync(`${copyPrefix}${dl.suggestedFilename()}`, bytes)
+  return { name: dl.suggestedFilename(), bytes }
+}
+
+/** A CSV export's rows: the file must start with the BOM Excel needs for Chinese. */
+export function bomCsvRows(bytes: Buffer): string[][] {
+  const text = bytes.toString('utf8')
+  if (text.charCodeAt(0) !== 0xfeff) throw new Error('the CSV does not start with a UTF-8 BOM')
+  return Papa.parse<string[]>(text.slice(1), { skipEmptyLines: true }).data
+}
+
+/** A PDF's text, laid out (pdftotext from poppler-utils); the PDF is kept at `file`. */
+export function pdfToText(bytes: Buffer, file: string): string {
+  writeFileSync(file, bytes)
+  return execFileSync('/usr/bin/pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
 }
