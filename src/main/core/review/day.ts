@@ -277,7 +277,8 @@ export function reviewDay(c: ReviewCtx, date: string): ReviewDay {
   const figures = scopeFigures(db, s)
   const run = latestRun(db, date)
   const providers = run ? runProviders(run) : []
-  const received = receivedPayouts(db, date, date)
+  // Read only when a run gave the day expected payouts to set them against.
+  const received: Received = run ? receivedPayouts(db, date, date) : new Map()
   const summary: ReconciliationSummary | null = run ? (listRuns(db, date).find((r) => r.id === run.id) ?? null) : null
   return {
     businessDate: date,
