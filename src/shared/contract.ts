@@ -309,6 +309,15 @@ export const JournalReportSchema = z.object({
     .optional(),
   /** Paired tills: the last event the platform acknowledged (outbox.sent_at), which the journal must reach. */
   acknowledgedSeq: z.number().nullable().optional(),
+  /**
+   * The file command's seal (core/verify/seal.ts): 'used' — events 1…seq were found byte for byte as
+   * the verify of madeAt proved them, and only the events after were walked; 'mismatch' — a seal was
+   * there but something it covers changed (or it is another verifier's), so every event was walked;
+   * 'none' — no seal; 'ignored' — --full. `written`: the closure a new seal was made at, if any.
+   */
+  seal: z
+    .object({ outcome: z.enum(['used', 'mismatch', 'none', 'ignored']), seq: z.number().nullable(), madeAt: z.string().nullable(), written: z.number().nullable() })
+    .optional(),
 })
 export type JournalReport = z.infer<typeof JournalReportSchema>
 

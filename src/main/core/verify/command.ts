@@ -38,9 +38,28 @@ export function describeReport(r: JournalReport, elapsedMs?: number): string[] {
       out.push(`The journal's chain is intact up to event ${r.lastSeq}${kindHint(p.kind)}`)
     }
   }
+  const seal = sealLine(r)
+  if (seal) out.push(seal)
   // A duration, in whole milliseconds: no rounding of fractions to show.
   if (elapsedMs !== undefined) out.push(`Verified in ${Math.round(elapsedMs).toLocaleString('en')} ms`)
   return out
+}
+
+/** What the seal beside the ledger did for this run (verify/seal.ts), in one line. */
+function sealLine(r: JournalReport): string | null {
+  const s = r.seal
+  if (!s) return null
+  const made = s.written !== null ? ` Sealed through closure event ${s.written} for the next run.` : ''
+  switch (s.outcome) {
+    case 'used':
+      return `Seal: events 1–${s.seq} are byte for byte as the verify of ${s.madeAt} proved them; events ${(s.seq ?? 0) + 1}–${r.lastSeq} were walked.${made}`
+    case 'mismatch':
+      return `Seal: something in events 1–${s.seq} changed since the verify of ${s.madeAt} (or it was made by another verifier), so every event was walked.${made}`
+    case 'ignored':
+      return `Seal: ignored (--full); every event was walked.${made}`
+    default:
+      return made ? made.trim() : null
+  }
 }
 
 function kindHint(kind: string): string {

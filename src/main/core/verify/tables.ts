@@ -18,6 +18,12 @@ export interface TableSpec {
   columns: readonly string[]
   /** The query, for events from `lo` to `hi` (either open when null). */
   sql(lo: number | null, hi: number | null): string
+  /**
+   * The same rows, from `lo` to `hi`, as one text for a seal's digest (seal.ts): each row a JSON
+   * array of its columns (less those the till may still write, `unsealed`), one row a line. No
+   * ORDER BY: the aggregate would sort them all; the scan's own order is the same for the same rows.
+   */
+  digestSql(lo: number, hi: number): string
   /** Columns that identify a row among the rows of one event (none: one row per event). */
   key: readonly number[]
   /** Columns holding JSON text, compared as canonical JSON. */
@@ -38,7 +44,18 @@ function spec(
   table: string,
   since: number,
   columns: readonly string[],
-  opts: { from?: string; alias?: string; order?: string; where?: string; seq?: string; key?: readonly string[]; json?: readonly string[]; name: (r: Record<string, unknown>) => string },
+  opts: {
+    from?: string
+    alias?: string
+    order?: string
+    where?: string
+    seq?: string
+    key?: readonly string[]
+    json?: readonly string[]
+    /** Columns the till still writes after posting (the outbox's sent_at): not in a seal's digest. */
+    unsealed?: readonly string[]
+    name: (r: Record<string, unknown>) => string
+  },
 ): TableSpec {
   const alias = opts.alias ?? ''
   const seq = opts.seq ?? (opts.from ? 'o.journal_seq' : 'journal_seq')
@@ -55,6 +72,11 @@ function spec(
     sql: (lo, hi) => {
       const where = [...(opts.where ? [opts.where] : []), ...seqRange(seq, lo, hi)]
       return `SELECT ${columns.map(col).join(', ')} FROM ${opts.from ?? table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${opts.order ?? seq}`
+    },
+    digestSql: (lo, hi) => {
+      const sealed = columns.filter((c) => !(opts.unsealed ?? []).includes(c)).map(col)
+      const where = [...(opts.where ? [opts.where] : []), ...seqRange(seq, lo, hi)]
+      return `SELECT CAST(group_concat(json_array(${sealed.join(', ')}), char(10)) AS BLOB) FROM ${opts.from ?? table} WHERE ${where.join(' AND ')}`
     },
     key: (opts.key ?? []).map(idx),
     json: (opts.json ?? []).map(idx),
@@ -249,7 +271,7 @@ export const TABLES = {
     json: [],
     name: (r) => `ledger line ${String(r.line_no)} of event ${String(r.journal_seq)} (${String(r.account)})`,
   }),
-  outbox: spec('outbox', 1, ['seq', 'event_id', 'created_at', 'sent_at'], { seq: 'seq', key: [], name: (r) => `outbox row of event ${String(r.seq)}` }),
+  outbox: spec('outbox', 1, ['seq', 'event_id', 'created_at', 'sent_at'], { seq: 'seq', key: [], unsealed: ['sent_at'], name: (r) => `outbox row of event ${String(r.seq)}` }),
 } satisfies Record<string, TableSpec>
 
 export type TableName = keyof typeof TABLES

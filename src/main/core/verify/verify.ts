@@ -5,9 +5,10 @@ import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { canonicalJson } from '../../../shared/canonical-json'
 import type { JournalReport } from '../../../shared/contract'
-import { addFigures, sumFigures, type DayFigures, type PostedEntry } from '../../../shared/ledger'
+import { addFigures, sumFigures, type DayFigures } from '../../../shared/ledger'
 import type { Db } from '../db/sqlite'
 import { jsonDifference, plain, show, VerifyProblem } from './problem'
+import { digestChunk, digestTasks, joinDigests, readSeal, SEAL_FORMAT, fingerprint, writeSeal, type ClosureState, type DigestTask, type Seal } from './seal'
 import { checkSchema, GENESIS, versionOf, Walk, type ClosingData, type WalkResult, type ProblemData, type Range } from './walk'
 
 /**
@@ -71,7 +72,7 @@ export function verifyLedger(db: Db, options: VerifyOptions = {}): JournalReport
     }
   }
   const walk = new Walk(db, version, { from: 1, to: null }, chainOnly)
-  return combine(db, version, [walk.run()], chainOnly)
+  return combine(db, version, [walk.run()], chainOnly, null).report
 }
 
 function emptyReport(p: VerifyProblem): JournalReport {
@@ -84,6 +85,12 @@ export interface FileOptions {
    * fewer for a small ledger (a thread is not worth it under 50,000 events), 1 = this thread only.
    */
   workers?: number
+  /** Ignore the seal beside the ledger and walk every event (`verify --full`). A clean walk still writes one. */
+  full?: boolean
+  /** Write no seal (default: a clean walk seals its last closure beside the ledger, seal.ts). */
+  noSeal?: boolean
+  /** Seal the last closure at or before this event, not the last one (the bench: a day left to walk). */
+  sealAtOrBefore?: number
 }
 
 /** Fewer events than this per worker are not worth a thread. */
@@ -94,9 +101,28 @@ export function workersFor(events: number, options: FileOptions = {}): number {
   return Math.max(1, Math.min(options.workers ?? Math.min(availableParallelism(), 8, Math.floor(events / MIN_EVENTS_PER_WORKER)), events))
 }
 
+/** What a walk resumes from: a seal's state (events 1…closure.seq proved), or nothing. */
+interface Base {
+  events: number
+  rows: Record<string, number>
+  voided: string[]
+  closure: ClosureState
+  acknowledged: number | null
+}
+
+/** The last closure a clean walk proved, with what a seal made there records. */
+interface Sealable {
+  seq: number
+  hash: string
+  rows: Record<string, number>
+  voided: string[]
+  closure: ClosureState
+}
+
 /**
  * Verifies a ledger file, opened read-only (never migrated), splitting the journal between worker
- * threads. Same answer as verifyLedger on the same file.
+ * threads. Same answer as verifyLedger on the same file. With a seal beside it (seal.ts) whose digest
+ * still matches, only the events after the sealed closure are walked; a clean walk leaves a new seal.
  */
 export async function verifyLedgerFile(file: string, options: FileOptions = {}): Promise<JournalReport> {
   const db = openReadOnly(file)
@@ -109,19 +135,89 @@ export async function verifyLedgerFile(file: string, options: FileOptions = {}):
       throw e
     }
     const last = (db.prepare('SELECT max(seq) AS s FROM journal').get() as { s: number | null }).s ?? 0
-    const n = workersFor(last, options)
-    if (n === 1) return combine(db, version, [new Walk(db, version).run()], false)
-    const ranges: Range[] = []
-    for (let i = 0; i < n; i++) {
-      const from = Math.floor((last * i) / n) + 1
-      const to = i === n - 1 ? null : Math.floor((last * (i + 1)) / n)
-      ranges.push({ from, to })
+    let base: Base | null = null
+    let sealed: NonNullable<JournalReport['seal']> = { outcome: options.full ? 'ignored' : 'none', seq: null, madeAt: null, written: null }
+    const seal = options.full ? null : readSeal(file, version)
+    if (seal) {
+      sealed = { outcome: 'mismatch', seq: seal.seq, madeAt: seal.madeAt, written: null }
+      const at = db.prepare('SELECT hash FROM journal WHERE seq = ?').get(seal.seq) as { hash: string } | undefined
+      if (seal.seq <= last && at?.hash === seal.hash && (await digestOf(file, version, digestTasks(version, seal.seq), workersFor(seal.seq, options))) === seal.digest) {
+        base = { events: seal.seq, rows: { ...seal.rows }, voided: seal.voided, closure: seal.closure, acknowledged: acknowledgedThrough(db, version, seal.seq) }
+        sealed = { ...sealed, outcome: 'used' }
+      }
     }
-    const partials = await Promise.all(ranges.map((range) => runWorker(file, version, range)))
-    return combine(db, version, partials, false)
+    const from = base ? base.closure.seq! + 1 : 1
+    const n = workersFor(last - from + 1, options)
+    let partials: WalkResult[]
+    if (n === 1) partials = [new Walk(db, version, { from, to: null }).run()]
+    else {
+      const ranges: Range[] = []
+      const span = last - from + 1
+      for (let i = 0; i < n; i++) {
+        const lo = from + Math.floor((span * i) / n)
+        const hi = i === n - 1 ? null : from + Math.floor((span * (i + 1)) / n) - 1
+        ranges.push({ from: lo, to: hi })
+      }
+      partials = await shared(ranges.map((range): WorkerJob => ({ kind: 'walk', file, version, range })), (job) => new Walk(db, version, (job as { range: Range }).range).run())
+    }
+    const { report, sealables } = combine(db, version, partials, false, base)
+    if (report.ok && !options.noSeal) {
+      const limit = options.sealAtOrBefore ?? Infinity
+      const at = [...sealables].reverse().find((s) => s.seq <= limit)
+      if (at && at.seq !== base?.closure.seq) {
+        const digest = await digestOf(file, version, digestTasks(version, at.seq), workersFor(at.seq, options))
+        const next: Seal | null = digest
+          ? { format: SEAL_FORMAT, schema: version, fingerprint: fingerprint(version), seq: at.seq, hash: at.hash, digest, madeAt: new Date().toISOString(), rows: at.rows, voided: at.voided, closure: at.closure }
+          : null
+        sealed = { ...sealed, written: next && writeSeal(file, next) ? at.seq : null }
+      }
+    }
+    return { ...report, seal: sealed }
   } finally {
     db.close()
   }
+}
+
+/** The last event up to `seq` the platform acknowledged: what the walk would have found in the outbox. */
+function acknowledgedThrough(db: Db, version: number, seq: number): number | null {
+  if (version < 1) return null
+  return (db.prepare('SELECT max(seq) AS s FROM outbox WHERE seq <= ? AND sent_at IS NOT NULL').get(seq) as { s: number | null }).s
+}
+
+/** The digest of these chunks, split between `workers` threads (in this thread when 1). */
+async function digestOf(file: string, version: number, tasks: DigestTask[], workers: number): Promise<string | null> {
+  if (workers <= 1) {
+    const db = openReadOnly(file)
+    try {
+      return joinDigests(tasks.map((t) => digestChunk(db, t)))
+    } finally {
+      db.close()
+    }
+  }
+  const groups: DigestTask[][] = Array.from({ length: workers }, () => [])
+  tasks.forEach((t, i) => groups[i % workers]!.push(t))
+  const db = openReadOnly(file)
+  try {
+    const parts = await shared(
+      groups.map((g): WorkerJob => ({ kind: 'digest', file, version, tasks: g })),
+      (job) => (job as { tasks: DigestTask[] }).tasks.map((t) => digestChunk(db, t)),
+    )
+    return joinDigests(tasks.map((_, i) => parts[i % workers]![Math.floor(i / workers)]!))
+  } finally {
+    db.close()
+  }
+}
+
+/**
+ * Runs the first job in this thread and the others in worker threads, started first so that they
+ * load while this one works: on two cores, two threads and not three.
+ */
+async function shared<T>(jobs: WorkerJob[], here: (job: WorkerJob) => T): Promise<T[]> {
+  const away = jobs.slice(1).map((job) => runWorker<T>(job))
+  // A worker that fails while this thread works is reported after it, not left unhandled.
+  for (const p of away) p.catch(() => {})
+  const mine = here(jobs[0]!)
+  return [mine, ...(await Promise.all(away))]
 }
 
 /** A read-only connection with room to read a million orders fast (both pragmas are per connection). */
@@ -132,65 +228,60 @@ export function openReadOnly(file: string): Db {
   return db
 }
 
-export interface WorkerJob {
-  file: string
-  version: number
-  range: Range
-}
+/** What a worker thread does (worker.ts): walk one range of the journal, or digest some chunks of a seal. */
+export type WorkerJob = { kind: 'walk'; file: string; version: number; range: Range } | { kind: 'digest'; file: string; version: number; tasks: DigestTask[] }
 
-function runWorker(file: string, version: number, range: Range): Promise<WalkResult> {
+function runWorker<T>(job: WorkerJob): Promise<T> {
   // This directory's worker.js when built; worker.ts when run from source (npm run daybook, the
   // bench: tsx), and then the thread needs tsx's loader too, which a worker does not inherit.
   const ts = extname(__filename) === '.ts'
   const script = join(__dirname, ts ? 'worker.ts' : 'worker.js')
   const execArgv = ts ? ['--require', createRequire(__filename).resolve('tsx/cjs')] : undefined
+  const what = job.kind === 'walk' ? `events ${job.range.from}–${job.range.to ?? 'end'}` : `${job.tasks.length} digest chunks`
   return new Promise((resolve, reject) => {
-    const w = new Worker(script, { workerData: { file, version, range } satisfies WorkerJob, ...(execArgv ? { execArgv } : {}) })
+    const w = new Worker(script, { workerData: job, ...(execArgv ? { execArgv } : {}) })
     let done = false
-    w.once('message', (p: WalkResult) => {
+    w.once('message', (p: T) => {
       done = true
       resolve(p)
     })
     w.once('error', reject)
     w.once('exit', (code) => {
-      if (!done) reject(new Error(`verify worker for events ${range.from}–${range.to ?? 'end'} exited with ${code}`))
+      if (!done) reject(new Error(`verify worker for ${what} exited with ${code}`))
     })
   })
 }
 
 // ---- joining the ranges ------------------------------------------------------------------------
 
-interface ClosureState {
-  count: number
-  number: number
-  lastSeq: number
-  grandTotal: number
-  businessDate: string | null
-  seq: number | null
-  /** The last closure's own posting, the first of the next period (sumFigures sees it there too). */
-  entry: PostedEntry | null
-}
-
 /**
  * Joins the walks of consecutive ranges into the report: the first problem by seq wins. Closures
  * are checked in order against their periods (the segments' sums merged), then what needs the
  * whole ledger: order rows read through orders that are gone, and working rows naming posted ones.
  */
-function combine(db: Db, version: number, partials: WalkResult[], chainOnly: boolean): JournalReport {
-  const rows: Record<string, number> = {}
-  let events = 0
+function combine(db: Db, version: number, partials: WalkResult[], chainOnly: boolean, base: Base | null): { report: JournalReport; sealables: Sealable[] } {
+  const rows: Record<string, number> = { ...(base?.rows ?? {}) }
+  let events = base?.events ?? 0
   let lastSeq = 0
   let lastHash = GENESIS
-  let acknowledged: number | null = null
-  let state: ClosureState = { count: 0, number: 0, lastSeq: 0, grandTotal: 0, businessDate: null, seq: null, entry: null }
+  let acknowledged: number | null = base?.acknowledged ?? null
+  let state: ClosureState = base?.closure ?? { count: 0, number: 0, lastSeq: 0, grandTotal: 0, businessDate: null, seq: null, entry: null }
   let period: DayFigures | null = null
   let problem: ProblemData | null = null
-  const voided = new Set<string>()
+  const voided = new Set<string>(base?.voided ?? [])
+  // The closures proved on the way, each with the rows counted through it (a seal can be made there).
+  const sealables: Sealable[] = []
+  const addRows = (into: Record<string, number>, more: Record<string, number>): Record<string, number> => {
+    for (const [k, v] of Object.entries(more)) into[k] = (into[k] ?? 0) + v
+    return into
+  }
   for (const p of partials) {
+    const before = { ...rows }
+    const voidedBefore = [...voided]
     events += p.events
     lastSeq = p.lastSeq
     lastHash = p.lastHash
-    for (const [k, v] of Object.entries(p.rows)) rows[k] = (rows[k] ?? 0) + v
+    addRows(rows, p.rows)
     if (p.acknowledged !== null) acknowledged = p.acknowledged
     for (const id of p.voided) voided.add(id)
     try {
@@ -209,6 +300,8 @@ function combine(db: Db, version: number, partials: WalkResult[], chainOnly: boo
           const figures = state.entry ? addFigures(sumFigures([state.entry]), period) : period
           state = checkClosure(seg.closing, figures, state)
           period = null
+          const c = seg.closing
+          sealables.push({ seq: c.seq, hash: c.hash, rows: addRows({ ...before }, c.rows), voided: [...new Set([...voidedBefore, ...p.voided.slice(0, c.voided)])], closure: state })
         }
       }
     } catch (e) {
@@ -231,12 +324,15 @@ function combine(db: Db, version: number, partials: WalkResult[], chainOnly: boo
     }
   }
   const report: JournalReport = { ok: problem === null, events, lastSeq, lastHash, problem }
-  if (chainOnly) return report
+  if (chainOnly) return { report, sealables }
   return {
-    ...report,
-    rows,
-    closures: { count: state.count, lastNumber: state.count ? state.number : null, lastBusinessDate: state.businessDate, lastSeq: state.seq, grandTotal: state.grandTotal },
-    acknowledgedSeq: acknowledged,
+    report: {
+      ...report,
+      rows,
+      closures: { count: state.count, lastNumber: state.count ? state.number : null, lastBusinessDate: state.businessDate, lastSeq: state.seq, grandTotal: state.grandTotal },
+      acknowledgedSeq: acknowledged,
+    },
+    sealables,
   }
 }
 

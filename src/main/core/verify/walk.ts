@@ -72,10 +72,15 @@ export interface ProblemData {
 /** A closure event met by the walk: verify.ts checks it against the periods before it. */
 export interface ClosingData {
   seq: number
-  /** The journal's hash at seq − 1 (this event's checked prev_hash). */
+  /** The journal's hash at seq − 1 (this event's checked prev_hash), and this event's own. */
   prevHash: string
+  hash: string
   data: Record<string, unknown>
   entry: PostedEntry
+  /** What the walk had counted through this closure, in its own range: what a seal made here records. */
+  rows: Record<string, number>
+  /** How many of the range's voided checkouts were posted by then. */
+  voided: number
 }
 
 /** The postings between two closures (or a range's ends), summed; and the earliest day posted into. */
@@ -339,7 +344,8 @@ export class Walk {
       if (!p) continue
       const entry: PostedEntry = { seq: ev.seq, kind: p.kind, refId: p.refId, meta: p.meta ?? LEGACY_META, lines: p.lines }
       if (p.kind === 'closure') {
-        this.closing = { seq: ev.seq, prevHash: e.prevHash, data: doc, entry }
+        const rows = { ...this.rowCounts, ...(this.version >= 6 ? { voids: this.voids } : {}) }
+        this.closing = { seq: ev.seq, prevHash: e.prevHash, hash: this.lastHash, data: doc, entry, rows, voided: this.voided.length }
         return
       }
       if (p.meta && (this.earliest === null || p.meta.businessDate < this.earliest.date)) this.earliest = { date: p.meta.businessDate, seq: ev.seq, type: ev.type }
