@@ -312,11 +312,13 @@ export const JournalReportSchema = z.object({
   /**
    * The file command's seal (core/verify/seal.ts): 'used' — events 1…seq were found byte for byte as
    * the verify of madeAt proved them, and only the events after were walked; 'mismatch' — a seal was
-   * there but something it covers changed (or it is another verifier's), so every event was walked;
-   * 'none' — no seal; 'ignored' — --full. `written`: the closure a new seal was made at, if any.
+   * there but something it covers changed, so every event was walked; 'untrusted' — a seal whose MAC
+   * this verifier's key does not confirm (edited, or another key's): ignored, every event walked;
+   * 'none' — no seal of this verifier and schema; 'ignored' — --full. `written`: the closure a new
+   * seal was made at, if any.
    */
   seal: z
-    .object({ outcome: z.enum(['used', 'mismatch', 'none', 'ignored']), seq: z.number().nullable(), madeAt: z.string().nullable(), written: z.number().nullable() })
+    .object({ outcome: z.enum(['used', 'mismatch', 'untrusted', 'none', 'ignored']), seq: z.number().nullable(), madeAt: z.string().nullable(), written: z.number().nullable() })
     .optional(),
 })
 export type JournalReport = z.infer<typeof JournalReportSchema>

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JournalReport, Order } from '../../src/shared/contract'
 import { newId } from '../../src/shared/ids'
-import { sealPath, type Seal } from '../../src/main/core/verify/seal'
+import { digestChunk, digestTasks, joinDigests, sealPath, type Seal } from '../../src/main/core/verify/seal'
 import { verifyLedger, verifyLedgerFile } from '../../src/main/core/verify/verify'
 import { call, REPO, signIn } from '../helpers/tmp'
 import { deleteTail, makeLedger, rehash, shell, type Made } from './ledger'
@@ -26,6 +26,8 @@ let n = 0
 beforeAll(() => {
   made = makeLedger({ openDaySales: 5 })
   dir = mkdtempSync(join(tmpdir(), 'daybook-verify-seal-'))
+  // This file's own key (the CLI runs below inherit it): the user's ~/.daybook is left alone.
+  process.env.DAYBOOK_VERIFY_KEY_FILE = join(dir, 'verify-seal.key')
   base = join(dir, 'base.sqlite')
   made.core.db.pragma('wal_checkpoint(TRUNCATE)')
   copyFileSync(made.file, base)
@@ -43,10 +45,17 @@ function copy(): string {
   return file
 }
 
+/**
+ * Changes the ledger as someone careful would: the triggers dropped, the change made, the triggers
+ * put back as they were, so that the schema the seal also digests is the same and only the rows differ.
+ */
 function tamper(file: string, change: (db: Database.Database) => void): void {
-  const db = shell(file)
+  const db = new Database(file)
+  const triggers = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as { name: string; sql: string }[]
+  for (const t of triggers) db.exec(`DROP TRIGGER "${t.name}"`)
   db.pragma('foreign_keys = OFF')
   change(db)
+  for (const t of triggers) db.exec(t.sql)
   db.close()
 }
 
@@ -137,6 +146,10 @@ describe('a sealed byte changed: every event is walked and the first problem nam
         }),
     ],
     ['the journal cut inside the sealed part, its outbox rows left', (db) => deleteTail(db, 12, { outbox: false })],
+    ['a sealed void: its checkout row edited', (db) => db.prepare("UPDATE checkouts SET void_reason = 'nothing to see', total_minor = total_minor + 1 WHERE state = 'voided'").run()],
+    ['a sealed void: the tender attempt it lists deleted', (db) => db.prepare("DELETE FROM tender_attempts WHERE checkout_id IN (SELECT id FROM checkouts WHERE state = 'voided')").run()],
+    ['a posted row put in with seq 0', (db) => db.prepare("INSERT INTO reprints (id, order_id, staff_id, created_at, journal_seq) SELECT id || '-forged', order_id, staff_id, created_at, 0 FROM reprints LIMIT 1").run()],
+    ['an outbox row put in with seq -1', (db) => db.prepare("INSERT INTO outbox (event_id, seq, created_at, sent_at) SELECT event_id || '-forged', -1, created_at, NULL FROM outbox WHERE seq = 1").run()],
   ]
   it.each(cases)('%s', async (_what, change) => {
     const file = copy()
@@ -145,6 +158,53 @@ describe('a sealed byte changed: every event is walked and the first problem nam
     const r = await verify(file)
     expect(r.seal?.outcome).toBe('mismatch')
     expect(r.ok).toBe(false)
+    expect(withoutSeal(r)).toEqual(walked(file))
+  })
+
+  it('an order line put in for no order (no seq, so no digest has it): the whole-table count after the walk names it', async () => {
+    const file = copy()
+    await verify(file)
+    tamper(file, (db) =>
+      db.prepare("INSERT INTO order_lines SELECT 'ghost-order', line_no, product_id, name_en, name_zh, unit, quantity, unit_price_minor, gross_minor, line_discount_minor, order_discount_minor, total_minor, tax_minor, tax_ids FROM order_lines LIMIT 1").run(),
+    )
+    const r = await verify(file)
+    expect(r.seal?.outcome).toBe('used')
+    expect(r.problem?.kind).toBe('row_without_event')
+    expect(withoutSeal(r)).toEqual(walked(file))
+  })
+
+  it('the triggers dropped (the schema the seal digests changed): every event is walked', async () => {
+    const file = copy()
+    await verify(file)
+    const db = shell(file)
+    db.close()
+    const r = await verify(file)
+    expect(r.seal?.outcome).toBe('mismatch')
+    expect(withoutSeal(r)).toEqual(walked(file))
+  })
+
+  it('a payload stored as a BLOB of the same bytes (the journal made loose first) is not the sealed payload', async () => {
+    const file = copy()
+    await verify(file)
+    tamper(file, (db) => {
+      db.pragma('legacy_alter_table = ON')
+      const ddl = (db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'journal'").get() as { sql: string }).sql
+      db.exec(ddl.replace('CREATE TABLE journal', 'CREATE TABLE journal_loose').replace(/\)\s*STRICT\s*$/, ')'))
+      db.exec('INSERT INTO journal_loose SELECT * FROM journal; DROP TABLE journal; ALTER TABLE journal_loose RENAME TO journal')
+      db.prepare('UPDATE journal SET payload = CAST(payload AS BLOB) WHERE seq = 3').run()
+    })
+    const r = await verify(file)
+    expect(r.seal?.outcome).toBe('mismatch')
+    expect(r.ok).toBe(false)
+    expect(withoutSeal(r)).toEqual(walked(file))
+  })
+
+  it('the journal cut exactly at the sealed closure, rows and all: the same answer as a walk', async () => {
+    const file = copy()
+    await verify(file)
+    tamper(file, (db) => deleteTail(db, lastClosure, { outbox: true }))
+    const r = await verify(file)
+    expect(r.seal?.outcome).toBe('used')
     expect(withoutSeal(r)).toEqual(walked(file))
   })
 
@@ -176,23 +236,54 @@ describe('a seal that cannot be trusted is not used', () => {
     const seal = JSON.parse(readFileSync(sealPath(file), 'utf8')) as Seal
     writeFileSync(sealPath(file), JSON.stringify({ ...seal, digest: seal.digest.replace(/^./, (c) => (c === '0' ? '1' : '0')) }))
     const r = await verify(file)
-    expect(r.seal?.outcome).toBe('mismatch')
+    expect(r.seal?.outcome).toBe('untrusted')
     expect(withoutSeal(r)).toEqual(walked(file))
     // The walk was clean, so it sealed again, correctly this time.
     expect((await verify(file)).seal?.outcome).toBe('used')
   })
 
-  it('one moved to an earlier closure without its digest', async () => {
+  it('one whose counts were edited to hide an orphan order line', async () => {
     const file = copy()
     await verify(file)
+    tamper(file, (db) =>
+      db.prepare("INSERT INTO order_lines SELECT 'ghost-order', line_no, product_id, name_en, name_zh, unit, quantity, unit_price_minor, gross_minor, line_discount_minor, order_discount_minor, total_minor, tax_minor, tax_ids FROM order_lines LIMIT 1").run(),
+    )
+    const seal = JSON.parse(readFileSync(sealPath(file), 'utf8')) as Seal
+    writeFileSync(sealPath(file), JSON.stringify({ ...seal, rows: { ...seal.rows, order_lines: (seal.rows.order_lines ?? 0) + 1 } }))
+    const r = await verify(file)
+    expect(r.seal?.outcome).toBe('untrusted')
+    expect(r.problem?.kind).toBe('row_without_event')
+    expect(withoutSeal(r)).toEqual(walked(file))
+  })
+
+  it('one whose digest was recomputed over tampered rows with the public digest code (no key)', async () => {
+    const file = copy()
+    await verify(file)
+    tamper(file, (db) => db.prepare('UPDATE orders SET total_minor = total_minor - 100 WHERE journal_seq = (SELECT min(journal_seq) FROM orders)').run())
     const seal = JSON.parse(readFileSync(sealPath(file), 'utf8')) as Seal
     const db = new Database(file, { readonly: true })
-    const first = db.prepare('SELECT journal_seq AS s, (SELECT hash FROM journal WHERE seq = journal_seq) AS h FROM closures ORDER BY number LIMIT 1').get() as { s: number; h: string }
+    const digest = joinDigests(digestTasks(seal.schema, seal.seq).map((t) => digestChunk(db, seal.schema, t)))
     db.close()
-    writeFileSync(sealPath(file), JSON.stringify({ ...seal, seq: first.s, hash: first.h, closure: { ...seal.closure, seq: first.s } }))
+    expect(digest).not.toBe(seal.digest)
+    writeFileSync(sealPath(file), JSON.stringify({ ...seal, digest }))
     const r = await verify(file)
-    expect(r.seal?.outcome).toBe('mismatch')
-    expect(r.ok).toBe(true)
+    expect(r.seal?.outcome).toBe('untrusted')
+    expect(r.problem?.kind).toBe('row_differs')
+    expect(withoutSeal(r)).toEqual(walked(file))
+  })
+
+  it('one signed with another key', async () => {
+    const file = copy()
+    await verify(file)
+    const mine = process.env.DAYBOOK_VERIFY_KEY_FILE
+    process.env.DAYBOOK_VERIFY_KEY_FILE = join(dir, 'another.key')
+    try {
+      const r = await verify(file)
+      expect(r.seal?.outcome).toBe('untrusted')
+      expect(r.ok).toBe(true)
+    } finally {
+      process.env.DAYBOOK_VERIFY_KEY_FILE = mine
+    }
   })
 
   it('one that is not a seal at all', async () => {
@@ -201,6 +292,38 @@ describe('a seal that cannot be trusted is not used', () => {
     const r = await verify(file)
     expect(r.seal?.outcome).toBe('none')
     expect(r.ok).toBe(true)
+  })
+})
+
+describe('what a seal proved stays proved', () => {
+  it('a journal cut below the sealed closure, rows and all, is named, and the seal is kept', async () => {
+    const file = copy()
+    await verify(file)
+    const before = readFileSync(sealPath(file), 'utf8')
+    const db = new Database(file, { readonly: true })
+    const firstClosure = (db.prepare('SELECT min(journal_seq) AS s FROM closures').get() as { s: number }).s
+    db.close()
+    tamper(file, (d) => deleteTail(d, firstClosure + 3, { outbox: true }))
+    // A walk alone cannot tell this from a till that stopped earlier.
+    expect(walked(file).ok).toBe(true)
+    const r = await verify(file)
+    expect(r.ok).toBe(false)
+    expect(r.problem).toMatchObject({ kind: 'truncated', seq: lastClosure })
+    expect(r.problem?.message).toMatch(new RegExp(`the journal ends at event ${firstClosure + 3}, but .*proved the journal up to event ${lastClosure}`))
+    expect(readFileSync(sealPath(file), 'utf8')).toBe(before)
+  })
+
+  it('a chain re-hashed through the sealed closure is named', async () => {
+    const file = copy()
+    await verify(file)
+    tamper(file, (db) =>
+      rehash(db, 3, (seq, type, data) => {
+        if (seq === 3 && type === 'sale.completed') data.receiptNo = 'X-1'
+      }),
+    )
+    const r = await verify(file)
+    expect(r.ok).toBe(false)
+    expect(r.problem?.kind).not.toBe(null)
   })
 })
 

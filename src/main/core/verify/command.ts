@@ -55,6 +55,8 @@ function sealLine(r: JournalReport): string | null {
       return `Seal: events 1–${s.seq} are byte for byte as the verify of ${s.madeAt} proved them; events ${(s.seq ?? 0) + 1}–${r.lastSeq} were walked.${made}`
     case 'mismatch':
       return `Seal: something in events 1–${s.seq} changed since the verify of ${s.madeAt} (or it was made by another verifier), so every event was walked.${made}`
+    case 'untrusted':
+      return `Seal: the seal beside the ledger is not signed with this verifier's key (edited, or made elsewhere), so every event was walked.${made}`
     case 'ignored':
       return `Seal: ignored (--full); every event was walked.${made}`
     default:

@@ -1,5 +1,8 @@
-import { createHash } from 'node:crypto'
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { canonicalJson } from '../../../shared/canonical-json'
 import type { PostedEntry } from '../../../shared/ledger'
 import type { Db } from '../db/sqlite'
 import { TABLES, type TableName, type TableSpec } from './tables'
@@ -24,9 +27,22 @@ import { TABLES, type TableName, type TableSpec } from './tables'
  * innocent reason (another query plan reading the rows in another order, a schema migration, a
  * verifier whose rules or columns changed: FORMAT and the fingerprint) only costs a full walk.
  *
- * What a seal does not add: it is as forgeable as the chain (unkeyed). Someone who rewrites rows and
- * the seal's digest to match could equally re-hash the chain and every closure after it, which
- * verify.ts already says it cannot see. `--full` ignores the seal.
+ * Trust. A seal is only as good as the file: whoever could rewrite it could make any tampering look
+ * sealed, and its digest, being public arithmetic, can be recomputed by anyone. So every field of a
+ * seal is under an HMAC-SHA256 with a key kept outside the data folder (verifyKeyFile: by default
+ * ~/.daybook/verify-seal.key, made on first use, readable by its owner only). Someone who can edit the
+ * ledger and its folder cannot make a seal this verifier accepts; someone who can read the verifier's
+ * key can, and `--full` trusts no seal at all. A seal that does not verify is ignored ('untrusted').
+ *
+ * What a seal is evidence of: the journal once reached its closure with that hash. A journal that now
+ * ends before it, or holds another event there, was cut or rewritten after it was proved (or is an
+ * older backup put back): verify says so as a problem and keeps the seal.
+ *
+ * Also digested with the events: the ledger's own schema for these tables (CREATE statements of the
+ * tables, indexes and triggers: dropping the triggers to edit a posted row changes it), the stored type
+ * of each payload, the posted rows with a seq below 1 (the first chunk is open below), and for each
+ * checkout.voided event the checkouts row and the tender attempts it names (what the walk's void check
+ * reads from those working tables).
  */
 
 /** Bump when what a walk proves changes (a new check, another row rebuilt): older seals are then not trusted. */
@@ -61,9 +77,11 @@ export interface Seal {
   rows: Record<string, number>
   voided: string[]
   closure: ClosureState
+  /** HMAC-SHA256 of every other field, with the verifier's key (verifyKeyFile). */
+  mac: string
 }
 
-export type DigestSource = 'journal' | TableName
+export type DigestSource = 'schema' | 'journal' | TableName
 
 export interface DigestTask {
   source: DigestSource
@@ -75,22 +93,38 @@ export function sealPath(ledgerFile: string): string {
   return `${ledgerFile}.seal.json`
 }
 
-const JOURNAL_DIGEST =
-  "SELECT CAST(group_concat(json_array(seq, event_id, device_id, type, created_at, prev_hash, hash, octet_length(payload)) || ifnull(payload, ''), char(10)) AS BLOB) FROM journal WHERE seq >= ? AND seq <= ?"
+/** The working rows a void's check reads (walk.ts checkVoid), beside its event: schema 6 on. */
+const VOID_ROWS = `CASE WHEN type = 'checkout.voided' THEN json_array(
+    (SELECT json_array(c.id, c.state, c.total_minor, c.currency, c.void_reason, c.staff_id, c.void_by_id, c.staff_name, c.void_by_name, c.void_approved_by_id, c.void_approved_by_name)
+       FROM checkouts c WHERE c.id = json_extract(payload, '$.checkoutId')),
+    (SELECT json_group_array(json_array(t.key, a.id, a.checkout_id, a.method, a.amount_minor))
+       FROM json_each(payload, '$.tenders') t LEFT JOIN tender_attempts a ON a.id = json_extract(t.value, '$.id'))) END`
+
+function journalDigestSql(version: number): string {
+  const voids = version >= 6 ? VOID_ROWS : 'NULL'
+  return `SELECT CAST(group_concat(json_array(seq, event_id, device_id, type, created_at, prev_hash, hash, typeof(payload), octet_length(payload), ${voids}) || ifnull(payload, ''), char(10)) AS BLOB) FROM journal WHERE seq >= ? AND seq <= ?`
+}
+
+/** The CREATE statements of every table a seal covers, with their indexes and triggers. */
+function schemaDigestSql(version: number): string {
+  const tables = ['journal', ...tablesOf(version).map(([, s]) => s.table), ...(version >= 6 ? ['checkouts', 'tender_attempts'] : [])]
+  const names = [...new Set(tables)].map((t) => `'${t}'`).join(', ')
+  return `SELECT CAST(group_concat(json_array(type, name, tbl_name, sql), char(10) ORDER BY type, name) AS BLOB) FROM sqlite_schema WHERE tbl_name IN (${names})`
+}
 
 function tablesOf(version: number): [TableName, TableSpec][] {
   return (Object.entries(TABLES) as [TableName, TableSpec][]).filter(([, s]) => version >= s.since)
 }
 
 export function fingerprint(version: number): string {
-  const h = createHash('sha256').update(`${SEAL_FORMAT}\n${SEAL_CHUNK}\n${JOURNAL_DIGEST}\n`)
+  const h = createHash('sha256').update(`${SEAL_FORMAT}\n${SEAL_CHUNK}\n${journalDigestSql(version)}\n${schemaDigestSql(version)}\n`)
   for (const [name, s] of tablesOf(version)) h.update(`${name}\n${s.digestSql(1, 1)}\n`)
   return h.digest('hex')
 }
 
 /** Every chunk of events 1…seq, the journal's first, then each table's, in one fixed order. */
 export function digestTasks(version: number, seq: number): DigestTask[] {
-  const tasks: DigestTask[] = []
+  const tasks: DigestTask[] = [{ source: 'schema', lo: 0, hi: 0 }]
   for (const source of ['journal' as const, ...tablesOf(version).map(([name]) => name)]) {
     for (let lo = 1; lo <= seq; lo += SEAL_CHUNK) tasks.push({ source, lo, hi: Math.min(seq, lo + SEAL_CHUNK - 1) })
   }
@@ -101,9 +135,10 @@ export function digestTasks(version: number, seq: number): DigestTask[] {
  * One chunk's SHA-256 (hex), or null when SQLite cannot read it as the till writes it (a BLOB where
  * text was, a table gone): the caller treats that as a seal that does not match.
  */
-export function digestChunk(db: Db, task: DigestTask): string | null {
+export function digestChunk(db: Db, version: number, task: DigestTask): string | null {
   try {
-    const sql = task.source === 'journal' ? JOURNAL_DIGEST : TABLES[task.source].digestSql(task.lo, task.hi)
+    const sql =
+      task.source === 'schema' ? schemaDigestSql(version) : task.source === 'journal' ? journalDigestSql(version) : TABLES[task.source].digestSql(task.lo, task.hi)
     const st = db.prepare(sql).pluck()
     const text = (task.source === 'journal' ? st.get(task.lo, task.hi) : st.get()) as Buffer | null
     return createHash('sha256')
@@ -120,13 +155,50 @@ export function joinDigests(parts: readonly (string | null)[]): string | null {
   return createHash('sha256').update(parts.join('\n')).digest('hex')
 }
 
-/** The seal beside a ledger, if there is one this verifier can use; anything unreadable is no seal. */
-export function readSeal(file: string, version: number): Seal | null {
+/** Where the key that signs seals is kept: $DAYBOOK_VERIFY_KEY_FILE, or ~/.daybook/verify-seal.key. */
+export function verifyKeyFile(): string {
+  return process.env.DAYBOOK_VERIFY_KEY_FILE || join(homedir(), '.daybook', 'verify-seal.key')
+}
+
+/** The key, made (32 random bytes, owner-only) the first time; null when it cannot be read or made. */
+export function sealKey(file = verifyKeyFile(), create = false): Buffer | null {
+  try {
+    const k = readFileSync(file)
+    return k.length >= 32 ? k : null
+  } catch {
+    if (!create) return null
+  }
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    writeFileSync(file, randomBytes(32), { flag: 'wx', mode: 0o600 })
+  } catch {
+    // Made meanwhile by another verify (wx refuses to overwrite): read it below.
+  }
+  try {
+    const k = readFileSync(file)
+    return k.length >= 32 ? k : null
+  } catch {
+    return null
+  }
+}
+
+/** The HMAC over every field of a seal but the MAC itself. */
+function macOf(key: Buffer, seal: Omit<Seal, 'mac'>): string {
+  return createHmac('sha256', key).update(canonicalJson(seal)).digest('hex')
+}
+
+export type ReadSeal = { seal: Seal } | { seal: null; why: 'none' | 'untrusted' }
+
+/**
+ * The seal beside a ledger: none (no file, or not a seal of this verifier and schema), untrusted (its
+ * MAC does not verify with this verifier's key: edited, or made with another key), or the seal.
+ */
+export function readSeal(file: string, version: number, key: Buffer | null): ReadSeal {
   let seal: Seal
   try {
     seal = JSON.parse(readFileSync(sealPath(file), 'utf8')) as Seal
   } catch {
-    return null
+    return { seal: null, why: 'none' }
   }
   const ok =
     typeof seal === 'object' &&
@@ -138,18 +210,30 @@ export function readSeal(file: string, version: number): Seal | null {
     seal.seq > 0 &&
     typeof seal.hash === 'string' &&
     typeof seal.digest === 'string' &&
+    typeof seal.mac === 'string' &&
     typeof seal.rows === 'object' &&
     Array.isArray(seal.voided) &&
     typeof seal.closure === 'object' &&
     seal.closure !== null &&
     seal.closure.seq === seal.seq
-  return ok ? seal : null
+  if (!ok) return { seal: null, why: 'none' }
+  if (!key) return { seal: null, why: 'untrusted' }
+  const { mac, ...fields } = seal
+  let expected: string
+  try {
+    expected = macOf(key, fields)
+  } catch {
+    return { seal: null, why: 'untrusted' }
+  }
+  const same = mac.length === expected.length && timingSafeEqual(Buffer.from(mac), Buffer.from(expected))
+  return same ? { seal } : { seal: null, why: 'untrusted' }
 }
 
-/** Writes the seal next to the ledger, whole or not at all; false when the folder is not writable. */
-export function writeSeal(file: string, seal: Seal): boolean {
+/** Signs and writes the seal next to the ledger, whole or not at all; false when it cannot. */
+export function writeSeal(file: string, fields: Omit<Seal, 'mac'>, key: Buffer): boolean {
   const path = sealPath(file)
   try {
+    const seal: Seal = { ...fields, mac: macOf(key, fields) }
     writeFileSync(`${path}.tmp`, `${JSON.stringify(seal)}\n`)
     renameSync(`${path}.tmp`, path)
     return true

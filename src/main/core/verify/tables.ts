@@ -75,7 +75,8 @@ function spec(
     },
     digestSql: (lo, hi) => {
       const sealed = columns.filter((c) => !(opts.unsealed ?? []).includes(c)).map(col)
-      const where = [...(opts.where ? [opts.where] : []), ...seqRange(seq, lo, hi)]
+      // The first chunk is open below: a row put in with seq 0 or less is sealed bytes too.
+      const where = [...(opts.where ? [opts.where] : []), ...seqRange(seq, lo > 1 ? lo : null, hi)]
       return `SELECT CAST(group_concat(json_array(${sealed.join(', ')}), char(10)) AS BLOB) FROM ${opts.from ?? table} WHERE ${where.join(' AND ')}`
     },
     key: (opts.key ?? []).map(idx),

@@ -8,7 +8,7 @@ import type { JournalReport } from '../../../shared/contract'
 import { addFigures, sumFigures, type DayFigures } from '../../../shared/ledger'
 import type { Db } from '../db/sqlite'
 import { jsonDifference, plain, show, VerifyProblem } from './problem'
-import { digestChunk, digestTasks, joinDigests, readSeal, SEAL_FORMAT, fingerprint, writeSeal, type ClosureState, type DigestTask, type Seal } from './seal'
+import { digestChunk, digestTasks, fingerprint, joinDigests, readSeal, SEAL_FORMAT, sealKey, sealPath, verifyKeyFile, writeSeal, type ClosureState, type DigestTask } from './seal'
 import { checkSchema, GENESIS, versionOf, Walk, type ClosingData, type WalkResult, type ProblemData, type Range } from './walk'
 
 /**
@@ -121,8 +121,9 @@ interface Sealable {
 
 /**
  * Verifies a ledger file, opened read-only (never migrated), splitting the journal between worker
- * threads. Same answer as verifyLedger on the same file. With a seal beside it (seal.ts) whose digest
- * still matches, only the events after the sealed closure are walked; a clean walk leaves a new seal.
+ * threads. Same answer as verifyLedger on the same file. With a seal beside it (seal.ts) whose MAC
+ * and digest still match, only the events after the sealed closure are walked; a clean walk leaves a
+ * new seal, whose digest is taken before the walk (so what it vouches for is what the walk then read).
  */
 export async function verifyLedgerFile(file: string, options: FileOptions = {}): Promise<JournalReport> {
   const db = openReadOnly(file)
@@ -135,16 +136,34 @@ export async function verifyLedgerFile(file: string, options: FileOptions = {}):
       throw e
     }
     const last = (db.prepare('SELECT max(seq) AS s FROM journal').get() as { s: number | null }).s ?? 0
+    const key = options.noSeal && options.full ? null : sealKey(verifyKeyFile(), !options.noSeal)
+    const digests = new Map<string, string | null>()
     let base: Base | null = null
+    let evidence: ProblemData | null = null
     let sealed: NonNullable<JournalReport['seal']> = { outcome: options.full ? 'ignored' : 'none', seq: null, madeAt: null, written: null }
-    const seal = options.full ? null : readSeal(file, version)
+    const found = options.full ? null : readSeal(file, version, key)
+    if (found && !found.seal) sealed = { ...sealed, outcome: found.why }
+    const seal = found?.seal ?? null
     if (seal) {
       sealed = { outcome: 'mismatch', seq: seal.seq, madeAt: seal.madeAt, written: null }
       const at = db.prepare('SELECT hash FROM journal WHERE seq = ?').get(seal.seq) as { hash: string } | undefined
-      if (seal.seq <= last && at?.hash === seal.hash && (await digestOf(file, version, digestTasks(version, seal.seq), workersFor(seal.seq, options))) === seal.digest) {
+      if (!at || at.hash !== seal.hash) {
+        // What the seal proves is gone: the journal was cut or rewritten since (or an older copy put back).
+        const where = `${sealPath(file)}: the verify of ${seal.madeAt} proved the journal up to event ${seal.seq} (closure #${seal.closure.number})`
+        evidence = at
+          ? { kind: 'bad_hash', seq: seal.seq, message: `event ${seal.seq} is not the event it was when ${where}: the journal was rewritten from there or before`, table: null, row: null }
+          : { kind: 'truncated', seq: seal.seq, message: `the journal ends at event ${last}, but ${where}: its tail was cut off (if this is an older backup put back, delete the seal)`, table: null, row: null }
+      } else if ((await digestOf(file, version, digestTasks(version, seal.seq), workersFor(seal.seq, options), digests)) === seal.digest) {
         base = { events: seal.seq, rows: { ...seal.rows }, voided: seal.voided, closure: seal.closure, acknowledged: acknowledgedThrough(db, version, seal.seq) }
         sealed = { ...sealed, outcome: 'used' }
       }
+    }
+    // The next seal's digest, before the walk: at the last closure (up to sealAtOrBefore) the walk will reach.
+    let next: { seq: number; digest: string | null } | null = null
+    if (!options.noSeal && !evidence && key) {
+      const limit = Math.min(options.sealAtOrBefore ?? last, last)
+      const c = db.prepare("SELECT max(journal_seq) AS s FROM closures WHERE journal_seq <= ?").get(limit) as { s: number | null }
+      if (c.s !== null && c.s !== base?.closure.seq) next = { seq: c.s, digest: await digestOf(file, version, digestTasks(version, c.s), workersFor(c.s, options), digests) }
     }
     const from = base ? base.closure.seq! + 1 : 1
     const n = workersFor(last - from + 1, options)
@@ -161,15 +180,12 @@ export async function verifyLedgerFile(file: string, options: FileOptions = {}):
       partials = await shared(ranges.map((range): WorkerJob => ({ kind: 'walk', file, version, range })), (job) => new Walk(db, version, (job as { range: Range }).range).run())
     }
     const { report, sealables } = combine(db, version, partials, false, base)
-    if (report.ok && !options.noSeal) {
-      const limit = options.sealAtOrBefore ?? Infinity
-      const at = [...sealables].reverse().find((s) => s.seq <= limit)
-      if (at && at.seq !== base?.closure.seq) {
-        const digest = await digestOf(file, version, digestTasks(version, at.seq), workersFor(at.seq, options))
-        const next: Seal | null = digest
-          ? { format: SEAL_FORMAT, schema: version, fingerprint: fingerprint(version), seq: at.seq, hash: at.hash, digest, madeAt: new Date().toISOString(), rows: at.rows, voided: at.voided, closure: at.closure }
-          : null
-        sealed = { ...sealed, written: next && writeSeal(file, next) ? at.seq : null }
+    if (evidence && report.ok) return { ...report, ok: false, problem: evidence, seal: sealed }
+    if (report.ok && next?.digest && key) {
+      const at = sealables.find((x) => x.seq === next.seq)
+      if (at) {
+        const fields = { format: SEAL_FORMAT, schema: version, fingerprint: fingerprint(version), seq: at.seq, hash: at.hash, digest: next.digest, madeAt: new Date().toISOString(), rows: at.rows, voided: at.voided, closure: at.closure }
+        sealed = { ...sealed, written: writeSeal(file, fields, key) ? at.seq : null }
       }
     }
     return { ...report, seal: sealed }
@@ -184,25 +200,27 @@ function acknowledgedThrough(db: Db, version: number, seq: number): number | nul
   return (db.prepare('SELECT max(seq) AS s FROM outbox WHERE seq <= ? AND sent_at IS NOT NULL').get(seq) as { s: number | null }).s
 }
 
-/** The digest of these chunks, split between `workers` threads (in this thread when 1). */
-async function digestOf(file: string, version: number, tasks: DigestTask[], workers: number): Promise<string | null> {
-  if (workers <= 1) {
-    const db = openReadOnly(file)
-    try {
-      return joinDigests(tasks.map((t) => digestChunk(db, t)))
-    } finally {
-      db.close()
-    }
-  }
-  const groups: DigestTask[][] = Array.from({ length: workers }, () => [])
-  tasks.forEach((t, i) => groups[i % workers]!.push(t))
+/**
+ * The digest of these chunks, split between `workers` threads (in this thread when 1). Chunks already
+ * digested in this run (`done`, keyed by source and range) are not read again.
+ */
+async function digestOf(file: string, version: number, tasks: DigestTask[], workers: number, done: Map<string, string | null>): Promise<string | null> {
+  const keyOf = (t: DigestTask): string => `${t.source}:${t.lo}:${t.hi}`
+  const todo = tasks.filter((t) => !done.has(keyOf(t)))
+  const w = Math.max(1, Math.min(workers, todo.length))
+  const groups: DigestTask[][] = Array.from({ length: w }, () => [])
+  todo.forEach((t, i) => groups[i % w]!.push(t))
   const db = openReadOnly(file)
   try {
-    const parts = await shared(
-      groups.map((g): WorkerJob => ({ kind: 'digest', file, version, tasks: g })),
-      (job) => (job as { tasks: DigestTask[] }).tasks.map((t) => digestChunk(db, t)),
-    )
-    return joinDigests(tasks.map((_, i) => parts[i % workers]![Math.floor(i / workers)]!))
+    const parts =
+      todo.length === 0
+        ? []
+        : await shared(
+            groups.map((g): WorkerJob => ({ kind: 'digest', file, version, tasks: g })),
+            (job) => (job as { tasks: DigestTask[] }).tasks.map((t) => digestChunk(db, version, t)),
+          )
+    todo.forEach((t, i) => done.set(keyOf(t), parts[i % w]![Math.floor(i / w)]!))
+    return joinDigests(tasks.map((t) => done.get(keyOf(t))!))
   } finally {
     db.close()
   }

@@ -8,7 +8,7 @@ import { Walk } from './walk'
 const job = workerData as WorkerJob
 const db = openReadOnly(job.file)
 try {
-  parentPort!.postMessage(job.kind === 'walk' ? new Walk(db, job.version, job.range).run() : job.tasks.map((t) => digestChunk(db, t)))
+  parentPort!.postMessage(job.kind === 'walk' ? new Walk(db, job.version, job.range).run() : job.tasks.map((t) => digestChunk(db, job.version, t)))
 } finally {
   db.close()
 }
