@@ -24,20 +24,21 @@ const HEAD = '{"events":['
 const TAIL = ']}'
 
 /**
- * The next batch of unsent events, in sequence order and without a hole, at most `maxEvents`
+ * The next batch of unsent events after seq `after` (the batches already in flight end there), in
+ * sequence order and without a hole, at most `maxEvents`
  * events and `maxBytes` body bytes (one event over the byte limit goes alone). The journal keeps
  * each payload as canonical JSON, so the wire event is put together from the stored text: no
  * parse and re-serialise per event, and the bytes counted are the bytes sent.
  */
-export function nextBatch(db: Db, limits: BatchLimits = DEFAULT_LIMITS): Batch | null {
+export function nextBatch(db: Db, limits: BatchLimits = DEFAULT_LIMITS, after = 0): Batch | null {
   // Rows one at a time (not .all()): a byte limit reached after 200 big events reads no more.
   // A fresh statement, since a cached one cannot be reused while its cursor is open.
   const rows = db
     .prepare(
       `SELECT j.seq, j.event_id, j.device_id, j.type, j.created_at, j.payload, j.prev_hash, j.hash
-       FROM outbox o JOIN journal j ON j.seq = o.seq WHERE o.sent_at IS NULL ORDER BY o.seq LIMIT ?`,
+       FROM outbox o JOIN journal j ON j.seq = o.seq WHERE o.sent_at IS NULL AND o.seq > ? ORDER BY o.seq LIMIT ?`,
     )
-    .iterate(Math.max(1, Math.min(limits.maxEvents, MAX_BATCH_EVENTS))) as IterableIterator<JournalRow>
+    .iterate(after, Math.max(1, Math.min(limits.maxEvents, MAX_BATCH_EVENTS))) as IterableIterator<JournalRow>
   const parts: string[] = []
   const events: Batch['events'] = []
   let bytes = HEAD.length + TAIL.length

@@ -1,6 +1,6 @@
 import type { SyncStatus } from '../../../shared/contract'
 import { DaybookError } from '../../../shared/errors'
-import { SequenceGapDetailsSchema, type PlatformErrorCode } from '../../../shared/platform-api'
+import { SequenceGapDetailsSchema, type IngestResponse, type PlatformErrorCode } from '../../../shared/platform-api'
 import type { Db } from '../db/sqlite'
 import { DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from './backoff'
 import { applyCatalogPage, type AppliedPage } from './catalog-feed'
@@ -23,6 +23,8 @@ export interface RelayOptions {
   debounceMs: number
   catalogPageLimit: number
   limits: BatchLimits
+  /** Batches sent before the first is answered (1 = one at a time); the platform applies them in order. */
+  inFlight: number
 }
 
 export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
@@ -33,6 +35,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   debounceMs: 200,
   catalogPageLimit: 500,
   limits: DEFAULT_LIMITS,
+  inFlight: 2,
 }
 
 export interface RelayDeps {
@@ -340,7 +343,18 @@ export class SyncRelay {
       })
   }
 
+  /**
+   * Sends the outbox, up to `inFlight` batches at a time: while the platform appends one, the next is
+   * already read, signed and on its way, so the till's work and the network overlap the platform's.
+   * Order is still the platform's to keep: it applies a batch only after its predecessor (it holds an
+   * early one until then), and answers are taken here strictly in order: a batch is marked sent only
+   * after every batch before it was. A failure drops the answers behind it (what they carried is sent
+   * again and comes back 'duplicate'). A batch that overtook its predecessor on a platform that does
+   * not wait (sequence_gap naming an event still in flight when it left) is simply sent again.
+   */
   private async drain(epoch: number): Promise<void> {
+    type Flight = { batch: Batch; reply: Promise<CallResult<IngestResponse>>; behind: number | null }
+    const window: Flight[] = []
     for (;;) {
       if (epoch !== this.epoch || !this.db.open) return
       const s = readSyncState(this.db)
@@ -350,21 +364,33 @@ export class SyncRelay {
         this.fail(null, 'secret_missing', 'The device secret of this till is missing or unreadable. Unpair and pair the till again.', this.o.haltDelayMs)
         return
       }
-      if (this.checkState) {
+      if (this.checkState && window.length === 0) {
         this.checkState = false
         if (!(await this.reconcile(epoch, s, secret))) return
         continue
       }
-      const batch = nextBatch(this.db, this.limits)
-      if (!batch) {
+      const client = this.client(s.platformUrl, { deviceId: s.platformDeviceId, secret }, this.o.timeoutMs, s.clockOffsetMs)
+      // After payload_too_large the smaller limits are for the refused batch alone: it goes by itself.
+      const halved = this.limits.maxEvents !== this.o.limits.maxEvents || this.limits.maxBytes !== this.o.limits.maxBytes
+      while (window.length < (halved ? 1 : Math.max(1, this.o.inFlight))) {
+        const batch = nextBatch(this.db, this.limits, window.length > 0 ? window[window.length - 1]!.batch.lastSeq : 0)
+        if (!batch) break
+        const reply = client.call('events-ingest', { bodyText: batch.body }, this.abort.signal)
+        // An answer dropped after a failure in front of it is never awaited: it must not go unhandled.
+        reply.catch(() => {})
+        window.push({ batch, reply, behind: window.length > 0 ? window[0]!.batch.firstSeq : null })
+      }
+      const flight = window.shift()
+      if (!flight) {
         this.backoffUntil = null
         this.failures = 0
         return
       }
+      const { batch } = flight
       this.inFlight = true
       this.backoffUntil = null
       this.emitStatus()
-      const r = await this.client(s.platformUrl, { deviceId: s.platformDeviceId, secret }, this.o.timeoutMs, s.clockOffsetMs).call('events-ingest', { bodyText: batch.body }, this.abort.signal)
+      const r = await flight.reply
       if (epoch !== this.epoch || !this.db.open) return
       this.lastAttemptAt = new Date(r.answeredAt).toISOString()
       if (r.ok) {
@@ -393,6 +419,15 @@ export class SyncRelay {
         this.limits = { ...this.o.limits }
         this.emitStatus()
         continue
+      }
+      // Whatever was sent behind a failed batch is answered for nothing: it goes again from here.
+      window.length = 0
+      if (r.kind === 'http' && r.code === 'sequence_gap' && flight.behind !== null) {
+        const gap = SequenceGapDetailsSchema.safeParse(r.details)
+        // It left while events from `behind` on were still on their way, and the platform had not
+        // taken them yet: nothing is lost, it overtook them. They were acknowledged since (the
+        // answers are taken in order), so this batch just goes again.
+        if (gap.success && gap.data.expectedSeq >= flight.behind && gap.data.expectedSeq < batch.firstSeq) continue
       }
       if (!this.handleFailure(batch, r, s)) return
     }
