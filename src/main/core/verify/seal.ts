@@ -4,6 +4,7 @@ import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { canonicalJson } from '../../../shared/canonical-json'
 import type { PostedEntry } from '../../../shared/ledger'
+import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db/sqlite'
 import { TABLES, type TableName, type TableSpec } from './tables'
 
@@ -117,8 +118,8 @@ function tablesOf(version: number): [TableName, TableSpec][] {
 }
 
 export function fingerprint(version: number): string {
-  const h = createHash('sha256').update(`${SEAL_FORMAT}\n${SEAL_CHUNK}\n${journalDigestSql(version)}\n${schemaDigestSql(version)}\n`)
-  for (const [name, s] of tablesOf(version)) h.update(`${name}\n${s.digestSql(1, 1)}\n`)
+  const h = createHash('sha256').update(`${SEAL_FORMAT}\n${SEAL_CHUNK}\n${SLICE}\n${journalDigestSql(version)}\n${schemaDigestSql(version)}\n`)
+  for (const [name, s] of tablesOf(version)) h.update(`${name}\n${s.digestSql()}\n`)
   return h.digest('hex')
 }
 
@@ -132,18 +133,44 @@ export function digestTasks(version: number, seq: number): DigestTask[] {
 }
 
 /**
+ * Events per query within a chunk: a few MB of text each. Bigger texts cost more than their size
+ * (SQLite grows the text by copying; measured: the journal at 20,000 events a query ~6.5 µs an event,
+ * at 1,000 ~3.8 µs).
+ */
+const SLICE = 1_000
+
+const statements = new WeakMap<Db, Map<string, Statement>>()
+
+function prepared(db: Db, sql: string): Statement {
+  let m = statements.get(db)
+  if (!m) statements.set(db, (m = new Map()))
+  let st = m.get(sql)
+  if (!st) m.set(sql, (st = db.prepare(sql).pluck()))
+  return st
+}
+
+/**
  * One chunk's SHA-256 (hex), or null when SQLite cannot read it as the till writes it (a BLOB where
- * text was, a table gone): the caller treats that as a seal that does not match.
+ * text was, a table gone): the caller treats that as a seal that does not match. The first chunk of
+ * a table is open below: a row put in with seq 0 or less is sealed bytes too.
  */
 export function digestChunk(db: Db, version: number, task: DigestTask): string | null {
   try {
-    const sql =
-      task.source === 'schema' ? schemaDigestSql(version) : task.source === 'journal' ? journalDigestSql(version) : TABLES[task.source].digestSql(task.lo, task.hi)
-    const st = db.prepare(sql).pluck()
-    const text = (task.source === 'journal' ? st.get(task.lo, task.hi) : st.get()) as Buffer | null
-    return createHash('sha256')
-      .update(text ?? Buffer.alloc(0))
-      .digest('hex')
+    const h = createHash('sha256')
+    if (task.source === 'schema') {
+      const text = prepared(db, schemaDigestSql(version)).get() as Buffer | null
+      if (text) h.update(text)
+      return h.digest('hex')
+    }
+    const st = prepared(db, task.source === 'journal' ? journalDigestSql(version) : TABLES[task.source].digestSql())
+    for (let lo = task.lo; lo <= task.hi; lo += SLICE) {
+      const from = lo === 1 && task.source !== 'journal' ? Number.MIN_SAFE_INTEGER : lo
+      const text = st.get(from, Math.min(task.hi, lo + SLICE - 1)) as Buffer | null
+      // Each slice ends with a line break: the slices of a chunk join into one text one way only.
+      if (text) h.update(text)
+      h.update('\n')
+    }
+    return h.digest('hex')
   } catch {
     return null
   }

@@ -19,11 +19,12 @@ export interface TableSpec {
   /** The query, for events from `lo` to `hi` (either open when null). */
   sql(lo: number | null, hi: number | null): string
   /**
-   * The same rows, from `lo` to `hi`, as one text for a seal's digest (seal.ts): each row a JSON
-   * array of its columns (less those the till may still write, `unsealed`), one row a line. No
-   * ORDER BY: the aggregate would sort them all; the scan's own order is the same for the same rows.
+   * The same rows, for the events from the first bound parameter to the second, as one text for a
+   * seal's digest (seal.ts): each row a JSON array of its columns (less those the till may still
+   * write, `unsealed`), one row a line. No ORDER BY: the aggregate would sort them all; the scan's
+   * own order is the same for the same rows.
    */
-  digestSql(lo: number, hi: number): string
+  digestSql(): string
   /** Columns that identify a row among the rows of one event (none: one row per event). */
   key: readonly number[]
   /** Columns holding JSON text, compared as canonical JSON. */
@@ -73,10 +74,9 @@ function spec(
       const where = [...(opts.where ? [opts.where] : []), ...seqRange(seq, lo, hi)]
       return `SELECT ${columns.map(col).join(', ')} FROM ${opts.from ?? table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${opts.order ?? seq}`
     },
-    digestSql: (lo, hi) => {
+    digestSql: () => {
       const sealed = columns.filter((c) => !(opts.unsealed ?? []).includes(c)).map(col)
-      // The first chunk is open below: a row put in with seq 0 or less is sealed bytes too.
-      const where = [...(opts.where ? [opts.where] : []), ...seqRange(seq, lo > 1 ? lo : null, hi)]
+      const where = [...(opts.where ? [opts.where] : []), `${seq} >= ?`, `${seq} <= ?`]
       return `SELECT CAST(group_concat(json_array(${sealed.join(', ')}), char(10)) AS BLOB) FROM ${opts.from ?? table} WHERE ${where.join(' AND ')}`
     },
     key: (opts.key ?? []).map(idx),
