@@ -5,15 +5,20 @@ import { isGtin, locateCardNumber } from '../shared/card-number'
 import { walletForCode, type PaymentCreate, type PaymentState } from '../shared/payments'
 import {
   BODY_LIMIT_BYTES,
+  PROJECTION_LAG_HEADERS,
   SIGNATURE_HEADERS,
   platformRoutes,
   type PlatformRouteName,
   type RouteSpec,
+  type WireEvent,
 } from '../shared/platform-api'
 import { checkAdmin, pruneNonces, verifyDevice } from './auth'
 import { openDatabase, type Database, type PlatformDatabase } from './db'
 import { PlatformHttpError, fail } from './errors'
 import { ingest } from './ingest'
+import { IngestOrder } from './ingest-order'
+import { Projector } from './projection/projector'
+import { projectionStatus, waitForProjection } from './projection/wait'
 import { PaymentNotifier } from './payments/notifier'
 import { PaymentService } from './payments/service'
 import { setScenarioOverride } from './sandbox/books'
@@ -54,6 +59,8 @@ export interface PlatformOptions {
   acquirer?: AcquirerOptions
   /** Serve the tills' update feed and installers from this folder (GET /v1/updates/:channel/:file); unset = no update route. */
   updatesDir?: string
+  /** The projector's tuning (projection/projector.ts): events per step, devices at once. */
+  projection?: { stepEvents?: number; concurrency?: number }
 }
 
 export const MIN_ADMIN_TOKEN_LENGTH = 32
@@ -76,6 +83,8 @@ export interface RunningPlatform {
   db: Database
   /** The wallet payments (the long-poll notifier included: tests check it is cleaned up). */
   payments: PaymentService
+  /** Fills the reporting tables from the event store (`idle()`: wait until it has caught up). */
+  projector: Projector
   /** Stops accepting, finishes requests in flight, closes the database. Idempotent. */
   close(): Promise<void>
 }
@@ -96,6 +105,12 @@ interface Ctx {
   /** The exact body bytes (an uploaded bill file). */
   raw: Buffer
   statements: StatementService
+  projector: Projector
+  /** Holds a device's batch that arrived before the one in front of it (a relay with two in flight). */
+  ingestOrder: IngestOrder
+  /** Sets a response header (the read API's projection lag). */
+  header: (name: string, value: string) => void
+  clock: () => Date
 }
 
 type Handler = (c: Ctx) => Promise<unknown>
@@ -121,13 +136,37 @@ const handlers: Record<PlatformRouteName, Handler> = {
   'catalog-load': async (c) => svc.loadCatalog(c.db, c.params.storeId!, c.body as never, c.now),
   'store-days': async (c) => {
     const q = c.query as { from?: string; to?: string }
+    await projected(c)
     return storeDays(c.db, c.params.storeId!, q.from, q.to)
   },
-  'store-day-orders': async (c) => dayOrders(c.db, c.params.storeId!, c.params.businessDate!, (c.query as { deviceId?: string }).deviceId),
-  'store-closures': async (c) => storeClosures(c.db, c.params.storeId!, c.query as { from?: string; to?: string; deviceId?: string }),
+  'store-day-orders': async (c) => {
+    await projected(c, (c.query as { deviceId?: string }).deviceId)
+    return dayOrders(c.db, c.params.storeId!, c.params.businessDate!, (c.query as { deviceId?: string }).deviceId)
+  },
+  'store-closures': async (c) => {
+    const q = c.query as { from?: string; to?: string; deviceId?: string }
+    await projected(c, q.deviceId)
+    return storeClosures(c.db, c.params.storeId!, { from: q.from, to: q.to, deviceId: q.deviceId })
+  },
+  'store-projection': async (c) => projectionStatus(c.db, c.params.storeId!, c.now),
   pair: async (c) => svc.pair(c.db, c.body as never, c.now),
   'device-state': async (c) => svc.deviceState(c.db, c.device!, c.now),
-  'events-ingest': async (c) => ingest(c.db, c.device!.id, (c.body as { events: never[] }).events, c.now, (fields, msg) => c.log.warn(fields, msg)),
+  'events-ingest': async (c) => {
+    const events = (c.body as { events: WireEvent[] }).events
+    const device = c.device!
+    // The device row was read for this request's signature: its last_seq is the head as of now.
+    const leave = await c.ingestOrder.enter(device.id, events[0]?.seq ?? 0, () => Promise.resolve(device.last_seq))
+    let head: number | null = null
+    try {
+      const answer = await ingest(c.db, device.id, events as never[], c.now)
+      head = answer.lastSeq
+      // Acknowledged once durably appended; the reporting tables follow.
+      if (answer.results.some((r) => r.status === 'applied')) c.projector.wake()
+      return answer
+    } finally {
+      leave(head)
+    }
+  },
   'catalog-feed': async (c) => {
     const q = c.query as { cursor?: string; limit?: number }
     if (q.cursor !== undefined && BigInt(q.cursor) > MAX_BIGINT) fail('invalid_request', 'The cursor is out of range.', [{ path: ['cursor'], message: 'out of range' }])
@@ -150,6 +189,19 @@ const handlers: Record<PlatformRouteName, Handler> = {
   ...statementHandlers,
 }
 
+/**
+ * A read of the reporting tables first waits (bounded) for the projection to reach what it must see
+ * (projection/wait.ts), then says in its headers what lag is left.
+ */
+async function projected(c: Ctx, deviceId?: string): Promise<void> {
+  const store = c.params.storeId!
+  const q = c.query as { position?: string; waitMs?: number }
+  await svc.getStore(c.db, store)
+  const lag = await waitForProjection(c.db, c.projector, { storeId: store, deviceId, position: q.position, waitMs: q.waitMs }, { clock: c.clock, signal: c.signal })
+  c.header(PROJECTION_LAG_HEADERS.events, String(lag.events))
+  c.header(PROJECTION_LAG_HEADERS.ms, String(lag.ms))
+}
+
 const SHA256_HEX = /^[0-9a-f]{64}$/
 
 /**
@@ -167,8 +219,62 @@ function cardExemption(route: PlatformRouteName): (path: (string | number)[], te
   }
 }
 
+/**
+ * Whether the body's JSON text can hold a card-number-like string at all: the walk over the parsed
+ * body (a path per node) is what costs on a batch of events, so the text is looked at first, in one
+ * pass, for a superset of what findCardNumber matches — 13 digits in a row, or digit groups 4-4-4-4
+ * / 4-6-4 joined by single spaces or hyphens. Sound without \u escapes: JSON's other escapes
+ * neither make nor hide digits, spaces or hyphens, and every string and key is delimited by quotes,
+ * so each digit run and grouping of a parsed string or key is in the text as it is. In event
+ * batches a candidate inside a 64-character lowercase hex string value (an event hash, exempt
+ * there anyway, and often holding a 13-digit run) does not count.
+ */
+export function bodyMayHoldCardNumber(route: PlatformRouteName, raw: string): boolean {
+  if (raw.includes('\\u')) return true
+  const hashesExempt = route === 'events-ingest'
+  DIGITS4.lastIndex = 0
+  for (let m = DIGITS4.exec(raw); m !== null; m = DIGITS4.exec(raw)) {
+    const end = m.index + m[0].length
+    let hit = m[0].length >= 13
+    if (!hit) {
+      // A grouping that ends with (or goes on from) this run's last four digits.
+      const c = raw.charCodeAt(end)
+      if (c !== 32 && c !== 45) continue
+      GROUPED_AT.lastIndex = end - 4
+      hit = GROUPED_AT.test(raw)
+      if (!hit) continue
+    }
+    if (!hashesExempt) return true
+    const after = hashValueEnd(raw, m.index)
+    if (after < 0) return true
+    DIGITS4.lastIndex = after
+  }
+  return false
+}
+
+/** Runs of at least 4 digits (where a card-like string must start or end). */
+const DIGITS4 = /\d{4,}/g
+/** The card groupings, from a given position. */
+const GROUPED_AT = /\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{4}|\d{4}[ -]\d{6}[ -]\d{4}/y
+
+/** When position i is inside a quoted 64-character lowercase hex value (not a key): the index of its closing quote; else -1. */
+function hashValueEnd(raw: string, i: number): number {
+  let start = i
+  while (start > 0 && isLowerHex(raw.charCodeAt(start - 1))) start--
+  if (start === 0 || raw.charCodeAt(start - 1) !== 34) return -1
+  const end = start + 64
+  if (end >= raw.length || raw.charCodeAt(end) !== 34) return -1
+  for (let k = i + 1; k < end; k++) if (!isLowerHex(raw.charCodeAt(k))) return -1
+  let j = end + 1
+  while (j < raw.length && (raw.charCodeAt(j) === 32 || raw.charCodeAt(j) === 10 || raw.charCodeAt(j) === 13 || raw.charCodeAt(j) === 9)) j++
+  return raw.charCodeAt(j) === 58 ? -1 : end
+}
+
+const isLowerHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102)
+
 /** Daybook never takes a full card number: anywhere in a body, query or path, it is refused before anything is stored. */
-function refuseCardNumbers(route: PlatformRouteName, parts: { body: unknown; query: unknown; params: unknown }): void {
+function refuseCardNumbers(route: PlatformRouteName, parts: { body: unknown; query: unknown; params: unknown }, rawBody?: string): void {
+  if (rawBody !== undefined && !bodyMayHoldCardNumber(route, rawBody)) parts = { ...parts, body: null }
   const hit = locateCardNumber(parts, cardExemption(route))
   if (hit) {
     fail('card_number_refused', `Something in ${hit.path.map(String).join('.')} looks like a full card number; Daybook never takes one (keep at most the first 6 and last 4 digits).`, {
@@ -200,18 +306,19 @@ function validate(schema: z.ZodType | undefined, value: unknown, where: 'params'
   return r.data
 }
 
-function parseJson(raw: Buffer): unknown {
-  if (raw.length === 0) fail('invalid_request', 'The request has no body.')
+function parseJson(text: string): unknown {
+  if (text.length === 0) fail('invalid_request', 'The request has no body.')
   try {
-    return JSON.parse(raw.toString('utf8'))
+    return JSON.parse(text)
   } catch (e) {
     fail('invalid_request', `The body is not JSON: ${(e as Error).message}`)
   }
 }
 
 /** Builds the Fastify app on an open database (not listening yet). */
-export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'>): Promise<{ app: FastifyInstance; payments: PaymentService }> {
+export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'>): Promise<{ app: FastifyInstance; payments: PaymentService; projector: Projector }> {
   const clock = o.now ?? (() => new Date())
+  const ingestOrder = new IngestOrder()
   const wallets = createSandboxWallets(o.sandbox)
   const payments = new PaymentService({ db, providers: wallets, notifier: new PaymentNotifier(), clock })
   const app = Fastify({
@@ -258,8 +365,17 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
   })
   registerSandboxBills(app, { db, clock, adminToken: o.adminToken, defaultBasisPoints: { alipay: wallets.alipay.books.feeBasisPoints, wechat: wallets.wechat.books.feeBasisPoints } })
 
+  const projector = new Projector(db, {
+    ...o.projection,
+    clock,
+    warn: (fields, msg) => app.log.warn(fields, msg),
+    error: (err, deviceId) => app.log.error({ err, deviceId }, 'projection step failed; it will be retried'),
+  })
+
   // Long polls answer now rather than hold the shutdown.
   app.addHook('preClose', async () => payments.notifier.close())
+  // The projector stops after its step in flight (committed or rolled back: a restart resumes).
+  app.addHook('onClose', async () => projector.close())
   registerCustomerPage(app, { db, wallets, payments, clock, publicUrl: (req) => publicUrlOf(req, o.publicUrl) })
   if (o.updatesDir) registerUpdates(app, { dir: o.updatesDir })
 
@@ -306,6 +422,15 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
       url: spec.path,
       ...((spec as { bodyLimit?: number }).bodyLimit ? { bodyLimit: (spec as { bodyLimit?: number }).bodyLimit } : {}),
       ...(device ? { preHandler: [verifyHook] } : {}),
+      // The projector gives way to event batches from their arrival to their answer (or the client going away).
+      ...(name === 'events-ingest'
+        ? {
+            onRequest: async (_req: FastifyRequest, reply: FastifyReply) => {
+              projector.beginIngest()
+              reply.raw.once('close', () => projector.endIngest())
+            },
+          }
+        : {}),
       config: limited
         ? {
             rateLimit: {
@@ -327,19 +452,37 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
         if (spec.auth === 'admin') checkAdmin(req.headers.authorization, o.adminToken)
         if (device && !v?.device) fail('internal', 'The device request was not verified.')
-        const json = spec.body ? parseJson(raw) : undefined
-        refuseCardNumbers(name, { body: json, query: { ...(req.query as object) }, params: req.params ?? {} })
+        const text = spec.body ? raw.toString('utf8') : undefined
+        const json = text !== undefined ? parseJson(text) : undefined
+        refuseCardNumbers(name, { body: json, query: { ...(req.query as object) }, params: req.params ?? {} }, text)
         const params = validate(spec.params, req.params ?? {}, 'params') as Record<string, string>
         const query = validate(spec.query, { ...(req.query as object) }, 'query') as Record<string, unknown>
         const body = spec.body ? validate(spec.body, json, 'body') : undefined
         const aborted = new AbortController()
         reply.raw.once('close', () => aborted.abort())
-        const result = await handler({ db, now, device: v?.device ?? null, params, query, body, log: req.log, payments, publicUrl: publicUrlOf(req, o.publicUrl), signal: aborted.signal, raw, statements })
+        const result = await handler({
+          db,
+          now,
+          device: v?.device ?? null,
+          params,
+          query,
+          body,
+          log: req.log,
+          payments,
+          publicUrl: publicUrlOf(req, o.publicUrl),
+          signal: aborted.signal,
+          raw,
+          statements,
+          projector,
+          ingestOrder,
+          header: (name, value) => void reply.header(name, value),
+          clock,
+        })
         return reply.code(spec.status ?? 200).send(result)
       },
     })
   }
-  return { app, payments }
+  return { app, payments, projector }
 }
 
 export async function startPlatform(o: PlatformOptions & { host?: string; port?: number }): Promise<RunningPlatform> {
@@ -347,8 +490,9 @@ export async function startPlatform(o: PlatformOptions & { host?: string; port?:
   const db = await openDatabase(o.database)
   let app: FastifyInstance
   let payments: PaymentService
+  let projector: Projector
   try {
-    ;({ app, payments } = await buildApp(db, o))
+    ;({ app, payments, projector } = await buildApp(db, o))
     await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 0 })
   } catch (e) {
     await db.close()
@@ -359,6 +503,8 @@ export async function startPlatform(o: PlatformOptions & { host?: string; port?:
     pruneNonces(db, clock()).catch((err: unknown) => app.log.warn({ err }, 'nonce pruning failed'))
   }
   prune()
+  // Whatever was stored and not yet projected when the platform last stopped.
+  projector.wake()
   const timer = setInterval(prune, 60_000)
   timer.unref()
   const address = app.server.address()
@@ -370,6 +516,7 @@ export async function startPlatform(o: PlatformOptions & { host?: string; port?:
     port,
     db,
     payments,
+    projector,
     close: () => {
       closing ??= (async () => {
         clearInterval(timer)

@@ -22,13 +22,21 @@ const USAGE = `Usage:
       [--acquirer-url URL --acquirer-user USER --acquirer-account ACCOUNT]   card settlement reports (password: DAYBOOK_ACQUIRER_PASSWORD)
       [--updates-dir DIR]   update feeds and installers for the tills: GET /v1/updates/<channel>/<file> serves DIR/<channel>/<file>
   npm run platform -- seed-catalog --store <storeId> <catalog.json> [--data .daybook-platform]
-Environment: DATABASE_URL=postgres://… (default: PGlite in <data>/pgdata), DAYBOOK_ADMIN_TOKEN, DAYBOOK_ACQUIRER_PASSWORD, LOG=0 to silence logs.`
+Environment: DATABASE_URL=postgres://… (default: PGlite in <data>/pgdata), DAYBOOK_ADMIN_TOKEN, DAYBOOK_ACQUIRER_PASSWORD, LOG=0 to silence logs,
+  DAYBOOK_PROJECTION_STEP=500 (events per projection step: one transaction of the reporting tables' projection).`
 
 /** The card acquirer's report server (statements): all of URL, user and account, or none; the password from the environment. */
 function acquirerOption(v: { url?: string; user?: string; account?: string }): { reportUrl: string; username: string; password: string; merchantAccount: string } | undefined {
   if (v.url === undefined && v.user === undefined && v.account === undefined) return undefined
   if (!v.url || !v.user || !v.account) throw new Error('--acquirer-url, --acquirer-user and --acquirer-account go together')
   return { reportUrl: v.url, username: v.user, password: process.env.DAYBOOK_ACQUIRER_PASSWORD ?? '', merchantAccount: v.account }
+}
+
+function projectionStep(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error(`DAYBOOK_PROJECTION_STEP must be 1–100000, not ${v}`)
+  return n
 }
 
 const DEMO_CATALOG = resolve(__dirname, '../../resources/demo-catalog.json')
@@ -145,6 +153,7 @@ async function serve(args: string[]): Promise<void> {
       sandbox: { feeBasisPoints: feeOption(values['fee-bp']) },
       acquirer: acquirerOption({ url: values['acquirer-url'], user: values['acquirer-user'], account: values['acquirer-account'] }),
       ...(values['updates-dir'] ? { updatesDir: resolve(values['updates-dir']) } : {}),
+      projection: { stepEvents: projectionStep(process.env.DAYBOOK_PROJECTION_STEP) },
     })
   } catch (e) {
     unlock()

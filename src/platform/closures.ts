@@ -14,10 +14,10 @@ import { GENESIS_HASH, getStore, iso } from './service'
  * `postingFor` + `sumFigures`) and checks the closure continues the one before it on the device:
  * number + 1, firstSeq = previous lastSeq + 1, previousGrandTotal = previous grandTotal,
  * grandTotal = previousGrandTotal + the recomputed period total, lastHash = the hash of event
- * lastSeq. It runs in the ingest transaction that stored the closure (new closure rows start
- * 'pending'); a closure whose range is not all here stays 'pending' and is checked again with the
- * device's next batch. The postings are read as ingest stored them (events.posting), not re-derived
- * from the payloads, except for events stored before it did.
+ * lastSeq. It runs in the projection step that stored the closure row (projection/; new closure
+ * rows start 'pending'); a closure whose range is not all here stays 'pending' and is checked again
+ * with the device's next step. The postings are read as ingest stored them (events.posting), not
+ * re-derived from the payloads, except for events stored before it did.
  */
 
 export type ClosureDifference = z.infer<typeof ClosureDifferenceSchema>

@@ -5,7 +5,7 @@
  * instant); times the platform stamps are timestamptz; times the till sent are kept as it sent them.
  */
 import type { Queryable } from './db'
-import { normalizeStoredLedgerEvents } from './ingest'
+import { normalizeStoredLedgerEvents } from './projection/normalize'
 
 export interface Migration {
   name: string
@@ -510,6 +510,26 @@ export const MIGRATIONS: readonly Migration[] = [
         available_now boolean NOT NULL DEFAULT false,
         PRIMARY KEY (store_id, wallet, date)
       )`,
+    ],
+  },
+  {
+    // Ingest now only appends to the event store; the projector (projection/) fills the reporting
+    // tables from it, per device in seq order. Its position per device is here, not in devices:
+    // ingest holds the device row FOR UPDATE, and the projector must never wait for it (nor it for
+    // the projector). Events stored before this migration were normalized at ingest: projected.
+    name: 'device_projections: the projected position of each device',
+    sql: [
+      `CREATE TABLE device_projections (
+        device_id text PRIMARY KEY REFERENCES devices(id),
+        -- every event of the device up to this seq is in the reporting tables
+        projected_seq bigint NOT NULL DEFAULT 0,
+        projected_at timestamptz
+      )`,
+      `INSERT INTO device_projections (device_id, projected_seq, projected_at) SELECT id, last_seq, now() FROM devices`,
+      // An event row (a sale: ~1.5 kB of data, its posting, hashes) is just over the 2 kB at which
+      // PostgreSQL starts compressing a row's values: it costs more to compress on every append than the
+      // bytes saved are worth. Rows up to 4 kB are kept as they are (larger payloads are still TOASTed).
+      `ALTER TABLE events SET (toast_tuple_target = 4080)`,
     ],
   },
 ]

@@ -5,6 +5,8 @@ import {
   EVENT_DATA_SCHEMAS,
   MAX_CLOCK_SKEW_MS,
   PLATFORM_ERROR_STATUS,
+  PROJECTION_LAG_HEADERS,
+  PROJECTION_WAIT_MAX_MS,
   PlatformErrorSchema,
   SIGNATURE_HEADERS,
   platformRoutes,
@@ -64,8 +66,23 @@ export function buildOpenApi(): Json {
   const paths: Record<string, Record<string, Json>> = {}
   for (const [name, spec] of Object.entries(platformRoutes) as [string, RouteSpec][]) {
     const path = spec.path.replace(/:(\w+)/g, '{$1}')
+    // The reads of the reporting tables wait for the projection and say the lag left (platform-api.ts).
+    const waits = parameters(spec.query, 'query').some((q) => (q as { name: string }).name === 'position')
     const responses: Record<string, Json> = {
-      [String(spec.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: schema(spec.response, 'output') } } },
+      [String(spec.status ?? 200)]: {
+        description: waits
+          ? `Success, from the reporting tables once the projection reached the position asked for (default: every event stored when the request came), or after waitMs (at most ${PROJECTION_WAIT_MAX_MS} ms) with what they hold.`
+          : 'Success',
+        ...(waits
+          ? {
+              headers: {
+                [PROJECTION_LAG_HEADERS.events]: { description: 'Events stored but not yet in the reporting tables when it answered (0: none).', schema: { type: 'integer' } },
+                [PROJECTION_LAG_HEADERS.ms]: { description: 'How long the oldest of them had been waiting, in ms (0: none).', schema: { type: 'integer' } },
+              },
+            }
+          : {}),
+        content: { 'application/json': { schema: schema(spec.response, 'output') } },
+      },
     }
     const byStatus = new Map<number, PlatformErrorCode[]>()
     for (const code of spec.errors) byStatus.set(PLATFORM_ERROR_STATUS[code], [...(byStatus.get(PLATFORM_ERROR_STATUS[code]) ?? []), code])

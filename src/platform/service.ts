@@ -16,7 +16,7 @@ import {
 import type { Database, Queryable } from './db'
 import { fail } from './errors'
 
-/** Stores, devices, pairing and the catalog: everything but ingest (ingest.ts) and reports (reports.ts). */
+/** Stores, devices, pairing and the catalog: everything but ingest (ingest.ts), the projection (projection/) and reports (reports.ts). */
 
 export const GENESIS_HASH = '0'.repeat(64)
 const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'
@@ -108,6 +108,7 @@ export async function createDevice(db: Database, storeId: string, name: string, 
     await getStore(q, storeId)
     const rows = await q.query<DeviceRow>('INSERT INTO devices (id, store_id, name, created_at) VALUES ($1, $2, $3, $4) RETURNING *', [newId(), storeId, name, now.toISOString()])
     const device = rows[0]!
+    await q.query('INSERT INTO device_projections (device_id) VALUES ($1)', [device.id])
     return { device: toDevice(device), pairing: await issueCode(q, device.id, now) }
   })
 }

@@ -450,7 +450,27 @@ export type PairResponse = z.infer<typeof PairResponseSchema>
 
 // ---- read API -----------------------------------------------------------------------------------------------
 
-export const DaysQuerySchema = z.strictObject({ from: BusinessDate.optional(), to: BusinessDate.optional() })
+/**
+ * The read API answers from the reporting tables, which the platform fills from the event store
+ * asynchronously (the projection). By default a read waits (at most PROJECTION_WAIT_MAX_MS) until
+ * the projection has reached every event stored when the request arrived; `position` waits for the
+ * named devices' seqs instead (`<deviceId>:<seq>` joined by commas, e.g. the `lastSeq` an ingest
+ * answered), and `waitMs` bounds the wait (0: answer at once). The answer carries the lag left in the
+ * headers PROJECTION_LAG_HEADERS (events not yet projected, and the age of the oldest in ms).
+ */
+export const PROJECTION_WAIT_MAX_MS = 10_000
+export const PROJECTION_LAG_HEADERS = { events: 'x-daybook-projection-lag-events', ms: 'x-daybook-projection-lag-ms' } as const
+export const ProjectionPositionSchema = z
+  .string()
+  .max(4000)
+  .regex(/^[0-9A-HJKMNP-TV-Z]{26}:\d{1,15}(,[0-9A-HJKMNP-TV-Z]{26}:\d{1,15})*$/, 'deviceId:seq pairs joined by commas')
+const ProjectionWaitQuery = {
+  /** Wait until these devices' events up to these seqs are projected (default: all stored when the request arrived). */
+  position: ProjectionPositionSchema.optional(),
+  /** At most this long (ms); default and maximum PROJECTION_WAIT_MAX_MS. 0: answer at once. */
+  waitMs: z.coerce.number().int().min(0).max(PROJECTION_WAIT_MAX_MS).optional(),
+}
+export const DaysQuerySchema = z.strictObject({ from: BusinessDate.optional(), to: BusinessDate.optional(), ...ProjectionWaitQuery })
 export const DayTotalsSchema = z.object({
   businessDate: BusinessDate,
   currency: Currency,
@@ -482,11 +502,11 @@ export const PlatformOrderSchema = z.object({
   tenders: z.array(z.object({ id: z.string(), method: z.string(), amount: Minor })),
 })
 export type PlatformOrder = z.infer<typeof PlatformOrderSchema>
-export const DayOrdersQuerySchema = z.strictObject({ deviceId: Ulid.optional() })
+export const DayOrdersQuerySchema = z.strictObject({ deviceId: Ulid.optional(), ...ProjectionWaitQuery })
 export const DayOrdersSchema = z.object({ storeId: Ulid, businessDate: BusinessDate, orders: z.array(PlatformOrderSchema) })
 
 export const ClosuresQuerySchema = z
-  .strictObject({ from: BusinessDate.optional(), to: BusinessDate.optional(), deviceId: Ulid.optional() })
+  .strictObject({ from: BusinessDate.optional(), to: BusinessDate.optional(), deviceId: Ulid.optional(), ...ProjectionWaitQuery })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
 export const VERIFICATION_STATES = ['verified', 'mismatch', 'pending'] as const
 /** One thing a closure says that the events it covers (or the closure before it) do not. */
@@ -533,6 +553,27 @@ export const PlatformClosureSchema = z.object({
 })
 export type PlatformClosure = z.infer<typeof PlatformClosureSchema>
 export const ClosuresSchema = z.object({ storeId: Ulid, closures: z.array(PlatformClosureSchema) })
+
+/** Where the projection of a store stands (the lag is 0 when the reporting tables hold every stored event). */
+export const ProjectionStatusSchema = z.object({
+  storeId: Ulid,
+  /** Events stored but not yet in the reporting tables, all devices of the store. */
+  projection_lag_events: z.number().int().min(0),
+  /** How long the oldest of them has been waiting (0 when none). */
+  projection_lag_ms: z.number().int().min(0),
+  devices: z.array(
+    z.object({
+      deviceId: Ulid,
+      /** The device's last stored event. */
+      lastSeq: z.number().int().min(0),
+      /** Every event up to this one is in the reporting tables. */
+      projectedSeq: z.number().int().min(0),
+      lagEvents: z.number().int().min(0),
+      lagMs: z.number().int().min(0),
+    }),
+  ),
+})
+export type ProjectionStatus = z.infer<typeof ProjectionStatusSchema>
 
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() })
 export const ReadySchema = z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) })
@@ -646,6 +687,16 @@ export const platformRoutes = {
     params: StoreParams,
     query: ClosuresQuerySchema,
     response: ClosuresSchema,
+    errors: [...ADMIN, 'not_found'],
+  },
+  'store-projection': {
+    method: 'GET',
+    path: '/v1/admin/stores/:storeId/projection',
+    auth: 'admin',
+    summary:
+      "Where the projection of the store's events into the reporting tables stands: the events stored but not yet projected (projection_lag_events) and the age of the oldest of them (projection_lag_ms), per device too.",
+    params: StoreParams,
+    response: ProjectionStatusSchema,
     errors: [...ADMIN, 'not_found'],
   },
 

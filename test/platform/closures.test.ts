@@ -9,7 +9,7 @@ import { newId } from '../../src/shared/ids'
 import { postingFor, sumFigures } from '../../src/shared/ledger'
 import { ClosuresSchema, PlatformErrorSchema, type PlatformClosure, type WireEvent } from '../../src/shared/platform-api'
 import { PLATFORM_BACKENDS, adminCall, startTestPlatform, type PlatformBackend, type TestPlatform } from '../helpers/platform'
-import { Chain, pairDevice, type TestDevice } from './support'
+import { Chain, pairDevice, type TestDevice, settled } from './support'
 import { asAnotherTill, pairJournal, runTill, sendAll, type TillRun } from './till-support'
 
 /**
@@ -44,7 +44,7 @@ describe.each(PLATFORM_BACKENDS)('shifts, cash movements and closures on %s', (b
     await p?.close()
   })
 
-  const rows = (sql: string, params: unknown[] = []): Promise<Row[]> => p.db.query(sql, params)
+  const rows = (sql: string, params: unknown[] = []): Promise<Row[]> => settled(p).query(sql, params)
   const closuresOf = async (d: TestDevice, query = ''): Promise<PlatformClosure[]> => {
     const r = await adminCall(p, 'GET', `/v1/admin/stores/${d.storeId}/closures${query}`)
     expect(r.status, JSON.stringify(r.body)).toBe(200)

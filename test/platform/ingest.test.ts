@@ -11,7 +11,7 @@ import {
   type WireEvent,
 } from '../../src/shared/platform-api'
 import { PLATFORM_BACKENDS, adminCall, startTestPlatform, type TestPlatform } from '../helpers/platform'
-import { Chain, counts, deviceClient, pairDevice, post, rehash, saleData, type TestDevice } from './support'
+import { Chain, counts, deviceClient, pairDevice, post, rehash, saleData, type TestDevice, settled } from './support'
 
 function expectError(r: { status: number; body: unknown }, code: string, status: number): void {
   expect(r.status, JSON.stringify(r.body)).toBe(status)
@@ -53,7 +53,7 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
     ])
     expect(body).toMatchObject({ lastSeq: 3, lastHash: c.hash })
     // unknown types are stored as they came (a full card number would be refused: payments-api.test.ts)
-    const stored = await p.db.query<{ type: string; data: string }>('SELECT type, data FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
+    const stored = await settled(p).query<{ type: string; data: string }>('SELECT type, data FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
     expect(stored.map((s) => s.type)).toEqual(['sale.completed', 'shift.opened', 'sale.completed'])
     expect(JSON.parse(stored[1]!.data)).toEqual({ by: 'Li Na', card: 'visa ****1111' })
 
@@ -70,9 +70,9 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
       [4, 'applied'],
       [5, 'applied'],
     ])
-    const mine = await p.db.query<{ seq: number }>('SELECT seq FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
+    const mine = await settled(p).query<{ seq: number }>('SELECT seq FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
     expect(mine.map((x) => x.seq)).toEqual([1, 2, 3, 4, 5])
-    const orders = await p.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM orders WHERE device_id = $1', [d.deviceId])
+    const orders = await settled(p).query<{ n: number }>('SELECT count(*)::bigint AS n FROM orders WHERE device_id = $1', [d.deviceId])
     expect(orders[0]!.n).toBe(4)
   })
 
@@ -112,10 +112,10 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
     const onlyB = DayOrdersSchema.parse((await adminCall(p, 'GET', `/v1/admin/stores/${a.storeId}/days/2026-11-22/orders?deviceId=${dB.deviceId}`)).body)
     expect(onlyB.orders.map((o) => o.total)).toEqual([500])
     // A day.closed without the closure's fields (number, seq range, figures…) is kept, flagged, and is no closure.
-    expect((await p.db.query('SELECT * FROM closures WHERE device_id = $1', [a.deviceId])).length).toBe(0)
-    const flagged = await p.db.query<{ normalize_error: string }>("SELECT normalize_error FROM events WHERE device_id = $1 AND type = 'day.closed'", [a.deviceId])
+    expect((await settled(p).query('SELECT * FROM closures WHERE device_id = $1', [a.deviceId])).length).toBe(0)
+    const flagged = await settled(p).query<{ normalize_error: string }>("SELECT normalize_error FROM events WHERE device_id = $1 AND type = 'day.closed'", [a.deviceId])
     expect(flagged[0]!.normalize_error).toMatch(/^not an acceptable closure: /)
-    expect((await p.db.query<{ amount: number }>('SELECT amount FROM refunds WHERE device_id = $1', [dB.deviceId]))[0]!.amount).toBe(100)
+    expect((await settled(p).query<{ amount: number }>('SELECT amount FROM refunds WHERE device_id = $1', [dB.deviceId]))[0]!.amount).toBe(100)
   })
 
   it('answers a gap with exactly what is missing, and stores nothing', async () => {
@@ -239,14 +239,14 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
       expect(r.status, JSON.stringify(r.body)).toBe(200)
       expect(IngestResponseSchema.parse(r.body).results.every((x) => x.status === 'applied')).toBe(true)
     }
-    const stored = await p.db.query<{ seq: number; normalize_error: string | null }>('SELECT seq, normalize_error FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
+    const stored = await settled(p).query<{ seq: number; normalize_error: string | null }>('SELECT seq, normalize_error FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
     expect(stored.map((s) => s.seq)).toEqual(Array.from({ length: badSales.length + 3 }, (_, k) => k + 1))
     expect(stored[0]!.normalize_error).toBeNull()
     for (const s of stored.slice(1, badSales.length + 2)) expect(s.normalize_error, `seq ${s.seq}`).toEqual(expect.any(String))
     expect(stored[4]!.normalize_error).toContain('the store in CNY')
     expect(stored[badSales.length + 1]!.normalize_error).toContain('already recorded')
     expect(stored[badSales.length + 2]!.normalize_error).toBeNull()
-    const orders = await p.db.query<{ journal_seq: number }>('SELECT journal_seq FROM orders WHERE device_id = $1 ORDER BY journal_seq', [d.deviceId])
+    const orders = await settled(p).query<{ journal_seq: number }>('SELECT journal_seq FROM orders WHERE device_id = $1 ORDER BY journal_seq', [d.deviceId])
     expect(orders.map((o) => o.journal_seq)).toEqual([1, badSales.length + 3])
     const state = DeviceStateSchema.parse((await d.call('GET', '/v1/device/state')).body)
     expect(state).toMatchObject({ lastSeq: badSales.length + 3, lastHash: c.hash })
@@ -269,14 +269,14 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
     }
     const state = DeviceStateSchema.parse((await d.call('GET', '/v1/device/state')).body)
     expect(state).toMatchObject({ lastSeq: 4, lastHash: c.hash })
-    const errors = await p.db.query<{ seq: number; normalize_error: string | null }>('SELECT seq, normalize_error FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
+    const errors = await settled(p).query<{ seq: number; normalize_error: string | null }>('SELECT seq, normalize_error FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
     expect(errors.map((e) => [e.seq, e.normalize_error])).toEqual([
       [1, 'the order is in CNY, the store in HKD'],
       [2, 'the order is in CNY, the store in HKD'],
       [3, expect.stringMatching(/^not an acceptable shift close: /)],
       [4, null],
     ])
-    const orders = await p.db.query<{ total: number; currency: string }>('SELECT total, currency FROM orders WHERE device_id = $1', [d.deviceId])
+    const orders = await settled(p).query<{ total: number; currency: string }>('SELECT total, currency FROM orders WHERE device_id = $1', [d.deviceId])
     expect(orders).toEqual([{ total: 800, currency: 'HKD' }])
   })
 
@@ -288,9 +288,9 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
     lines[0]!.nameEn = 'Milk\u0000Tea'
     const r = await send(d, [c.next('sale.completed', data)])
     expect(r.status, JSON.stringify(r.body)).toBe(200)
-    const names = await p.db.query<{ name_en: string }>('SELECT name_en FROM order_lines WHERE device_id = $1', [d.deviceId])
+    const names = await settled(p).query<{ name_en: string }>('SELECT name_en FROM order_lines WHERE device_id = $1', [d.deviceId])
     expect(names).toEqual([{ name_en: 'MilkTea' }])
-    const ev = await p.db.query<{ normalize_error: string | null }>('SELECT normalize_error FROM events WHERE device_id = $1', [d.deviceId])
+    const ev = await settled(p).query<{ normalize_error: string | null }>('SELECT normalize_error FROM events WHERE device_id = $1', [d.deviceId])
     expect(ev).toEqual([{ normalize_error: null }])
   })
 
@@ -344,7 +344,7 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
     for (const [i, d] of devices.entries()) {
       const s = DeviceStateSchema.parse((await d.call('GET', '/v1/device/state')).body)
       expect(s).toMatchObject({ lastSeq: 100, lastHash: chains[i]!.hash })
-      const seqs = await p.db.query<{ seq: number }>('SELECT seq FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
+      const seqs = await settled(p).query<{ seq: number }>('SELECT seq FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
       expect(seqs.map((x) => x.seq)).toEqual(Array.from({ length: 100 }, (_, k) => k + 1))
     }
   })

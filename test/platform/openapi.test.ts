@@ -41,6 +41,6 @@ describe('docs/openapi.json', () => {
     }
     const closure = doc.components.schemas.DayClosedData
     expect(closure.required).toEqual(expect.arrayContaining(['closureId', 'number', 'firstSeq', 'lastSeq', 'lastHash', 'figures', 'periodTotal', 'previousGrandTotal', 'grandTotal']))
-    expect(doc.paths['/v1/admin/stores/{storeId}/closures'].get.parameters.map((x: { name: string }) => x.name)).toEqual(['storeId', 'from', 'to', 'deviceId'])
+    expect(doc.paths['/v1/admin/stores/{storeId}/closures'].get.parameters.map((x: { name: string }) => x.name)).toEqual(['storeId', 'from', 'to', 'deviceId', 'position', 'waitMs'])
   })
 })

@@ -3,7 +3,7 @@ import { newId } from '../../src/shared/ids'
 import { DaysSchema, IngestResponseSchema, type WireEvent } from '../../src/shared/platform-api'
 import { PLATFORM_BACKENDS, adminCall, startTestPlatform, type TestPlatform } from '../helpers/platform'
 import { expectError } from './payments-support'
-import { Chain, pairDevice, saleData, type TestDevice } from './support'
+import { Chain, pairDevice, saleData, type TestDevice, settled } from './support'
 
 const send = (d: TestDevice, events: WireEvent[]) => d.call('POST', '/v1/device/events', { body: { events } })
 
@@ -65,7 +65,7 @@ describe.each(PLATFORM_BACKENDS)('ingest of issue 4 tenders, refunds and voids o
     const c = new Chain(d.journalDeviceId)
     const { sale, qr, card } = walletSale()
     expect((await send(d, [c.next('sale.completed', sale)])).status).toBe(200)
-    const rows = await p.db.query<Record<string, unknown>>('SELECT * FROM order_tenders WHERE device_id = $1 ORDER BY method', [d.deviceId])
+    const rows = await settled(p).query<Record<string, unknown>>('SELECT * FROM order_tenders WHERE device_id = $1 ORDER BY method', [d.deviceId])
     expect(rows.map((r) => r.method)).toEqual(['alipay', 'card', 'cash'])
     expect(rows.find((r) => r.tender_id === qr)).toMatchObject({ flow: 'merchant_qr', provider_ref: '2026112222001412345678901234', paid_at: '2026-11-22T03:04:05.000Z', card_masked_pan: null })
     expect(rows.find((r) => r.tender_id === card)).toMatchObject({
@@ -78,7 +78,7 @@ describe.each(PLATFORM_BACKENDS)('ingest of issue 4 tenders, refunds and voids o
     })
     // old cash sales (no flow) still normalize, with NULL details
     expect((await send(d, [c.sale()])).status).toBe(200)
-    const old = await p.db.query<{ flow: string | null }>("SELECT flow FROM order_tenders WHERE device_id = $1 AND method = 'cash' ORDER BY flow NULLS LAST", [d.deviceId])
+    const old = await settled(p).query<{ flow: string | null }>("SELECT flow FROM order_tenders WHERE device_id = $1 AND method = 'cash' ORDER BY flow NULLS LAST", [d.deviceId])
     expect(old.map((r) => r.flow)).toEqual(['cash', null])
   })
 
@@ -92,7 +92,7 @@ describe.each(PLATFORM_BACKENDS)('ingest of issue 4 tenders, refunds and voids o
     const r3 = refundData({ tenderId: qr, orderId: sale.id, amount: 100, at: '2026-11-22T16:30:00.000Z' })
     const res = await send(d, [c.next('sale.completed', sale), c.next('refund.completed', r1), c.next('refund.completed', r2), c.next('refund.completed', r3)])
     expect(res.status, JSON.stringify(res.body)).toBe(200)
-    const stored = await p.db.query<Record<string, unknown>>('SELECT * FROM refunds WHERE device_id = $1 ORDER BY at', [d.deviceId])
+    const stored = await settled(p).query<Record<string, unknown>>('SELECT * FROM refunds WHERE device_id = $1 ORDER BY at', [d.deviceId])
     expect(stored).toHaveLength(3)
     expect(stored[0]).toMatchObject({
       refund_id: r1.refundId,
@@ -134,8 +134,8 @@ describe.each(PLATFORM_BACKENDS)('ingest of issue 4 tenders, refunds and voids o
     const voided = { checkoutId: newId(), total: 500, currency: 'CNY', reason: 'customer left', staff, approvedBy: null, tenders: [{ id: newId(), method: 'card', amount: 500, outcome: 'reversed' }], posting }
     const res = await send(d, [c.next('sale.completed', sale), c.next('refund.completed', refund, at), c.next('checkout.voided', voided, at)])
     expect(res.status, JSON.stringify(res.body)).toBe(200)
-    expect(await p.db.query('SELECT business_date FROM refunds WHERE device_id = $1', [d.deviceId])).toEqual([{ business_date: '2026-11-22' }])
-    expect(await p.db.query('SELECT business_date FROM voids WHERE device_id = $1', [d.deviceId])).toEqual([{ business_date: '2026-11-22' }])
+    expect(await settled(p).query('SELECT business_date FROM refunds WHERE device_id = $1', [d.deviceId])).toEqual([{ business_date: '2026-11-22' }])
+    expect(await settled(p).query('SELECT business_date FROM voids WHERE device_id = $1', [d.deviceId])).toEqual([{ business_date: '2026-11-22' }])
     const days = DaysSchema.parse((await adminCall(p, 'GET', `/v1/admin/stores/${d.storeId}/days`)).body)
     expect(days.days.map((x) => x.businessDate)).toEqual(['2026-11-22'])
     expect(days.days[0]!.byTender.find((t) => t.method === 'card')).toEqual({ method: 'card', amount: 0 })
@@ -157,7 +157,7 @@ describe.each(PLATFORM_BACKENDS)('ingest of issue 4 tenders, refunds and voids o
       ],
     }
     expect((await send(d, [c.next('checkout.voided', data, '2026-11-22T04:00:00.000Z')])).status).toBe(200)
-    const v = await p.db.query<Record<string, unknown>>('SELECT * FROM voids WHERE device_id = $1', [d.deviceId])
+    const v = await settled(p).query<Record<string, unknown>>('SELECT * FROM voids WHERE device_id = $1', [d.deviceId])
     expect(v[0]).toMatchObject({ checkout_id: data.checkoutId, business_date: '2026-11-22', total: 1500, reason: 'customer left', staff_name: '李娜 Li Na', approved_by_name: 'Boss' })
     expect(JSON.parse(String(v[0]!.tenders))).toEqual(data.tenders)
   })
@@ -180,16 +180,16 @@ describe.each(PLATFORM_BACKENDS)('ingest of issue 4 tenders, refunds and voids o
     const r = await send(d, events)
     expect(r.status, JSON.stringify(r.body)).toBe(200)
     expect(IngestResponseSchema.parse(r.body).results.every((x) => x.status === 'applied')).toBe(true)
-    const flagged = await p.db.query<{ seq: number; normalize_error: string | null }>('SELECT seq, normalize_error FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
+    const flagged = await settled(p).query<{ seq: number; normalize_error: string | null }>('SELECT seq, normalize_error FROM events WHERE device_id = $1 ORDER BY seq', [d.deviceId])
     expect(flagged.map((f) => f.normalize_error === null)).toEqual([false, false, false, true, false, false, false])
     expect(flagged[1]!.normalize_error).toBe('the refund is in USD, the store in CNY')
     expect(flagged[4]!.normalize_error).toContain('already recorded')
     expect(flagged[6]!.normalize_error).toContain('maskedPan')
-    expect((await p.db.query('SELECT * FROM refunds WHERE device_id = $1', [d.deviceId])).length).toBe(1)
+    expect((await settled(p).query('SELECT * FROM refunds WHERE device_id = $1', [d.deviceId])).length).toBe(1)
     // a refund id recorded by an earlier batch is flagged too
     const again = await send(d, [c.next('refund.completed', refundData({ refundId: dupId }))])
     expect(again.status).toBe(200)
-    expect((await p.db.query<{ normalize_error: string }>('SELECT normalize_error FROM events WHERE device_id = $1 AND seq = 8', [d.deviceId]))[0]!.normalize_error).toContain('already recorded')
+    expect((await settled(p).query<{ normalize_error: string }>('SELECT normalize_error FROM events WHERE device_id = $1 AND seq = 8', [d.deviceId]))[0]!.normalize_error).toContain('already recorded')
   })
 
   it('refuses a batch with a full card number anywhere (card_number_refused), storing nothing of it', async () => {
@@ -197,8 +197,8 @@ describe.each(PLATFORM_BACKENDS)('ingest of issue 4 tenders, refunds and voids o
     const c = new Chain(d.journalDeviceId)
     const { sale } = walletSale()
     const withPan = { ...sale, tenders: sale.tenders.map((t) => (t.card ? { ...t, card: { ...t.card, maskedPan: '4111111111111111' } } : t)) }
-    const before = await p.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM events')
+    const before = await settled(p).query<{ n: number }>('SELECT count(*)::bigint AS n FROM events')
     expectError(await send(d, [c.next('sale.completed', withPan)]), 'card_number_refused', 400)
-    expect(await p.db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM events')).toEqual(before)
+    expect(await settled(p).query<{ n: number }>('SELECT count(*)::bigint AS n FROM events')).toEqual(before)
   })
 })

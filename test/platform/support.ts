@@ -134,8 +134,22 @@ export function saleData(opts: Partial<{ total: number; businessDate: string; li
 export async function counts(p: TestPlatform): Promise<Record<string, number>> {
   const out: Record<string, number> = {}
   for (const t of ['events', 'orders', 'order_lines', 'order_tenders', 'refunds', 'closures']) {
-    const r = await p.db.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${t}`)
+    const r = await settled(p).query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${t}`)
     out[t] = r[0]!.n
   }
   return out
+}
+
+/**
+ * The platform's database, read once the projector has caught up: ingest acknowledges a batch when
+ * it is in the event store, and the reporting tables (orders, refunds, closures…, and
+ * events.normalize_error) are filled from it asynchronously.
+ */
+export function settled(p: TestPlatform): { query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> } {
+  return {
+    query: async <T extends Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
+      await p.running.projector.idle()
+      return p.db.query<T>(sql, params)
+    },
+  }
 }
