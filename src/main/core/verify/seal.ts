@@ -162,10 +162,17 @@ export function digestChunk(db: Db, version: number, task: DigestTask): string |
       if (text) h.update(text)
       return h.digest('hex')
     }
-    const st = prepared(db, task.source === 'journal' ? journalDigestSql(version) : TABLES[task.source].digestSql())
+    const spec = task.source === 'journal' ? null : TABLES[task.source]
+    const st = prepared(db, spec ? spec.digestSql() : journalDigestSql(version))
+    const ids = prepared(db, 'SELECT min(id) AS lo, max(id) AS hi FROM orders WHERE journal_seq >= ? AND journal_seq <= ?').pluck(false)
     for (let lo = task.lo; lo <= task.hi; lo += SLICE) {
-      const from = lo === 1 && task.source !== 'journal' ? Number.MIN_SAFE_INTEGER : lo
-      const text = st.get(from, Math.min(task.hi, lo + SLICE - 1)) as Buffer | null
+      const from = lo === 1 && spec ? Number.MIN_SAFE_INTEGER : lo
+      const to = Math.min(task.hi, lo + SLICE - 1)
+      let text: Buffer | null = null
+      if (spec?.byOrder) {
+        const range = ids.get(from, to) as { lo: string | null; hi: string | null }
+        if (range.lo !== null) text = st.get(range.lo, range.hi) as Buffer | null
+      } else text = st.get(from, to) as Buffer | null
       // Each slice ends with a line break: the slices of a chunk join into one text one way only.
       if (text) h.update(text)
       h.update('\n')

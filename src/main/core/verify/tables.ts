@@ -25,6 +25,14 @@ export interface TableSpec {
    * own order is the same for the same rows.
    */
   digestSql(): string
+  /**
+   * Lines, taxes and tenders (rows read through their order): digestSql takes the lowest and the
+   * highest order id of the events' orders instead of seqs, and reads the child table alone over that
+   * key range (no join, no journal seq column: the order's row has it). Order ids are ULIDs, so the
+   * range holds those orders' rows, and any other order's rows in it are digested too (then a later
+   * order whose id fell inside only costs a seal that does not match).
+   */
+  byOrder: boolean
   /** Columns that identify a row among the rows of one event (none: one row per event). */
   key: readonly number[]
   /** Columns holding JSON text, compared as canonical JSON. */
@@ -75,10 +83,15 @@ function spec(
       return `SELECT ${columns.map(col).join(', ')} FROM ${opts.from ?? table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${opts.order ?? seq}`
     },
     digestSql: () => {
+      if (opts.from) {
+        const sealed = columns.filter((c) => c !== 'journal_seq' && !(opts.unsealed ?? []).includes(c)).map((c) => `x.${c}`)
+        return `SELECT CAST(group_concat(json_array(${sealed.join(', ')}), char(10)) AS BLOB) FROM ${table} x WHERE x.order_id >= ? AND x.order_id <= ?`
+      }
       const sealed = columns.filter((c) => !(opts.unsealed ?? []).includes(c)).map(col)
       const where = [...(opts.where ? [opts.where] : []), `${seq} >= ?`, `${seq} <= ?`]
-      return `SELECT CAST(group_concat(json_array(${sealed.join(', ')}), char(10)) AS BLOB) FROM ${opts.from ?? table} WHERE ${where.join(' AND ')}`
+      return `SELECT CAST(group_concat(json_array(${sealed.join(', ')}), char(10)) AS BLOB) FROM ${table} WHERE ${where.join(' AND ')}`
     },
+    byOrder: opts.from !== undefined,
     key: (opts.key ?? []).map(idx),
     json: (opts.json ?? []).map(idx),
     name: (r) => opts.name(Object.fromEntries(columns.map((c, i) => [c, r[i]]))),

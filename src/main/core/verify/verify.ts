@@ -139,8 +139,11 @@ export async function verifyLedgerFile(file: string, options: FileOptions = {}):
     const key = options.noSeal && options.full ? null : sealKey(verifyKeyFile(), !options.noSeal)
     const digests = new Map<string, string | null>()
     let base: Base | null = null
+    let walkedAhead: WalkResult[] | null = null
     let evidence: ProblemData | null = null
     let sealed: NonNullable<JournalReport['seal']> = { outcome: options.full ? 'ignored' : 'none', seq: null, madeAt: null, written: null }
+    // Where a new seal would go: the last closure up to sealAtOrBefore (the walk must then prove it).
+    const candidate = (db.prepare('SELECT max(journal_seq) AS s FROM closures WHERE journal_seq <= ?').get(Math.min(options.sealAtOrBefore ?? last, last)) as { s: number | null }).s
     const found = options.full ? null : readSeal(file, version, key)
     if (found && !found.seal) sealed = { ...sealed, outcome: found.why }
     const seal = found?.seal ?? null
@@ -153,22 +156,35 @@ export async function verifyLedgerFile(file: string, options: FileOptions = {}):
         evidence = at
           ? { kind: 'bad_hash', seq: seal.seq, message: `event ${seal.seq} is not the event it was when ${where}: the journal was rewritten from there or before`, table: null, row: null }
           : { kind: 'truncated', seq: seal.seq, message: `the journal ends at event ${last}, but ${where}: its tail was cut off (if this is an older backup put back, delete the seal)`, table: null, row: null }
-      } else if ((await digestOf(file, version, digestTasks(version, seal.seq), workersFor(seal.seq, options), digests)) === seal.digest) {
-        base = { events: seal.seq, rows: { ...seal.rows }, voided: seal.voided, closure: seal.closure, acknowledged: acknowledgedThrough(db, version, seal.seq) }
-        sealed = { ...sealed, outcome: 'used' }
+      } else {
+        // A short tail is walked (and the acknowledged end read) in this thread while the others start
+        // on the digest: used if the digest matches, dropped if not.
+        // Not when this run will seal a newer closure: that seal's digest must be taken before any walk.
+        let early: { tail: WalkResult; acknowledged: number | null } | null = null
+        const ahead =
+          workersFor(last - seal.seq, options) === 1 && (options.noSeal || !key || candidate === null || candidate <= seal.seq)
+            ? () => {
+                early = { acknowledged: acknowledgedThrough(db, version, seal.seq), tail: new Walk(db, version, { from: seal.seq + 1, to: null }).run() }
+              }
+            : undefined
+        if ((await digestOf(file, version, digestTasks(version, seal.seq), workersFor(seal.seq, options), digests, ahead)) === seal.digest) {
+          const e = early as { tail: WalkResult; acknowledged: number | null } | null
+          base = { events: seal.seq, rows: { ...seal.rows }, voided: seal.voided, closure: seal.closure, acknowledged: e ? e.acknowledged : acknowledgedThrough(db, version, seal.seq) }
+          walkedAhead = e ? [e.tail] : null
+          sealed = { ...sealed, outcome: 'used' }
+        }
       }
     }
     // The next seal's digest, before the walk: at the last closure (up to sealAtOrBefore) the walk will reach.
     let next: { seq: number; digest: string | null } | null = null
-    if (!options.noSeal && !evidence && key) {
-      const limit = Math.min(options.sealAtOrBefore ?? last, last)
-      const c = db.prepare("SELECT max(journal_seq) AS s FROM closures WHERE journal_seq <= ?").get(limit) as { s: number | null }
-      if (c.s !== null && c.s !== base?.closure.seq) next = { seq: c.s, digest: await digestOf(file, version, digestTasks(version, c.s), workersFor(c.s, options), digests) }
+    if (!options.noSeal && !evidence && key && candidate !== null && candidate !== base?.closure.seq) {
+      next = { seq: candidate, digest: await digestOf(file, version, digestTasks(version, candidate), workersFor(candidate, options), digests) }
     }
     const from = base ? base.closure.seq! + 1 : 1
     const n = workersFor(last - from + 1, options)
     let partials: WalkResult[]
-    if (n === 1) partials = [new Walk(db, version, { from, to: null }).run()]
+    if (walkedAhead) partials = walkedAhead
+    else if (n === 1) partials = [new Walk(db, version, { from, to: null }).run()]
     else {
       const ranges: Range[] = []
       const span = last - from + 1
@@ -201,29 +217,38 @@ function acknowledgedThrough(db: Db, version: number, seq: number): number | nul
 }
 
 /**
- * The digest of these chunks, split between `workers` threads (in this thread when 1). Chunks already
- * digested in this run (`done`, keyed by source and range) are not read again.
+ * The digest of these chunks, shared between `workers` threads (this one among them) that each take
+ * the next chunk not yet taken (an Atomics counter), so a thread that started late or got the slower
+ * chunks does less. Chunks already digested in this run (`done`, keyed by source and range) are not
+ * read again. `first` runs in this thread after the other threads are started, before it takes chunks.
  */
-async function digestOf(file: string, version: number, tasks: DigestTask[], workers: number, done: Map<string, string | null>): Promise<string | null> {
+async function digestOf(file: string, version: number, tasks: DigestTask[], workers: number, done: Map<string, string | null>, first?: () => void): Promise<string | null> {
   const keyOf = (t: DigestTask): string => `${t.source}:${t.lo}:${t.hi}`
   const todo = tasks.filter((t) => !done.has(keyOf(t)))
+  const next = new Int32Array(new SharedArrayBuffer(4))
   const w = Math.max(1, Math.min(workers, todo.length))
-  const groups: DigestTask[][] = Array.from({ length: w }, () => [])
-  todo.forEach((t, i) => groups[i % w]!.push(t))
   const db = openReadOnly(file)
   try {
-    const parts =
-      todo.length === 0
-        ? []
-        : await shared(
-            groups.map((g): WorkerJob => ({ kind: 'digest', file, version, tasks: g })),
-            (job) => (job as { tasks: DigestTask[] }).tasks.map((t) => digestChunk(db, version, t)),
-          )
-    todo.forEach((t, i) => done.set(keyOf(t), parts[i % w]![Math.floor(i / w)]!))
+    const away = Array.from({ length: w - 1 }, () => runWorker<DigestPart[]>({ kind: 'digest', file, version, tasks: todo, next }))
+    // A worker that fails while this thread works is reported after it, not left unhandled.
+    for (const p of away) p.catch(() => {})
+    first?.()
+    const parts: DigestPart[][] = [digestShare(db, version, todo, next), ...(await Promise.all(away))]
+    for (const share of parts) for (const [i, digest] of share) done.set(keyOf(todo[i]!), digest)
     return joinDigests(tasks.map((t) => done.get(keyOf(t))!))
   } finally {
     db.close()
   }
+}
+
+/** A chunk's index in the list and its digest. */
+export type DigestPart = [index: number, digest: string | null]
+
+/** Takes chunks from the shared counter until none is left; what this thread digested. */
+export function digestShare(db: Db, version: number, tasks: readonly DigestTask[], next: Int32Array): DigestPart[] {
+  const mine: DigestPart[] = []
+  for (let i = Atomics.add(next, 0, 1); i < tasks.length; i = Atomics.add(next, 0, 1)) mine.push([i, digestChunk(db, version, tasks[i]!)])
+  return mine
 }
 
 /**
@@ -248,7 +273,9 @@ export function openReadOnly(file: string): Db {
 }
 
 /** What a worker thread does (worker.ts): walk one range of the journal, or digest some chunks of a seal. */
-export type WorkerJob = { kind: 'walk'; file: string; version: number; range: Range } | { kind: 'digest'; file: string; version: number; tasks: DigestTask[] }
+export type WorkerJob =
+  | { kind: 'walk'; file: string; version: number; range: Range }
+  | { kind: 'digest'; file: string; version: number; tasks: DigestTask[]; next: Int32Array }
 
 function runWorker<T>(job: WorkerJob): Promise<T> {
   // This directory's worker.js when built; worker.ts when run from source (npm run daybook, the
