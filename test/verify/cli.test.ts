@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,8 +7,8 @@ import type { JournalReport } from '../../src/shared/contract'
 import { newId } from '../../src/shared/ids'
 import { verifyCommand } from '../../src/main/core/verify/command'
 import { verifyLedger, verifyLedgerFile } from '../../src/main/core/verify/verify'
-import { call, REPO, signIn } from '../helpers/tmp'
-import { deleteTail, makeLedger, rehash, shell, type Made } from './ledger'
+import { call, signIn } from '../helpers/tmp'
+import { daybookCli, deleteTail, makeLedger, rehash, shell, type Made } from './ledger'
 
 let dir: string
 let base: string
@@ -52,14 +51,7 @@ function inThread(file: string): JournalReport {
   }
 }
 
-function cli(...args: string[]): { status: number; out: string } {
-  try {
-    return { status: 0, out: execFileSync(join(REPO, 'node_modules/.bin/tsx'), ['src/main/core/cli.ts', ...args], { cwd: REPO, encoding: 'utf8' }) }
-  } catch (e) {
-    const x = e as { status: number; stdout: string }
-    return { status: x.status, out: x.stdout }
-  }
-}
+const cli = daybookCli
 
 describe('the journal-verify channel', () => {
   it('answers the full verify, with the counts and closures', () => {

@@ -1,10 +1,12 @@
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { canonicalJson } from '../../src/shared/canonical-json'
 import type { Order } from '../../src/shared/contract'
 import { eventHash } from '../../src/main/core/journal'
 import { newId } from '../../src/shared/ids'
 import type { Core } from '../../src/main/core/service'
-import { call, demoCore, signIn } from '../helpers/tmp'
+import { call, demoCore, REPO, signIn } from '../helpers/tmp'
 
 /**
  * A real ledger made through the core's channels, with every kind of posted record: two business
@@ -139,4 +141,14 @@ export function deleteTail(db: Database.Database, end: number, o: { outbox: bool
   }
   if (o.outbox) db.prepare('DELETE FROM outbox WHERE seq > ?').run(end)
   db.prepare('DELETE FROM journal WHERE seq > ?').run(end)
+}
+
+/** `npm run daybook -- …` as a user runs it: its exit status and what it printed. */
+export function daybookCli(...args: string[]): { status: number; out: string } {
+  try {
+    return { status: 0, out: execFileSync(join(REPO, 'node_modules/.bin/tsx'), ['src/main/core/cli.ts', ...args], { cwd: REPO, encoding: 'utf8' }) }
+  } catch (e) {
+    const x = e as { status: number; stdout: string }
+    return { status: x.status, out: x.stdout }
+  }
 }

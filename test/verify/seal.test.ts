@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,8 +7,8 @@ import type { JournalReport, Order } from '../../src/shared/contract'
 import { newId } from '../../src/shared/ids'
 import { digestChunk, digestTasks, joinDigests, sealPath, type Seal } from '../../src/main/core/verify/seal'
 import { verifyLedger, verifyLedgerFile } from '../../src/main/core/verify/verify'
-import { call, REPO, signIn } from '../helpers/tmp'
-import { deleteTail, makeLedger, rehash, shell, type Made } from './ledger'
+import { call, signIn } from '../helpers/tmp'
+import { daybookCli, deleteTail, makeLedger, rehash, shell, type Made } from './ledger'
 
 /**
  * The seal beside a ledger (core/verify/seal.ts): a clean verify seals its last closure; the next
@@ -328,14 +327,7 @@ describe('what a seal proved stays proved', () => {
 })
 
 describe('npm run daybook -- verify, with a seal', () => {
-  function cli(...args: string[]): { status: number; out: string } {
-    try {
-      return { status: 0, out: execFileSync(join(REPO, 'node_modules/.bin/tsx'), ['src/main/core/cli.ts', ...args], { cwd: REPO, encoding: 'utf8' }) }
-    } catch (e) {
-      const x = e as { status: number; stdout: string }
-      return { status: x.status, out: x.stdout }
-    }
-  }
+  const cli = daybookCli
 
   it('says what it sealed, what it resumed from, and walks everything with --full; --no-seal writes none', () => {
     const file = copy()

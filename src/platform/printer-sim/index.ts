@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { decodeEscPos, type Decoded } from './decode'
@@ -91,7 +91,9 @@ export async function startPrinterSim(o: PrinterSimOptions = {}): Promise<Printe
     const base = join(o.outDir, String(job.n).padStart(4, '0'))
     writeFileSync(`${base}.txt`, job.text)
     writeFileSync(`${base}.json`, JSON.stringify({ n: job.n, drawerKicks: job.drawerKicks, cuts: job.cuts, qr: job.qr, width, codePage: d.codePage, bytes: job.bytes.length }, null, 2) + '\n')
-    writeFileSync(`${base}.png`, await job.png())
+    // The PNG last, and whole or not at all (written aside, then renamed): a reader that sees it can read all three.
+    writeFileSync(`${base}.png.part`, await job.png())
+    renameSync(`${base}.png.part`, `${base}.png`)
   }
 
   const server: Server = createServer((socket) => {
