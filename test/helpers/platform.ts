@@ -73,17 +73,9 @@ export async function startTestPlatform(backend: PlatformBackend, opts: TestPlat
     }
   } else {
     if (!PG_URL) throw new Error('DAYBOOK_TEST_PG_URL is not set')
-    const schema = `t_${randomBytes(8).toString('hex')}`
-    database = { kind: 'postgres', url: PG_URL, schema }
-    cleanup = async () => {
-      const c = new pg.Client({ connectionString: PG_URL })
-      await c.connect()
-      try {
-        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-      } finally {
-        await c.end()
-      }
-    }
+    const fresh = freshPgSchema()
+    database = fresh.database
+    cleanup = fresh.drop
   }
   const start = (port: number | undefined): Promise<RunningPlatform> =>
     startPlatform({ database, adminToken, now: opts.now, rateLimit: opts.rateLimit, logger: opts.logger ?? false, port, sandbox: opts.sandbox })
@@ -146,4 +138,23 @@ export async function createStoreAndDevice(p: { url: string; adminToken: string 
   const dev = await adminCall(p, 'POST', `/v1/admin/stores/${store.body.id}/devices`, { name: 'Till 1' })
   if (dev.status !== 201) throw new Error(`device-create: ${dev.status} ${JSON.stringify(dev.body)}`)
   return { storeId: store.body.id, deviceId: dev.body.device.id, code: dev.body.pairing.code }
+}
+
+/** A PostgreSQL schema of its own on the test server (DAYBOOK_TEST_PG_URL), and what drops it. */
+export function freshPgSchema(): { database: { kind: 'postgres'; url: string; schema: string }; drop: () => Promise<void> } {
+  if (!PG_URL) throw new Error('DAYBOOK_TEST_PG_URL is not set')
+  const url = PG_URL
+  const schema = `t_${randomBytes(8).toString('hex')}`
+  return {
+    database: { kind: 'postgres', url, schema },
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url })
+      await c.connect()
+      try {
+        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      } finally {
+        await c.end()
+      }
+    },
+  }
 }

@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto'
 import fc from 'fast-check'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Database } from '../../src/platform/db'
 import { ingest } from '../../src/platform/ingest'
 import { Projector, projectStep, projectStepIn } from '../../src/platform/projection/projector'
 import { createDevice, createStore } from '../../src/platform/service'
 import type { WireEvent } from '../../src/shared/platform-api'
-import { PLATFORM_BACKENDS, type PlatformBackend } from '../helpers/platform'
+import { freshPgSchema, PLATFORM_BACKENDS, type PlatformBackend } from '../helpers/platform'
 import { asAnotherTill, runTill, type TillRun } from '../platform/till-support'
 import { fromScratch, positions, snapshot } from './support'
 
@@ -19,7 +17,6 @@ import { fromScratch, positions, snapshot } from './support'
  * exactly what a projection from scratch makes of the event store.
  */
 
-const PG_URL = process.env.DAYBOOK_TEST_PG_URL
 const NOW = new Date('2026-11-25T08:00:00Z')
 
 type Op =
@@ -47,19 +44,13 @@ async function openBackend(backend: PlatformBackend): Promise<{ db: Database; dr
     const db = await openDatabase({ kind: 'pglite', dataDir: null })
     return { db, drop: () => db.close() }
   }
-  const schema = `t_${randomBytes(8).toString('hex')}`
-  const db = await openDatabase({ kind: 'postgres', url: PG_URL!, schema })
+  const fresh = freshPgSchema()
+  const db = await openDatabase(fresh.database)
   return {
     db,
     drop: async () => {
       await db.close()
-      const c = new pg.Client({ connectionString: PG_URL })
-      await c.connect()
-      try {
-        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-      } finally {
-        await c.end()
-      }
+      await fresh.drop()
     },
   }
 }

@@ -229,11 +229,11 @@ async function digestOf(file: string, version: number, tasks: DigestTask[], work
   const w = Math.max(1, Math.min(workers, todo.length))
   const db = openReadOnly(file)
   try {
-    const away = Array.from({ length: w - 1 }, () => runWorker<DigestPart[]>({ kind: 'digest', file, version, tasks: todo, next }))
-    // A worker that fails while this thread works is reported after it, not left unhandled.
-    for (const p of away) p.catch(() => {})
-    first?.()
-    const parts: DigestPart[][] = [digestShare(db, version, todo, next), ...(await Promise.all(away))]
+    const job: WorkerJob = { kind: 'digest', file, version, tasks: todo, next }
+    const parts = await shared(Array.from({ length: w }, () => job), () => {
+      first?.()
+      return digestShare(db, version, todo, next)
+    })
     for (const share of parts) for (const [i, digest] of share) done.set(keyOf(todo[i]!), digest)
     return joinDigests(tasks.map((t) => done.get(keyOf(t))!))
   } finally {
