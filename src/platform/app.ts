@@ -15,7 +15,7 @@ import {
 import { checkAdmin, pruneNonces, verifyDevice } from './auth'
 import { openDatabase, type Database, type PlatformDatabase } from './db'
 import { PlatformHttpError, fail } from './errors'
-import { ingest } from './ingest'
+import { ingest, prepareBatch } from './ingest'
 import { IngestOrder } from './ingest-order'
 import { Projector } from './projection/projector'
 import { projectionStatus, waitForProjection } from './projection/wait'
@@ -154,11 +154,13 @@ const handlers: Record<PlatformRouteName, Handler> = {
   'events-ingest': async (c) => {
     const events = (c.body as { events: WireEvent[] }).events
     const device = c.device!
+    // Hashed before the device's turn: while the batch in front of it is being written.
+    const prepared = prepareBatch(events)
     // The device row was read for this request's signature: its last_seq is the head as of now.
     const leave = await c.ingestOrder.enter(device.id, events[0]?.seq ?? 0, () => Promise.resolve(device.last_seq))
     let head: number | null = null
     try {
-      const answer = await ingest(c.db, device.id, events as never[], c.now)
+      const answer = await ingest(c.db, device.id, events as never[], c.now, prepared)
       head = answer.lastSeq
       // Acknowledged once durably appended; the reporting tables follow.
       if (answer.results.some((r) => r.status === 'applied')) c.projector.wake()

@@ -534,7 +534,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     // The event store's foreign keys cost a lookup in devices and one in stores for every appended
-    // event (PostgreSQL checks them row by row): about a third of ingest's time in the database. Ingest
+    // event (PostgreSQL checks them row by row, in a trigger per row): without them, 50 tills at once
+    // went from 4,420 to 6,391 events/s on PostgreSQL in one run here (PGlite: no change seen). Ingest
     // holds the device row FOR UPDATE and takes the store from it, so an event cannot name a device
     // or store that is not there; and since neither is ever deleted (these triggers refuse it, or an
     // id's change), the references cannot dangle afterwards either. The reporting tables keep theirs.

@@ -211,6 +211,12 @@ describe.each(PLATFORM_BACKENDS)('event ingest and the read API on %s', (backend
         const body = `{"events":[${JSON.stringify({ ...good, data: null }).replace('"data":null', `"data":${raw}`)}]}`
         expectError(await d.call('POST', '/v1/device/events', { rawBody: body }), 'event_invalid', 422)
       }
+      // Hashed before the device's turn, but reported where the checks reach that event, as before:
+      // a good first event, then one that cannot be hashed, names the second.
+      const second = JSON.stringify({ ...c.sale(), data: null }).replace('"data":null', '"data":{"total":1.5}')
+      const r = await d.call('POST', '/v1/device/events', { rawBody: `{"events":[${JSON.stringify(good)},${second}]}` })
+      expectError(r, 'event_invalid', 422)
+      expect(PlatformErrorSchema.parse(r.body).error.message).toMatch(/^Event 2's data cannot be hashed: canonical JSON takes safe integers only/)
     })
   })
 
