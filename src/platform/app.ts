@@ -1,8 +1,6 @@
 import rateLimit from '@fastify/rate-limit'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import type { z } from 'zod'
-import { isGtin, locateCardNumber } from '../shared/card-number'
-import { walletForCode, type PaymentCreate, type PaymentState } from '../shared/payments'
+import type { PaymentCreate, PaymentState } from '../shared/payments'
 import {
   BODY_LIMIT_BYTES,
   PROJECTION_LAG_HEADERS,
@@ -10,12 +8,14 @@ import {
   platformRoutes,
   type PlatformRouteName,
   type RouteSpec,
-  type WireEvent,
 } from '../shared/platform-api'
 import { checkAdmin, pruneNonces, verifyDevice } from './auth'
 import { openDatabase, type Database, type PlatformDatabase } from './db'
 import { PlatformHttpError, fail } from './errors'
-import { ingest, prepareBatch } from './ingest'
+import { ingest, type IngestBatch } from './ingest'
+import { IngestPool } from './ingest-pool'
+import type { IngestEvent } from './ingest-prepare'
+import { parseJson, refuseCardNumbers, validate } from './request-checks'
 import { IngestOrder } from './ingest-order'
 import { Projector } from './projection/projector'
 import { projectionStatus, waitForProjection } from './projection/wait'
@@ -59,6 +59,11 @@ export interface PlatformOptions {
   acquirer?: AcquirerOptions
   /** Serve the tills' update feed and installers from this folder (GET /v1/updates/:channel/:file); unset = no update route. */
   updatesDir?: string
+  /**
+   * Worker threads that check and hash event batches (ingest-pool.ts); 0 (the default here) does it
+   * in the main thread. `npm run platform` uses one less than the machine's cores (at least 1).
+   */
+  ingestWorkers?: number
   /** The projector's tuning (projection/projector.ts): events per step, devices at once. */
   projection?: { stepEvents?: number; concurrency?: number }
 }
@@ -152,15 +157,14 @@ const handlers: Record<PlatformRouteName, Handler> = {
   pair: async (c) => svc.pair(c.db, c.body as never, c.now),
   'device-state': async (c) => svc.deviceState(c.db, c.device!, c.now),
   'events-ingest': async (c) => {
-    const events = (c.body as { events: WireEvent[] }).events
+    // Checked and prepared already (ingest-pool.ts), before the device's turn: while the batch in front of it is written.
+    const batch = c.body as IngestBatch & { events: IngestEvent[] }
     const device = c.device!
-    // Hashed before the device's turn: while the batch in front of it is being written.
-    const prepared = prepareBatch(events)
     // The device row was read for this request's signature: its last_seq is the head as of now.
-    const leave = await c.ingestOrder.enter(device.id, events[0]?.seq ?? 0, () => Promise.resolve(device.last_seq))
+    const leave = await c.ingestOrder.enter(device.id, batch.events[0]?.seq ?? 0, () => Promise.resolve(device.last_seq))
     let head: number | null = null
     try {
-      const answer = await ingest(c.db, device.id, events as never[], c.now, prepared)
+      const answer = await ingest(c.db, device.id, batch, c.now)
       head = answer.lastSeq
       // Acknowledged once durably appended; the reporting tables follow.
       if (answer.results.some((r) => r.status === 'applied')) c.projector.wake()
@@ -204,87 +208,6 @@ async function projected(c: Ctx, deviceId?: string): Promise<void> {
   c.header(PROJECTION_LAG_HEADERS.ms, String(lag.ms))
 }
 
-const SHA256_HEX = /^[0-9a-f]{64}$/
-
-/**
- * Which card-number-like strings a route may carry, because the field's meaning is known: a wallet
- * payment code (Alipay codes are 16–24 digits starting 25–30 and can pass Luhn), a barcode holding
- * a valid GTIN, and in event batches a SHA-256 in hex (event hashes: their digit runs are incidental).
- */
-function cardExemption(route: PlatformRouteName): (path: (string | number)[], text: string) => boolean {
-  return (path, text) => {
-    const key = path[path.length - 1]
-    if (route === 'payment-create' && path.length === 2 && path[0] === 'body' && key === 'authCode') return walletForCode(text) !== null
-    if ((path[path.length - 2] === 'barcodes' || key === 'barcode') && isGtin(text)) return true
-    if (route === 'events-ingest' && SHA256_HEX.test(text)) return true
-    return false
-  }
-}
-
-/**
- * Whether the body's JSON text can hold a card-number-like string at all: the walk over the parsed
- * body (a path per node) is what costs on a batch of events, so the text is looked at first, in one
- * pass, for a superset of what findCardNumber matches — 13 digits in a row, or digit groups 4-4-4-4
- * / 4-6-4 joined by single spaces or hyphens. Sound without \u escapes: JSON's other escapes
- * neither make nor hide digits, spaces or hyphens, and every string and key is delimited by quotes,
- * so each digit run and grouping of a parsed string or key is in the text as it is. In event
- * batches a candidate inside a 64-character lowercase hex string value (an event hash, exempt
- * there anyway, and often holding a 13-digit run) does not count.
- */
-export function bodyMayHoldCardNumber(route: PlatformRouteName, raw: string): boolean {
-  if (raw.includes('\\u')) return true
-  const hashesExempt = route === 'events-ingest'
-  DIGITS4.lastIndex = 0
-  for (let m = DIGITS4.exec(raw); m !== null; m = DIGITS4.exec(raw)) {
-    const end = m.index + m[0].length
-    let hit = m[0].length >= 13
-    if (!hit) {
-      // A grouping that ends with (or goes on from) this run's last four digits.
-      const c = raw.charCodeAt(end)
-      if (c !== 32 && c !== 45) continue
-      GROUPED_AT.lastIndex = end - 4
-      hit = GROUPED_AT.test(raw)
-      if (!hit) continue
-    }
-    if (!hashesExempt) return true
-    const after = hashValueEnd(raw, m.index)
-    if (after < 0) return true
-    DIGITS4.lastIndex = after
-  }
-  return false
-}
-
-/** Runs of at least 4 digits (where a card-like string must start or end). */
-const DIGITS4 = /\d{4,}/g
-/** The card groupings, from a given position. */
-const GROUPED_AT = /\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{4}|\d{4}[ -]\d{6}[ -]\d{4}/y
-
-/** When position i is inside a quoted 64-character lowercase hex value (not a key): the index of its closing quote; else -1. */
-function hashValueEnd(raw: string, i: number): number {
-  let start = i
-  while (start > 0 && isLowerHex(raw.charCodeAt(start - 1))) start--
-  if (start === 0 || raw.charCodeAt(start - 1) !== 34) return -1
-  const end = start + 64
-  if (end >= raw.length || raw.charCodeAt(end) !== 34) return -1
-  for (let k = i + 1; k < end; k++) if (!isLowerHex(raw.charCodeAt(k))) return -1
-  let j = end + 1
-  while (j < raw.length && (raw.charCodeAt(j) === 32 || raw.charCodeAt(j) === 10 || raw.charCodeAt(j) === 13 || raw.charCodeAt(j) === 9)) j++
-  return raw.charCodeAt(j) === 58 ? -1 : end
-}
-
-const isLowerHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102)
-
-/** Daybook never takes a full card number: anywhere in a body, query or path, it is refused before anything is stored. */
-function refuseCardNumbers(route: PlatformRouteName, parts: { body: unknown; query: unknown; params: unknown }, rawBody?: string): void {
-  if (rawBody !== undefined && !bodyMayHoldCardNumber(route, rawBody)) parts = { ...parts, body: null }
-  const hit = locateCardNumber(parts, cardExemption(route))
-  if (hit) {
-    fail('card_number_refused', `Something in ${hit.path.map(String).join('.')} looks like a full card number; Daybook never takes one (keep at most the first 6 and last 4 digits).`, {
-      path: hit.path,
-    })
-  }
-}
-
 /** The base URL a customer's phone can reach: the option, else this request's Host (checked to be a plain host[:port]). */
 function publicUrlOf(req: FastifyRequest, configured: string | undefined): string {
   if (configured) return configured.replace(/\/+$/, '')
@@ -292,35 +215,22 @@ function publicUrlOf(req: FastifyRequest, configured: string | undefined): strin
   return /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? `${req.protocol}://${host}` : 'http://127.0.0.1'
 }
 
-function validate(schema: z.ZodType | undefined, value: unknown, where: 'params' | 'query' | 'body'): unknown {
-  if (!schema) return value
-  const r = schema.safeParse(value)
-  if (!r.success) {
-    fail(
-      'invalid_request',
-      `The ${where} is not acceptable: ${r.error.issues
-        .slice(0, 3)
-        .map((i) => `${[where, ...i.path].join('.')}: ${i.message}`)
-        .join('; ')}.`,
-      r.error.issues.map((i) => ({ ...i, path: [where, ...i.path] })),
-    )
-  }
-  return r.data
-}
-
-function parseJson(text: string): unknown {
-  if (text.length === 0) fail('invalid_request', 'The request has no body.')
-  try {
-    return JSON.parse(text)
-  } catch (e) {
-    fail('invalid_request', `The body is not JSON: ${(e as Error).message}`)
-  }
-}
-
 /** Builds the Fastify app on an open database (not listening yet). */
 export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'>): Promise<{ app: FastifyInstance; payments: PaymentService; projector: Projector }> {
   const clock = o.now ?? (() => new Date())
   const ingestOrder = new IngestOrder()
+  const ingestPool = new IngestPool(o.ingestWorkers ?? 0)
+  // A store's time zone never changes (nothing updates it): read once per store, for preparing its batches' postings.
+  const timeZones = new Map<string, string>()
+  const storeTimeZone = async (storeId: string): Promise<string> => {
+    let tz = timeZones.get(storeId)
+    if (tz === undefined) {
+      tz = (await db.query<{ time_zone: string }>('SELECT time_zone FROM stores WHERE id = $1', [storeId]))[0]?.time_zone
+      if (tz === undefined) fail('unknown_device', 'No paired device has this id.')
+      timeZones.set(storeId, tz)
+    }
+    return tz
+  }
   const wallets = createSandboxWallets(o.sandbox)
   const payments = new PaymentService({ db, providers: wallets, notifier: new PaymentNotifier(), clock })
   const app = Fastify({
@@ -377,7 +287,10 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
   // Long polls answer now rather than hold the shutdown.
   app.addHook('preClose', async () => payments.notifier.close())
   // The projector stops after its step in flight (committed or rolled back: a restart resumes).
-  app.addHook('onClose', async () => projector.close())
+  app.addHook('onClose', async () => {
+    await projector.close()
+    await ingestPool.close()
+  })
   registerCustomerPage(app, { db, wallets, payments, clock, publicUrl: (req) => publicUrlOf(req, o.publicUrl) })
   if (o.updatesDir) registerUpdates(app, { dir: o.updatesDir })
 
@@ -454,12 +367,29 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
         if (spec.auth === 'admin') checkAdmin(req.headers.authorization, o.adminToken)
         if (device && !v?.device) fail('internal', 'The device request was not verified.')
-        const text = spec.body ? raw.toString('utf8') : undefined
-        const json = text !== undefined ? parseJson(text) : undefined
-        refuseCardNumbers(name, { body: json, query: { ...(req.query as object) }, params: req.params ?? {} }, text)
-        const params = validate(spec.params, req.params ?? {}, 'params') as Record<string, string>
-        const query = validate(spec.query, { ...(req.query as object) }, 'query') as Record<string, unknown>
-        const body = spec.body ? validate(spec.body, json, 'body') : undefined
+        let body: unknown
+        let params: Record<string, string>
+        let query: Record<string, unknown>
+        if (name === 'events-ingest' && v?.device) {
+          // The same checks as below, and each event's hash and posting, in the ingest pool.
+          const timeZone = await storeTimeZone(v.device.store_id)
+          const r = await ingestPool.prepare(raw, timeZone)
+          if (!r.ok) {
+            if ('crash' in r) throw new Error(`preparing an event batch failed: ${r.crash}`)
+            throw new PlatformHttpError(r.refusal.code, r.refusal.message, r.refusal.details)
+          }
+          refuseCardNumbers(name, { body: null, query: { ...(req.query as object) }, params: req.params ?? {} })
+          params = validate(spec.params, req.params ?? {}, 'params') as Record<string, string>
+          query = validate(spec.query, { ...(req.query as object) }, 'query') as Record<string, unknown>
+          body = { events: r.events, prepared: r.prepared, timeZone } satisfies IngestBatch
+        } else {
+          const text = spec.body ? raw.toString('utf8') : undefined
+          const json = text !== undefined ? parseJson(text) : undefined
+          refuseCardNumbers(name, { body: json, query: { ...(req.query as object) }, params: req.params ?? {} }, text)
+          params = validate(spec.params, req.params ?? {}, 'params') as Record<string, string>
+          query = validate(spec.query, { ...(req.query as object) }, 'query') as Record<string, unknown>
+          body = spec.body ? validate(spec.body, json, 'body') : undefined
+        }
         const aborted = new AbortController()
         reply.raw.once('close', () => aborted.abort())
         const result = await handler({

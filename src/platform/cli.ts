@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { MIN_ADMIN_TOKEN_LENGTH, startPlatform, type PlatformDatabase } from './app'
@@ -21,6 +22,7 @@ const USAGE = `Usage:
   npm run platform -- [--port 4320] [--host 127.0.0.1] [--data .daybook-platform] [--demo] [--public-url URL] [--fee-bp 60 | --fee-bp alipay=60,wechat=54]
       [--acquirer-url URL --acquirer-user USER --acquirer-account ACCOUNT]   card settlement reports (password: DAYBOOK_ACQUIRER_PASSWORD)
       [--updates-dir DIR]   update feeds and installers for the tills: GET /v1/updates/<channel>/<file> serves DIR/<channel>/<file>
+      [--ingest-workers N]   threads that check and hash event batches (default: the machine's cores less one, at least 1; 0: none)
   npm run platform -- seed-catalog --store <storeId> <catalog.json> [--data .daybook-platform]
 Environment: DATABASE_URL=postgres://… (default: PGlite in <data>/pgdata), DAYBOOK_ADMIN_TOKEN, DAYBOOK_ACQUIRER_PASSWORD, LOG=0 to silence logs,
   DAYBOOK_PROJECTION_STEP=500 (events per projection step: one transaction of the reporting tables' projection).`
@@ -113,6 +115,14 @@ function feeOption(text: string | undefined): Partial<Record<'alipay' | 'wechat'
   return out
 }
 
+/** Ingest's worker threads (ingest-pool.ts): by default one core is left to the main thread. */
+function ingestWorkers(v: string | undefined): number {
+  if (v === undefined) return Math.max(1, availableParallelism() - 1)
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`--ingest-workers must be 0–64, not ${v}`)
+  return n
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -127,6 +137,7 @@ async function serve(args: string[]): Promise<void> {
       'acquirer-user': { type: 'string' },
       'acquirer-account': { type: 'string' },
       'updates-dir': { type: 'string' },
+      'ingest-workers': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -154,6 +165,7 @@ async function serve(args: string[]): Promise<void> {
       acquirer: acquirerOption({ url: values['acquirer-url'], user: values['acquirer-user'], account: values['acquirer-account'] }),
       ...(values['updates-dir'] ? { updatesDir: resolve(values['updates-dir']) } : {}),
       projection: { stepEvents: projectionStep(process.env.DAYBOOK_PROJECTION_STEP) },
+      ingestWorkers: ingestWorkers(values['ingest-workers']),
     })
   } catch (e) {
     unlock()

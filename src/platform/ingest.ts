@@ -1,8 +1,7 @@
 import type { IngestResponse, WireEvent } from '../shared/platform-api'
-import { canonicalDataJson, canonicalEventJson, eventHashOf } from './canonical'
-import { postingOf, postingText } from './closures'
 import type { Database, Queryable } from './db'
 import { fail } from './errors'
+import { prepareEvents, type IngestEvent, type PreparedBatch } from './ingest-prepare'
 import { iso, type DeviceRow } from './service'
 
 /**
@@ -42,42 +41,31 @@ export type IngestWarn = (fields: Record<string, unknown>, message: string) => v
 /** PostgreSQL's unique_violation: an event id the fast path did not look up is stored already. */
 const UNIQUE_VIOLATION = '23505'
 
-/** Each event's canonical data text and recomputed hash, or why they cannot be computed. */
-export type PreparedBatch = readonly ({ data: string; hash: string } | { error: string })[]
-
 /**
- * The CPU work of a batch that needs nothing from the database: each event's canonical data text
- * and its hash (canonical JSON and SHA-256: about 13 % of the platform's CPU on a batch of sales). Done before the device's turn (ingest-order.ts)
- * and outside the transaction, so that a device's next batch is hashed while its previous one is
- * being written, and the device row is held only for the checks and the append. A failure is kept,
- * not thrown: it is reported where the checks reach that event, as before.
+ * A batch as the app hands it over: prepared already (ingest-prepare.ts, in a worker thread), for
+ * the store's time zone it was prepared in; or as it came (tests), prepared here.
  */
-export function prepareBatch(events: readonly WireEvent[]): PreparedBatch {
-  return events.map((e) => {
-    try {
-      const data = canonicalDataJson(e.data)
-      return { data, hash: eventHashOf(e.prevHash, canonicalEventJson(e, data)) }
-    } catch (err) {
-      return { error: (err as Error).message }
-    }
-  })
-}
+export type IngestBatch = { events: readonly IngestEvent[]; prepared: PreparedBatch; timeZone: string } | { events: readonly WireEvent[] }
 
-export async function ingest(db: Database, deviceId: string, events: WireEvent[], now: Date, prepared: PreparedBatch = prepareBatch(events)): Promise<IngestResponse> {
+export async function ingest(db: Database, deviceId: string, batch: IngestBatch, now: Date): Promise<IngestResponse> {
   try {
-    return await db.tx((q) => ingestIn(q, deviceId, events, prepared, now, true))
+    return await db.tx((q) => ingestIn(q, deviceId, batch, now, true))
   } catch (e) {
     // The fast path skips the lookup of stored ids when the batch continues the device's head; an id
     // stored already (under another device) then fails the insert: the full checks say which error.
     if ((e as { code?: unknown }).code !== UNIQUE_VIOLATION) throw e
-    return db.tx((q) => ingestIn(q, deviceId, events, prepared, now, false))
+    return db.tx((q) => ingestIn(q, deviceId, batch, now, false))
   }
 }
 
-async function ingestIn(q: Queryable, deviceId: string, events: WireEvent[], prepared: PreparedBatch, now: Date, fast: boolean): Promise<IngestResponse> {
+async function ingestIn(q: Queryable, deviceId: string, batch: IngestBatch, now: Date, fast: boolean): Promise<IngestResponse> {
   const receivedAt = now.toISOString()
   const device = (await q.query<IngestDevice>('SELECT d.*, s.time_zone FROM devices d JOIN stores s ON s.id = d.store_id WHERE d.id = $1 FOR UPDATE OF d', [deviceId]))[0]
   if (!device) fail('unknown_device', 'No paired device has this id.')
+  const { events } = batch
+  // A store's time zone never changes (nothing updates it), so a batch prepared for it is prepared for this device.
+  if ('prepared' in batch && batch.timeZone !== device.time_zone) throw new Error(`batch prepared for time zone ${batch.timeZone}, the store's is ${device.time_zone}`)
+  const prepared = 'prepared' in batch ? batch.prepared : prepareEvents(batch.events, device.time_zone)
 
   // The batch itself: strictly consecutive seqs.
   for (let i = 1; i < events.length; i++) {
@@ -114,16 +102,16 @@ async function ingestIn(q: Queryable, deviceId: string, events: WireEvent[], pre
   let lastSeq = device.last_seq
   let lastHash = device.last_hash
   const results: EventResult[] = []
-  const fresh: { e: WireEvent; data: string }[] = []
+  const fresh: { e: IngestEvent; data: string; posting: string | null }[] = []
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!
     if (e.device !== device.journal_device_id) {
       fail('event_invalid', `Event ${e.seq} belongs to journal ${e.device}, not to this device's journal ${device.journal_device_id}.`, { seq: e.seq, eventId: e.id })
     }
-    // The canonical text of the event, computed once (prepareBatch): it is stored (data) and hashed (whole event).
+    // The canonical text of the event, computed once (ingest-prepare.ts): it is stored (data) and hashed (whole event).
     const p = prepared[i]!
     if ('error' in p) fail('event_invalid', `Event ${e.seq}'s data cannot be hashed: ${p.error}.`, { seq: e.seq, eventId: e.id })
-    const { data, hash } = p
+    const { data, hash, posting } = p
     const dup = byId.get(e.id)
     if (dup) {
       const same = dup.device_id === device.id && dup.seq === e.seq && dup.hash === e.hash && hash === dup.hash
@@ -149,7 +137,7 @@ async function ingestIn(q: Queryable, deviceId: string, events: WireEvent[], pre
     if (hash !== e.hash) fail('hash_mismatch', `Event ${e.seq}'s hash is not the hash of its content.`, { seq: e.seq })
     lastSeq = e.seq
     lastHash = e.hash
-    fresh.push({ e, data })
+    fresh.push({ e, data, posting })
     results.push({ eventId: e.id, seq: e.seq, status: 'applied', receivedAt })
   }
 
@@ -162,13 +150,13 @@ async function ingestIn(q: Queryable, deviceId: string, events: WireEvent[], pre
  * plain text parameter: no array or JSON encoding to escape and parse again), and the device's new
  * head, as a data-modifying CTE.
  */
-async function append(q: Queryable, device: IngestDevice, fresh: { e: WireEvent; data: string }[], head: { lastSeq: number; lastHash: string; receivedAt: string }): Promise<void> {
+async function append(q: Queryable, device: IngestDevice, fresh: { e: IngestEvent; data: string; posting: string | null }[], head: { lastSeq: number; lastHash: string; receivedAt: string }): Promise<void> {
   const params: unknown[] = [device.id, device.store_id, head.receivedAt, head.lastSeq, head.lastHash]
   const values = new Array<string>(fresh.length)
   for (let i = 0; i < fresh.length; i++) {
-    const { e, data } = fresh[i]!
+    const { e, data, posting } = fresh[i]!
     const k = params.length
-    params.push(e.id, e.seq, e.type, e.at, data, e.prevHash, e.hash, postingText(postingOf(e.type, e.at, e.data, device.time_zone)))
+    params.push(e.id, e.seq, e.type, e.at, data, e.prevHash, e.hash, posting)
     values[i] = `($${k + 1}, $1, $2, $${k + 2}::bigint, $${k + 3}, $${k + 4}, $3::timestamptz, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8})`
   }
   await q.query(

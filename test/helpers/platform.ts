@@ -37,6 +37,8 @@ export interface TestPlatformOptions {
   logger?: boolean
   /** The sandbox wallets' options (fees per wallet). */
   sandbox?: { feeBasisPoints?: Partial<Record<'alipay' | 'wechat', number>> }
+  /** Event batches checked and hashed in this many worker threads (0, the default: in the main thread). */
+  ingestWorkers?: number
 }
 
 // A PGlite data folder takes ~3 s to initialise; an initialised and migrated one copies in ~0.1 s.
@@ -78,7 +80,7 @@ export async function startTestPlatform(backend: PlatformBackend, opts: TestPlat
     cleanup = fresh.drop
   }
   const start = (port: number | undefined): Promise<RunningPlatform> =>
-    startPlatform({ database, adminToken, now: opts.now, rateLimit: opts.rateLimit, logger: opts.logger ?? false, port, sandbox: opts.sandbox })
+    startPlatform({ database, adminToken, now: opts.now, rateLimit: opts.rateLimit, logger: opts.logger ?? false, port, sandbox: opts.sandbox, ingestWorkers: opts.ingestWorkers })
   let running = await start(opts.port)
   const port = running.port
   let closed = false

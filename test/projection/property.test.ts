@@ -101,7 +101,7 @@ describe.each(PLATFORM_BACKENDS)('asynchronous projection on %s', (backend) => {
           const from = Math.max(0, sent[d]! - resend)
           const to = Math.min(chains[d]!.length, sent[d]! + n)
           if (to <= from) return
-          const r = await ingest(db, ids[d]!, chains[d]!.slice(from, to), NOW)
+          const r = await ingest(db, ids[d]!, { events: chains[d]!.slice(from, to) }, NOW)
           expect(r.lastSeq).toBe(to)
           sent[d] = to
         }
