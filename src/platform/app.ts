@@ -9,7 +9,7 @@ import {
   type PlatformRouteName,
   type RouteSpec,
 } from '../shared/platform-api'
-import { checkAdmin, pruneNonces, verifyDevice } from './auth'
+import { checkAdmin, pruneNonces, verifyDevice, type VerifiedDevice } from './auth'
 import { openDatabase, type Database, type PlatformDatabase } from './db'
 import { PlatformHttpError, fail } from './errors'
 import { ingest, type IngestBatch } from './ingest'
@@ -219,18 +219,7 @@ function publicUrlOf(req: FastifyRequest, configured: string | undefined): strin
 export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'>): Promise<{ app: FastifyInstance; payments: PaymentService; projector: Projector }> {
   const clock = o.now ?? (() => new Date())
   const ingestOrder = new IngestOrder()
-  const ingestPool = new IngestPool(o.ingestWorkers ?? 0)
-  // A store's time zone never changes (nothing updates it): read once per store, for preparing its batches' postings.
-  const timeZones = new Map<string, string>()
-  const storeTimeZone = async (storeId: string): Promise<string> => {
-    let tz = timeZones.get(storeId)
-    if (tz === undefined) {
-      tz = (await db.query<{ time_zone: string }>('SELECT time_zone FROM stores WHERE id = $1', [storeId]))[0]?.time_zone
-      if (tz === undefined) fail('unknown_device', 'No paired device has this id.')
-      timeZones.set(storeId, tz)
-    }
-    return tz
-  }
+  const ingestPool = new IngestPool(o.ingestWorkers ?? 0, (err) => app.log.error({ err: serializeError(err) }, 'an ingest worker thread died; its batches are prepared in the main thread'))
   const wallets = createSandboxWallets(o.sandbox)
   const payments = new PaymentService({ db, providers: wallets, notifier: new PaymentNotifier(), clock })
   const app = Fastify({
@@ -317,7 +306,7 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
   // rate limit, so that only a verified device counts against its own quota; a request that fails
   // verification counts against its IP instead (a spoofed x-daybook-device header cannot exhaust
   // another till's quota), and its error is answered by the handler after the limit.
-  const verified = new WeakMap<FastifyRequest, { now: Date; device: svc.DeviceRow | null; error: unknown }>()
+  const verified = new WeakMap<FastifyRequest, { now: Date; device: VerifiedDevice | null; error: unknown }>()
   const verifyHook = async (req: FastifyRequest): Promise<void> => {
     const now = clock()
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
@@ -371,14 +360,14 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
         let params: Record<string, string>
         let query: Record<string, unknown>
         if (name === 'events-ingest' && v?.device) {
-          // The same checks as below, and each event's hash and posting, in the ingest pool.
-          const timeZone = await storeTimeZone(v.device.store_id)
-          const r = await ingestPool.prepare(raw, timeZone)
+          // The same checks as below, in the same order, and each event's hash and posting, in the
+          // ingest pool; a device's batches in one thread, in the order they came.
+          const timeZone = v.device.store_time_zone
+          const r = await ingestPool.prepare(v.device.id, raw, timeZone, { query: { ...(req.query as object) }, params: (req.params ?? {}) as Record<string, unknown> })
           if (!r.ok) {
             if ('crash' in r) throw new Error(`preparing an event batch failed: ${r.crash}`)
             throw new PlatformHttpError(r.refusal.code, r.refusal.message, r.refusal.details)
           }
-          refuseCardNumbers(name, { body: null, query: { ...(req.query as object) }, params: req.params ?? {} })
           params = validate(spec.params, req.params ?? {}, 'params') as Record<string, string>
           query = validate(spec.query, { ...(req.query as object) }, 'query') as Record<string, unknown>
           body = { events: r.events, prepared: r.prepared, timeZone } satisfies IngestBatch

@@ -35,7 +35,10 @@ export interface SignedRequest {
  * (bad_signature), then records the nonce (nonce_replayed if seen). The nonce is stored only once the
  * signature holds, so nobody can burn a device's nonces with forged requests.
  */
-export async function verifyDevice(db: Queryable, req: SignedRequest, now: Date): Promise<DeviceRow> {
+/** The device row of a verified request, with its store's time zone (event batches are prepared for it). */
+export type VerifiedDevice = DeviceRow & { store_time_zone: string }
+
+export async function verifyDevice(db: Queryable, req: SignedRequest, now: Date): Promise<VerifiedDevice> {
   const h = SIGNATURE_HEADERS
   const deviceId = header(req.headers, h.device)
   const timestamp = header(req.headers, h.timestamp)
@@ -50,7 +53,7 @@ export async function verifyDevice(db: Queryable, req: SignedRequest, now: Date)
   if (!NONCE_PATTERN.test(nonce)) fail('bad_signature', `${h.nonce} must be 16–64 characters of A–Z, a–z, 0–9, _ or -.`)
   if (!/^[0-9a-f]{64}$/.test(digest) || !/^[0-9a-f]{64}$/.test(signature)) fail('bad_signature', 'The digest and signature must be lowercase hex SHA-256.')
 
-  const rows = deviceId.length <= 64 ? await db.query<DeviceRow>('SELECT * FROM devices WHERE id = $1', [deviceId]) : []
+  const rows = deviceId.length <= 64 ? await db.query<VerifiedDevice>('SELECT d.*, s.time_zone AS store_time_zone FROM devices d JOIN stores s ON s.id = d.store_id WHERE d.id = $1', [deviceId]) : []
   const device = rows[0]
   if (!device || !device.secret) fail('unknown_device', 'No paired device has this id. Pair the till again.')
 

@@ -42,12 +42,18 @@ export type PreparedRequest =
   | { ok: false; refusal: PlatformError['error'] }
   | { ok: false; crash: string }
 
-/** A batch request's body, checked as the app checks every body (app.ts), then prepared. */
-export function prepareRequest(raw: Uint8Array, timeZone: string): PreparedRequest {
+/** The rest of the request, for the card-number check, which looks at all of it before the body's schema. */
+export interface RequestParts {
+  query: Record<string, unknown>
+  params: Record<string, unknown>
+}
+
+/** A batch request's body, checked as the app checks every body (app.ts), in the same order, then prepared. */
+export function prepareRequest(raw: Uint8Array, timeZone: string, parts: RequestParts): PreparedRequest {
   try {
     const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')
     const json = parseJson(text)
-    refuseCardNumbers('events-ingest', { body: json, query: {}, params: {} }, text)
+    refuseCardNumbers('events-ingest', { body: json, query: parts.query, params: parts.params }, text)
     const { events } = validate(platformRoutes['events-ingest'].body, json, 'body') as { events: WireEvent[] }
     const prepared = prepareEvents(events, timeZone)
     return { ok: true, events: events.map(({ id, device, seq, type, at, prevHash, hash }) => ({ id, device, seq, type, at, prevHash, hash })), prepared }

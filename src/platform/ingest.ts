@@ -63,7 +63,8 @@ async function ingestIn(q: Queryable, deviceId: string, batch: IngestBatch, now:
   const device = (await q.query<IngestDevice>('SELECT d.*, s.time_zone FROM devices d JOIN stores s ON s.id = d.store_id WHERE d.id = $1 FOR UPDATE OF d', [deviceId]))[0]
   if (!device) fail('unknown_device', 'No paired device has this id.')
   const { events } = batch
-  // A store's time zone never changes (nothing updates it), so a batch prepared for it is prepared for this device.
+  // Prepared for the store's time zone as the request's verification read it; nothing changes a store's time
+  // zone, and a change by hand in between fails this one batch (500), which the till sends again.
   if ('prepared' in batch && batch.timeZone !== device.time_zone) throw new Error(`batch prepared for time zone ${batch.timeZone}, the store's is ${device.time_zone}`)
   const prepared = 'prepared' in batch ? batch.prepared : prepareEvents(batch.events, device.time_zone)
 

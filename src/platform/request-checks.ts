@@ -107,11 +107,34 @@ export function validate(schema: z.ZodType | undefined, value: unknown, where: '
   return r.data
 }
 
+/**
+ * Deeper than any body a till or an admin sends (an order document is about six levels), and the depth
+ * to which a card number is looked for (locateCardNumber). A deeper body is refused whole: nothing
+ * after this walks it (canonical JSON, the card-number search) with a recursion that could run out of
+ * stack, whose limit differs between the main thread and a worker thread.
+ */
+export const MAX_BODY_DEPTH = 64
+
 export function parseJson(text: string): unknown {
   if (text.length === 0) fail('invalid_request', 'The request has no body.')
+  let json: unknown
   try {
-    return JSON.parse(text)
+    json = JSON.parse(text)
   } catch (e) {
     fail('invalid_request', `The body is not JSON: ${(e as Error).message}`)
   }
+  if (deeperThan(json, MAX_BODY_DEPTH)) fail('invalid_request', `The body is nested deeper than ${MAX_BODY_DEPTH} levels.`)
+  return json
+}
+
+/** Whether v nests objects or arrays more than `left` levels down (the recursion stops there). */
+function deeperThan(v: unknown, left: number): boolean {
+  if (v === null || typeof v !== 'object') return false
+  if (left === 0) return true
+  if (Array.isArray(v)) {
+    for (const x of v) if (deeperThan(x, left - 1)) return true
+    return false
+  }
+  for (const k in v) if (deeperThan((v as Record<string, unknown>)[k], left - 1)) return true
+  return false
 }
