@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks'
 import { pbkdf2Sync } from 'node:crypto'
 import { AdyenTerminalDriver } from '../src/main/core/payments/terminal/adyen-driver'
 import { createCa, issueServerCert, startTerminalSim } from '../src/platform/terminal-sim'
+import { post } from './lib/http'
 import { atMost, result, single, type BenchResult } from './lib/results'
 import { summarize } from './lib/stats'
 
@@ -44,20 +45,8 @@ function bareServer(ca: ReturnType<typeof createCa>, answerBytes: number): Promi
   })
 }
 
-function barePost(url: URL, ca: string, body: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', agent: new Agent({ ca, checkServerIdentity: () => undefined }), headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
-      (res) => {
-        res.on('data', () => {})
-        res.on('end', () => resolve())
-        res.on('error', reject)
-      },
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
+async function barePost(url: URL, ca: string, body: string): Promise<void> {
+  await post(request, url, { agent: new Agent({ ca, checkServerIdentity: () => undefined }), headers: { 'Content-Type': 'application/json' } }, body)
 }
 
 export async function benchCard(o: CardOptions): Promise<BenchResult[]> {

@@ -24,6 +24,7 @@ import { eventHash, GENESIS_HASH, type JournalEvent } from '../src/main/core/jou
 import { openCore } from '../src/main/core/open-core'
 import { bodyDigest, signRequest } from '../src/main/core/sync/signing'
 import { postingOf, postingText } from '../src/platform/closures'
+import { post } from './lib/http'
 import { admin, freshPgDatabase, spawnPlatform, storeWithDevices } from './lib/platform-process'
 import { atLeast, atMost, result, single, type BenchResult } from './lib/results'
 import { bothSettled, summarize } from './lib/stats'
@@ -88,20 +89,6 @@ function chain(journalDevice: string, n: number, template: Template, tag: string
   return out
 }
 
-/** One POST on a kept-alive connection; resolves with the status and the whole answer. */
-function post(agent: Agent, url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
 async function pair(url: string, code: string, journalDeviceId: string, i: number): Promise<PairResponse> {
   const res = await fetch(`${url}/v1/pair`, {
     method: 'POST',
@@ -157,7 +144,7 @@ async function runOn(label: string, env: Record<string, string | undefined>, o: 
           const path = '/v1/device/events'
           const headers = signRequest({ method: 'POST', path, body: body.text, bodySha256: body.digest, deviceId: creds.deviceId, secret: creds.secret, now: new Date() })
           const s = performance.now()
-          const res = await post(agent, platform.url + path, { ...headers, 'content-type': 'application/json' }, body.bytes)
+          const res = await post(request, platform.url + path, { agent, headers: { ...headers, 'content-type': 'application/json' } }, body.bytes)
           latencies.push(performance.now() - s)
           if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${res.text.slice(0, 300)}`)
         }

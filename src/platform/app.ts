@@ -15,7 +15,7 @@ import { PlatformHttpError, fail } from './errors'
 import { ingest, type IngestBatch } from './ingest'
 import { IngestPool } from './ingest-pool'
 import type { IngestEvent } from './ingest-prepare'
-import { parseJson, refuseCardNumbers, validate } from './request-checks'
+import { checkRequest, type CheckedRequest } from './request-checks'
 import { IngestOrder } from './ingest-order'
 import { Projector } from './projection/projector'
 import { projectionStatus, waitForProjection } from './projection/wait'
@@ -356,29 +356,22 @@ export async function buildApp(db: Database, o: Omit<PlatformOptions, 'database'
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
         if (spec.auth === 'admin') checkAdmin(req.headers.authorization, o.adminToken)
         if (device && !v?.device) fail('internal', 'The device request was not verified.')
-        let body: unknown
-        let params: Record<string, string>
-        let query: Record<string, unknown>
+        const parts = { query: { ...(req.query as object) }, params: (req.params ?? {}) as Record<string, unknown> }
+        let checked: CheckedRequest
         if (name === 'events-ingest' && v?.device) {
-          // The same checks as below, in the same order, and each event's hash and posting, in the
-          // ingest pool; a device's batches in one thread, in the order they came.
+          // checkRequest, then each event's hash and posting, in the ingest pool; a device's batches
+          // in one thread, in the order they came.
           const timeZone = v.device.store_time_zone
-          const r = await ingestPool.prepare(v.device.id, raw, timeZone, { query: { ...(req.query as object) }, params: (req.params ?? {}) as Record<string, unknown> })
+          const r = await ingestPool.prepare(v.device.id, raw, timeZone, parts)
           if (!r.ok) {
             if ('crash' in r) throw new Error(`preparing an event batch failed: ${r.crash}`)
             throw new PlatformHttpError(r.refusal.code, r.refusal.message, r.refusal.details)
           }
-          params = validate(spec.params, req.params ?? {}, 'params') as Record<string, string>
-          query = validate(spec.query, { ...(req.query as object) }, 'query') as Record<string, unknown>
-          body = { events: r.events, prepared: r.prepared, timeZone } satisfies IngestBatch
+          checked = { params: r.params, query: r.query, body: { events: r.events, prepared: r.prepared, timeZone } satisfies IngestBatch }
         } else {
-          const text = spec.body ? raw.toString('utf8') : undefined
-          const json = text !== undefined ? parseJson(text) : undefined
-          refuseCardNumbers(name, { body: json, query: { ...(req.query as object) }, params: req.params ?? {} }, text)
-          params = validate(spec.params, req.params ?? {}, 'params') as Record<string, string>
-          query = validate(spec.query, { ...(req.query as object) }, 'query') as Record<string, unknown>
-          body = spec.body ? validate(spec.body, json, 'body') : undefined
+          checked = checkRequest(name, spec, raw, parts)
         }
+        const { body, params, query } = checked
         const aborted = new AbortController()
         reply.raw.once('close', () => aborted.abort())
         const result = await handler({

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module'
 import { extname, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { prepareRequest, type PreparedRequest, type RequestParts } from './ingest-prepare'
+import { prepareRequest, type PreparedRequest } from './ingest-prepare'
+import type { RequestParts } from './request-checks'
 
 interface Job {
   raw: Uint8Array

@@ -2,7 +2,7 @@ import { platformRoutes, type PlatformError, type WireEvent } from '../shared/pl
 import { canonicalDataJson, canonicalEventJson, eventHashOf } from './canonical'
 import { postingOf, postingText } from './closures'
 import { PlatformHttpError } from './errors'
-import { parseJson, refuseCardNumbers, validate } from './request-checks'
+import { checkRequest, type CheckedRequest, type RequestParts } from './request-checks'
 
 /**
  * The CPU work of an event batch that needs nothing from the database, apart from the device's
@@ -38,25 +38,17 @@ export function prepareEvents(events: readonly WireEvent[], timeZone: string): P
 }
 
 export type PreparedRequest =
-  | { ok: true; events: IngestEvent[]; prepared: PreparedEvent[] }
+  | { ok: true; events: IngestEvent[]; prepared: PreparedEvent[]; params: CheckedRequest['params']; query: CheckedRequest['query'] }
   | { ok: false; refusal: PlatformError['error'] }
   | { ok: false; crash: string }
 
-/** The rest of the request, for the card-number check, which looks at all of it before the body's schema. */
-export interface RequestParts {
-  query: Record<string, unknown>
-  params: Record<string, unknown>
-}
-
-/** A batch request's body, checked as the app checks every body (app.ts), in the same order, then prepared. */
+/** A batch request, checked as the app checks every request (checkRequest), then prepared. */
 export function prepareRequest(raw: Uint8Array, timeZone: string, parts: RequestParts): PreparedRequest {
   try {
-    const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')
-    const json = parseJson(text)
-    refuseCardNumbers('events-ingest', { body: json, query: parts.query, params: parts.params }, text)
-    const { events } = validate(platformRoutes['events-ingest'].body, json, 'body') as { events: WireEvent[] }
+    const { body, params, query } = checkRequest('events-ingest', platformRoutes['events-ingest'], raw, parts)
+    const { events } = body as { events: WireEvent[] }
     const prepared = prepareEvents(events, timeZone)
-    return { ok: true, events: events.map(({ id, device, seq, type, at, prevHash, hash }) => ({ id, device, seq, type, at, prevHash, hash })), prepared }
+    return { ok: true, events: events.map(({ id, device, seq, type, at, prevHash, hash }) => ({ id, device, seq, type, at, prevHash, hash })), prepared, params, query }
   } catch (e) {
     if (e instanceof PlatformHttpError) return { ok: false, refusal: e.toBody().error }
     return { ok: false, crash: e instanceof Error ? (e.stack ?? e.message) : String(e) }

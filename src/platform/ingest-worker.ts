@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads'
-import { prepareRequest, type RequestParts } from './ingest-prepare'
+import { prepareRequest } from './ingest-prepare'
+import type { RequestParts } from './request-checks'
 
 /** A thread of the ingest pool (ingest-pool.ts): prepares each batch it is sent, in turn. */
 parentPort!.on('message', (m: { id: number; raw: Uint8Array; timeZone: string; parts: RequestParts }) => {

@@ -1,14 +1,39 @@
 import type { z } from 'zod'
 import { isGtin, locateCardNumber } from '../shared/card-number'
 import { walletForCode } from '../shared/payments'
-import type { PlatformRouteName } from '../shared/platform-api'
+import type { PlatformRouteName, RouteSpec } from '../shared/platform-api'
 import { fail } from './errors'
 
 /**
- * The checks every request body goes through before its handler, in this order: JSON, no full card
- * number anywhere, the route's schema. Apart from the app (no Fastify here) so that an event batch
- * can be checked in a worker thread (ingest-pool.ts) exactly as any other body is checked here.
+ * The checks every request goes through before its handler (checkRequest). Apart from the app (no
+ * Fastify here) so that an event batch is checked in a worker thread (ingest-pool.ts) by the same code.
  */
+
+/** A request's query and path parameters, as the router parsed them. */
+export interface RequestParts {
+  query: Record<string, unknown>
+  params: Record<string, unknown>
+}
+
+export interface CheckedRequest {
+  body: unknown
+  params: Record<string, string>
+  query: Record<string, unknown>
+}
+
+/**
+ * Every request, in this order: the body is JSON (nested at most MAX_BODY_DEPTH), no full card number
+ * anywhere in it, the query or the path, then the route's schemas for params, query and body.
+ */
+export function checkRequest(route: PlatformRouteName, spec: Pick<RouteSpec, 'body' | 'params' | 'query'>, raw: Uint8Array, parts: RequestParts): CheckedRequest {
+  const text = spec.body ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8') : undefined
+  const json = text !== undefined ? parseJson(text) : undefined
+  refuseCardNumbers(route, { body: json, query: parts.query, params: parts.params }, text)
+  const params = validate(spec.params, parts.params, 'params') as Record<string, string>
+  const query = validate(spec.query, parts.query, 'query') as Record<string, unknown>
+  const body = spec.body ? validate(spec.body, json, 'body') : undefined
+  return { body, params, query }
+}
 
 const SHA256_HEX = /^[0-9a-f]{64}$/
 
@@ -81,7 +106,7 @@ function hashValueEnd(raw: string, i: number): number {
 const isLowerHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102)
 
 /** Daybook never takes a full card number: anywhere in a body, query or path, it is refused before anything is stored. */
-export function refuseCardNumbers(route: PlatformRouteName, parts: { body: unknown; query: unknown; params: unknown }, rawBody?: string): void {
+function refuseCardNumbers(route: PlatformRouteName, parts: { body: unknown; query: unknown; params: unknown }, rawBody?: string): void {
   if (rawBody !== undefined && !bodyMayHoldCardNumber(route, rawBody)) parts = { ...parts, body: null }
   const hit = locateCardNumber(parts, cardExemption(route))
   if (hit) {
@@ -91,7 +116,7 @@ export function refuseCardNumbers(route: PlatformRouteName, parts: { body: unkno
   }
 }
 
-export function validate(schema: z.ZodType | undefined, value: unknown, where: 'params' | 'query' | 'body'): unknown {
+function validate(schema: z.ZodType | undefined, value: unknown, where: 'params' | 'query' | 'body'): unknown {
   if (!schema) return value
   const r = schema.safeParse(value)
   if (!r.success) {
@@ -115,7 +140,7 @@ export function validate(schema: z.ZodType | undefined, value: unknown, where: '
  */
 export const MAX_BODY_DEPTH = 64
 
-export function parseJson(text: string): unknown {
+function parseJson(text: string): unknown {
   if (text.length === 0) fail('invalid_request', 'The request has no body.')
   let json: unknown
   try {

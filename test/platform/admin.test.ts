@@ -269,6 +269,25 @@ describe.each(PLATFORM_BACKENDS)('admin API, catalog and the HTTP surface on %s'
     expect(second).toMatchObject({ storeId: first.storeId, deviceId: first.deviceId, catalogChanges: 0 })
     expect(second.pairing.code).not.toBe(first.pairing.code)
   })
+
+  it('never deletes a store or a device, nor changes its id (the event store refers to them without a foreign key)', async () => {
+    const store = StoreSchema.parse((await adminCall(p, 'POST', '/v1/admin/stores', { name: 'Kept' })).body)
+    const refused = async (sql: string, params: unknown[]): Promise<string> => {
+      try {
+        await p.db.query(sql, params)
+        return 'done'
+      } catch (e) {
+        return (e as Error).message
+      }
+    }
+    expect(await refused('DELETE FROM stores WHERE id = $1', [store.id])).toMatch(/rows of stores are never deleted/)
+    expect(await refused('UPDATE stores SET id = $2 WHERE id = $1', [store.id, 'other-id'])).toMatch(/rows of stores are never deleted/)
+    expect(await refused('DELETE FROM devices WHERE store_id = $1', [store.id])).toMatch(/rows of devices are never deleted/)
+    expect(await refused('TRUNCATE devices CASCADE', [])).toMatch(/rows of devices are never deleted/)
+    // Everything else about them still changes as before.
+    expect(await refused('UPDATE stores SET name = $2 WHERE id = $1', [store.id, 'Kept too'])).toBe('done')
+    expect((await p.db.query<{ id: string }>('SELECT id FROM stores WHERE id = $1', [store.id])).length).toBe(1)
+  })
 })
 
 describe.each(PLATFORM_BACKENDS)('rate limits and readiness on %s', (backend) => {
@@ -330,34 +349,5 @@ describe.each(PLATFORM_BACKENDS)('rate limits and readiness on %s', (backend) =>
     } finally {
       await p.close()
     }
-  })
-})
-
-describe.each(PLATFORM_BACKENDS)('stores and devices stay on %s', (backend) => {
-  let p: TestPlatform
-  beforeAll(async () => {
-    p = await startTestPlatform(backend)
-  })
-  afterAll(async () => {
-    await p?.close()
-  })
-
-  it('never deletes a store or a device, nor changes its id (the event store refers to them without a foreign key)', async () => {
-    const store = StoreSchema.parse((await adminCall(p, 'POST', '/v1/admin/stores', { name: 'Kept' })).body)
-    const refused = async (sql: string, params: unknown[]): Promise<string> => {
-      try {
-        await p.db.query(sql, params)
-        return 'done'
-      } catch (e) {
-        return (e as Error).message
-      }
-    }
-    expect(await refused('DELETE FROM stores WHERE id = $1', [store.id])).toMatch(/rows of stores are never deleted/)
-    expect(await refused('UPDATE stores SET id = $2 WHERE id = $1', [store.id, 'other-id'])).toMatch(/rows of stores are never deleted/)
-    expect(await refused('DELETE FROM devices WHERE store_id = $1', [store.id])).toMatch(/rows of devices are never deleted/)
-    expect(await refused('TRUNCATE devices CASCADE', [])).toMatch(/rows of devices are never deleted/)
-    // Everything else about them still changes as before.
-    expect(await refused('UPDATE stores SET name = $2 WHERE id = $1', [store.id, 'Kept too'])).toBe('done')
-    expect((await p.db.query<{ id: string }>('SELECT id FROM stores WHERE id = $1', [store.id])).length).toBe(1)
   })
 })
